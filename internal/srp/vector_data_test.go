@@ -1,0 +1,103 @@
+package srp
+
+// The fixed vector. Inputs a, b and salt were drawn once from SHA-256 of
+// fixed labels; the outputs were computed with reference_test.go and are
+// pinned here so that neither the reference nor the package can drift.
+const (
+	vecPoolID    = "us-east-1_AbCdEfGhI"
+	vecPoolName  = "AbCdEfGhI"
+	vecUser      = "6f1c2d3e-4b5a-4c6d-8e7f-0123456789ab"
+	vecPassword  = "Correct horse 1!"
+	vecTimestamp = "Tue Jan 2 03:04:05 UTC 2024"
+	vecA         = "91053768876a9744282b0fc9fe1242de7a565b2d3a9a15118ca6400a49e4e1511aa50b771bc73ae113889649b8dfd3b7" +
+		"e22e0212397ad47b4f6d5ff9636832f04a61fb9c31a0ffbda5c2c8b6ddc9e6701caa15f74dc7898c008b6027958c1bcf" +
+		"09821dd9bfd47d2df3ccc7fc053dc5174fe6d692cad032a2f114aa5a71a112f0"
+	vecB     = "7f95809e36f674d4876a118f190859dd6ac89572e48b42079261e59decea7a49"
+	vecSalt  = "9e1c84594b0d82ad6193b379862e8092"
+	vecBlock = "Y29nbmF0ZSBmaXhlZCBzZWNyZXQgYmxvY2sgZm9yIHRoZSB2ZWN0b3IgAAH+/w=="
+	vecX     = "9a0ba1cdfa284d41fca93b98fd0f31c0e825f75253ef4e89ff86c24294d6d614"
+	vecV     = "ba1f0d2d9e8090fa886c3cd72d12af2ce1d1af68f8baf93879cc63d49f6826ffe9a1a80baae036e8a88c9d43ccdaaae3" +
+		"6bede9b45cbc2c15e0336b2d7a899a4057f9cb7bce09555f4cd895d5fc0e0d9b3ade5b318f1480cb3249e73cfb21ad2d" +
+		"3467464e47aa596bfcef9978717bec7db175917009678e48d9a30996354d43601ce61fde4900c4dfef4789b4aeff79c6" +
+		"d25031610dc16ae335e23eab1467ac7c77e3da1ab4d38b172891e223c31c1a6fb9237452d9ae82be16b2c95ff626f72e" +
+		"e39115ee653bc9b7f29d800c4bb651a84ac1ac62ce5c929d30cb6123af2aa1a31a7ff611558dc954b661b2e7b6bd5ce5" +
+		"61e3506eea004d6ea3e406ef99c220c31b8a8a74b9688a7085f32c61c1ab05e4f0b03a3e7cdf42963409318aef92ac5d" +
+		"92e17a2556f559493f2d6d140d22aec74a55c3f0de264f2b6756f2b96165da23e40988afd973edc87fa7bc28c5844b1c" +
+		"3d01e3e9023b44cac1c459fb6ffac7b405f141d3f3b0491ff5607f2fac425b08e292e13b9d2183a2f7228eee4c1adacb"
+	vecBigA = "f03faa3bb96f6ffe48bbb6b0a4c87c3681b7fcbb55871e65608dcd922c9dfede3badba97794cf8dc377dc347508e5ac1" +
+		"06b2a79e16a8c0460cc757f5420c311e4f22496706e37a37ed07710fc9e22fa5d49eff06c09ab33f5ccfbf3e3c541600" +
+		"b837517d34ff0e37a409f98fd8be74499ae2304c3a79c42c6d996bf494bb4ba022d190ddb9a2e8236a1ee461bb63bfdf" +
+		"a23d59d868b0c7f7894300531a0cff432c3825f375661b3cb74c4c3879cc3657b60cf0d31c2635f86ab5c8e4837f3351" +
+		"e3d088732984e8d96d8c2e031937a121fec7d11a364a3647bd1e90282861025e985ff7c300d65edae5547877984caa0b" +
+		"927e28eb6deeaaf764d3adeb143cec7306a60302f695841fe88abafe0003ad7e6156aafb475a6120c30e690a7bccf10b" +
+		"a417087d1fc069a1fa882093f4595c884ce29fbfb7a5c7f811564fec52707cda115f9668c1a8a682b4d8dc9c5004dd39" +
+		"317130b7265b513b26e70290528c12c8096203bc844fb26e2af2159ec485b7f091f9a9762ea3fe6f05c93d3c7e345889"
+	vecBigB = "230c75907785b74fc0d1aa6a880c7a38b9874d4f2ed757993ff980fb9ac387bcde99d5ab2dcf488d24ca4bd8be58a26d" +
+		"febed31331ff486d0e2e2147eb1568814bd43844acadfae16020e947ee3892ab911504d7a9c61f2cb7885e68f5e6f646" +
+		"f4180028c9d4afd13737d1290e4264f6822da1fef004995d6f5ec3b780bd5e7be65feffa914ab119c2b48adb736861a3" +
+		"2675dc5934e48966994e595d9969b8ac51c371804f0e241571fa17221a3ccb30eceefcfe9112f4b063ad057cb3a424ec" +
+		"beee72623f60ac777708058ddc51dca19d5e6d8c387b380a50f4289c74de73e89a65e56b5f4e9a2bf534b4693528b04f" +
+		"9275c6f4f06acc5c3160e8a3227e34d3063bd37749bada4fe06481d73d42fdc2c014cf92614535cf67196bd675d3e5dc" +
+		"1ab970f94ee828ec0258087cd9f020cc0ccc094645085d93e289b1b59cd9b28527c394869259ab4d20cf5a77e998820d" +
+		"ccd04df0a2ae8c4e8863c2530c097f13eb9e5cfd1a0f6cb2c745714784c043f1cb085d4a2617abf326aae70cea1a084f"
+	vecU = "8a6b83a4c8f6227c4feb246b396ee69b6f4f68b4ab560f7d2c82ecde2b37cec3"
+	vecS = "f58a959c082b5dfc044411824f9145408d3d1d32afeae0fcdd4e9270621a1e95342164d6a5076479d019c19529c7e472" +
+		"208719a78d25768930df83ae00735dff86c096949a150faac26e4f1e7ad29e903a54335a60a71d077e6aa8f88a55f73e" +
+		"5eb2c1b35c51f6e4b957dde21a9b6ad1d32a4da0c8433bfe255ecbcd85521cad0783f9e713f74cd9ded5945f46c3f7ab" +
+		"30a0cfd64bf5b13913bac4a590520cd988a57bcb991732d4b9bbed2600bf39447049864ea9503ea22d059ef066f38e73" +
+		"acf2487990c825a2d1be4077297f3b385c066f2150d66e45d7c53fe0ca677f6f299fba1fbc6d74460b6363cfb4756a82" +
+		"8dc826c83227d64e090c334ceae8737c83f7b408be03c1a3bab77368e773387f3c1b622a0104ce3521e0c801cac54e95" +
+		"d469c5bdff90c5446ed9614fdc8420c1d9a74d7c6e0275369322d05325342e80a0639f75cc05c8ccdd3fa7aae083f3b8" +
+		"ff7f23df88c0b96dacc356edaf1b5ec4ff98631b29c3a47b047e2a3f6a975efb6c4760d5a4d0768272efe92ac60a1092"
+	vecKey = "cfaccae1b719b84a5b679789f6816372"
+	vecSig = "6X5FGRFFmlIelX2Abvn8JzfYk03Toml0HYGhcKY3EkU="
+)
+
+// Published vectors from aws-sdk-net-extensions-cognito
+// (test/Amazon.Extensions.CognitoAuthentication.UnitTests/AuthenticationCryptoTests.cs,
+// TestAuthenticateUser and TestGetPasswordAuthenticationKey), also used by
+// amplify-flutter. The private value a is the 1024 bytes 02 02 … 02 00 read
+// big-endian and used unreduced; the timestamp is the one the .NET test
+// produced on a UTC−7 machine, as amplify-flutter spells out.
+const (
+	netUser      = "User5"
+	netPassword  = "Password1!"
+	netPoolName  = "Pj8nlkpKR"
+	netSalt      = "b704a27deb8cf5efec43a40eac5b60d2"
+	netTimestamp = "Thu Jun 15 07:00:00 UTC 2017"
+	netClaimB    = "f6c76f03232c3a93a634f5e49a74efbfffcd2b81f0dacb2bce0274ae68601b3d42a98feb96ba6a310cc2d4183edac62" +
+		"d571d0d220258d8753a80c4f8815a10953a21964f19c824916f46417f46d921d7956bf5c10c63e7b1c84ce6e2bc407b4e0a103a52" +
+		"9313f439182c6450ed434d049e0d9dd5da8cf3a1d1f6f2839f55754a7b17444b8c55ff6b13bf63f61e473ad6fad9f4a1a0b2541b2" +
+		"00de07c10296d679b36bf683245cee039842ad9579031e26cb0931ac202fe713fa2c64f920a9830722f708d5ede7ab0521363e45f" +
+		"b2ad0afefbd65264c39f46d0c4011e2e8dbf8d6c53764719599a359b17bcd4d7e37c76e9e68adde0dc586a29f835a2decab335a49" +
+		"408fbc8452d2696743f4465d12748851889d405d7287296e93f9abfb9f11806235bb588e8381a0060a174f5b0959eedba81b94eb3" +
+		"83e80465323b1fc85478edcca4b67403a45b73ccbdcd9eaeacebd5f2ca32c7344fdbbc15a2a3d060c2b822851a282370a8dacbbfe" +
+		"dbc511376a6e8ad95a5ce28fc2b9c37751c8d4314b9"
+	netSecretBlock = "iZY+s7lYj4/5me1dgBZ9QR0vYOoatfBhec3Rc3kqPFAGIWAwxmaoXkOR1+kEvm0Aic/CxgXe0KHTTZuyKpsMfjbo2" +
+		"J2YweeAtj47z6HCgVScBHeJ5il4NUhGJ6ehqWPls5ub233161UU/SxKAZYySbB8NNHIQidPNxEvBycU5gOeO9cOv4dlm3dwSRNFlg8OWJ" +
+		"ysI7+ZXUgSWdfUBqog90wkIfLr7HirXnd3axiqpHqAApu4Ls7JFvgXxJa74ZJLtFobED/qSc4ALtRiAPwhKkomxhSXDF1S3dD+LcTQaR0" +
+		"/gJY1+p1CuyTCQNBTVz5idOq8NhG/mMupKow7i54xWJp3gWCeRLMRYD5Od/b7QSgtBYZeLT2rDPb6T8oy8qScK4gq+1Ye6KmXTtmdc7XB" +
+		"hwtyCk4xA8YBjeXO/Gq3G+rzpqMOS9e8P/EZ1xldkcme0qYesbUiKSVO30N2lPKo3qzWyq6zFi0pINpCiWLD+qdWa9Arofsml2IYgCxZw" +
+		"moIRVk8vd/+UdhErVRFdOmMZWQVLki0K09UgrnvLLBcMxc4wq8myUmMivVpxg8vSaexrxGxDVnKZHgfl0jFCEWIYyMvPAspOo9bBT1l+o" +
+		"QlVpf6RPKWlxgE4JSiWd9LD3PMdtETsyrWv1IxtktyzGI27UVanj0gGfesM56/FNImaxh+eoTBq4fJWxvfN0FvB90Ib/ZV+oJZ3jj8pKr" +
+		"ZmDohutOQZqEIP5mme3UMGbkeF1zVnBuPT/Ujyb94RayMB4qvqnZap87o8gJ4iv0yp+HMAAxvPSvYJSr/dny/jEdsWM8aKU+a9+n3aMPo" +
+		"/97DSIyiw2E3jcorR2emlichUHqdwDg/GAACUMTmV6peecDdhuF/KNZXBF4GEsoutDzPSsaXnQ11qKejULZt//fQ/e5JzWbUVhWXBOiRr" +
+		"4JmbPdmWo9WIORrg/yrAlSe9RNnJOW+OCsAKLZYEHfuueUQYaxOpBTst+YQXzbwNYyX47H8nUDVXRLiA0zAoQHeTMXN8lL688MTICEUNa" +
+		"JW9QWjrNIaTPic0oJ6CxVM/ayd8qv28EQ9BhyyE5yEreC9y+bpUQjTwxe62H/j0NiMsE5806dhx2RzxBlEYl51hs1aqwpQ6NGn51bwZPZ" +
+		"5O7YitLyYdAoEdTo0hCXTKF2ITbSy8ZDv5cxQSv5zyXeHRfa/o1GSHWPawy3lYjHChVVj/ALBjpFVPJJwByQZqgXsrvuknWk7QFAi21ac" +
+		"Qxm/4pqPVtFNVW7yZ51FawlQu6rKKfu1kyTJ6CKlcdXuJFv/NxQLPLq/to4b0UHNaD/mymwr0GSEn9GxpVB4fjhL4L2BRxCpt4lfLtx1K" +
+		"MiTivUMIhrVShnrgUy2mpd/jooMsSf17GSvCYReg9dsaqvZXqbEMv6P2BX+RNXicLSfeDO9NyZhtuWZxyLJ5IlagOpVNbtGb/HCEQy+zF" +
+		"8ySzho6e8vHxNodJX+xwCxRyKl6wbEdSEulWgm5WaUmsfySrNqLKassfrTdKLHyWUvjbWucEFzS0ddu+Q7j5RGaZ4MO7Qf1hN57WUE7ir" +
+		"wXBc9UoAWI3Sggb+oDDuVKN5PMF6cL+3/yfetGX0Wrh9tk34z5pizLmOgqOqkMW5yFDqw8/pRqQA4Qo+VrpHL1a4vANgmOHw98918pFiC" +
+		"G5lacOQn4FmA2QGWfNxU72qy6MLPnTgN/olShAFNFgckIn2F"
+	netClaim = "QwHbbUqF6DSSepJh2QqTWDCb1XjmqaxnnW5kDn5dz7E="
+	netKeyB  = "8d340308265ada665b1b2c730fb65ff0b6dc746b63c2d7e9f08b8aa9306d4848268bc0c17ee4a2999173ca62af59fd74b" +
+		"a5d00f16c96bea082b163f2c3a0b745455d62cb9577425b4b5d4dadba163a8e7759a7c0256795f464682770588c84e82f2c63d47017" +
+		"51476da8e8a7b1a131e78560fe7b56b6761fcef88dcc486f403369a0cac2f04c25ed6d5e08b5a2f488500a0d5af4972cfa1213bfca3" +
+		"7bbae189c8d58465b13193204f21ea01d267c7688e6e6cb5d3f5a8005db680d272308ee823816032dd2c8fc3b95b6fd0a742feb127e" +
+		"3d094cd002a5e6b209415ff82f6abf50d5da43910a0336e9a6fc33dd101bf13f22f13fcb3ea3809aae4917d7c426fb8c0a894030c75" +
+		"d3e15f0e1078a9d89e5154391cde6111ac14fab9fa3b3a880da7dbd47fd5a055937581d26b5d225c076e82f980dcbd77b3950d270d8" +
+		"b622dca9c9bcd8fd6435a59b9690b3c9e2bdabf58cae3420c19066abc420145b1b66f226a6493c96588c2d53b637798fcaa573379f2" +
+		"251848065fe1fafb68ed5e79135e9"
+	netKey = "LmbBsy/4chqMRYOhmtmCrA=="
+)
