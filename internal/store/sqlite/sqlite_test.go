@@ -1,0 +1,375 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite" // database/sql driver, to tamper with a database in tests
+
+	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/store/sqlite"
+	"github.com/cognate-idp/cognate/internal/store/storetest"
+)
+
+// openAt opens the store at path and closes it when the test ends.
+func openAt(t testing.TB, path string) *sqlite.Store {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+func ctx(t testing.TB) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	return c
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		return openAt(t, filepath.Join(t.TempDir(), "cognate.db"))
+	})
+}
+
+func TestReopenKeepsCommittedUpdates(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cognate.db")
+	created := time.Date(2025, 1, 2, 3, 4, 5, 678_000_000, time.UTC)
+	want := store.User{PoolID: "p", Key: "jane", Username: "Jane", Sub: "s-1", Created: created,
+		Modified: created, Data: []byte(`{"a":1}`)}
+
+	s, err := sqlite.Open(ctx(t), path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Update(ctx(t), func(tx store.Tx) error { return tx.CreateUser(want) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+
+	s = openAt(t, path)
+	err = s.View(ctx(t), func(tx store.Tx) error {
+		got, err := tx.GetUser("p", "jane")
+		if err != nil {
+			return err
+		}
+		if !got.Created.Equal(want.Created) || string(got.Data) != string(want.Data) || got.Sub != want.Sub {
+			t.Errorf("after reopen got %+v, want %+v", got, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cognate.db")
+	s, err := sqlite.Open(ctx(t), path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("UPDATE schema_version SET version = version + 1"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err = sqlite.Open(ctx(t), path, sqlite.Options{})
+	if !errors.Is(err, sqlite.ErrSchemaTooNew) {
+		if s != nil {
+			s.Close()
+		}
+		t.Fatalf("Open of a newer schema: %v, want ErrSchemaTooNew", err)
+	}
+}
+
+func TestClosedStoreRefusesWork(t *testing.T) {
+	s, err := sqlite.Open(ctx(t), filepath.Join(t.TempDir(), "cognate.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		call func() error
+	}{
+		{"Update", func() error { return s.Update(ctx(t), func(store.Tx) error { return nil }) }},
+		{"View", func() error { return s.View(ctx(t), func(store.Tx) error { return nil }) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.call(); !errors.Is(err, sqlite.ErrClosed) {
+				t.Errorf("%s after Close: %v, want ErrClosed", tc.name, err)
+			}
+		})
+	}
+}
+
+func TestTxUnusableAfterReturn(t *testing.T) {
+	s := openAt(t, filepath.Join(t.TempDir(), "cognate.db"))
+	var kept store.Tx
+	if err := s.Update(ctx(t), func(tx store.Tx) error { kept = tx; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := kept.PutSetting("late", []byte("x")); err == nil {
+		t.Error("PutSetting on a finished Tx succeeded")
+	}
+	if _, err := kept.GetSetting("late"); err == nil || errors.Is(err, store.ErrNotFound) {
+		t.Errorf("GetSetting on a finished Tx: %v, want a usage error", err)
+	}
+}
+
+// TestBatchIsolation runs many concurrent Updates, some failing and some
+// panicking, so that they share group-commit batches: each caller gets its
+// own outcome and only the successful ones are written.
+func TestBatchIsolation(t *testing.T) {
+	s := openAt(t, filepath.Join(t.TempDir(), "cognate.db"))
+	const n = 300
+	errBad := errors.New("bad update")
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			errs[i] = s.Update(ctx(t), func(tx store.Tx) error {
+				if err := tx.PutSetting(fmt.Sprintf("k%03d", i), []byte("v")); err != nil {
+					return err
+				}
+				switch i % 3 {
+				case 1:
+					return fmt.Errorf("update %d: %w", i, errBad)
+				case 2:
+					panic(fmt.Sprintf("update %d panics", i))
+				}
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		var want error
+		switch i % 3 {
+		case 1:
+			want = errBad
+		case 2:
+			want = sqlite.ErrPanicked
+		}
+		if want == nil && err != nil || want != nil && !errors.Is(err, want) {
+			t.Errorf("update %d: %v, want %v", i, err, want)
+		}
+	}
+	err := s.View(ctx(t), func(tx store.Tx) error {
+		for i := range n {
+			_, err := tx.GetSetting(fmt.Sprintf("k%03d", i))
+			if i%3 == 0 && err != nil {
+				t.Errorf("setting of successful update %d: %v", i, err)
+			}
+			if i%3 != 0 && !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("setting of failed update %d: %v, want ErrNotFound", i, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestUpdateCancelledWhileQueued cancels the context of Updates waiting
+// behind a slow one: none of them may run.
+func TestUpdateCancelledWhileQueued(t *testing.T) {
+	s := openAt(t, filepath.Join(t.TempDir(), "cognate.db"))
+	release := make(chan struct{})
+	started := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		s.Update(ctx(t), func(tx store.Tx) error {
+			close(started)
+			<-release
+			return nil
+		})
+	})
+	<-started
+	c, cancel := context.WithCancel(ctx(t))
+	ran := make([]bool, 10)
+	errs := make([]error, len(ran))
+	for i := range ran {
+		wg.Go(func() {
+			errs[i] = s.Update(c, func(tx store.Tx) error { ran[i] = true; return nil })
+		})
+	}
+	cancel()
+	close(release)
+	wg.Wait()
+	for i := range ran {
+		if ran[i] {
+			t.Errorf("update %d ran after its context was cancelled", i)
+		}
+		if !errors.Is(errs[i], context.Canceled) {
+			t.Errorf("update %d: %v, want context.Canceled", i, errs[i])
+		}
+	}
+}
+
+// cpuTime is the process's user+system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// seedUsers creates n users p/u0000... with a realistic Data document.
+func seedUsers(b *testing.B, s *sqlite.Store, n int) {
+	b.Helper()
+	data := []byte(`{"attributes":{"email":"jane@example.com","email_verified":"true","name":"Jane Doe",` +
+		`"phone_number":"+15550100"},"status":"CONFIRMED","enabled":true,"password":"` +
+		strings.Repeat("x", 96) + `","srp_salt":"` + strings.Repeat("y", 32) + `"}`)
+	now := time.Now()
+	err := s.Update(ctx(b), func(tx store.Tx) error {
+		for i := range n {
+			u := store.User{PoolID: "us-east-1_bench", Key: fmt.Sprintf("u%04d", i), Username: fmt.Sprintf("u%04d", i),
+				Sub: fmt.Sprintf("sub-%04d", i), Created: now, Modified: now, Data: data}
+			if err := tx.CreateUser(u); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkUpdateUser runs GetUser+PutUser Updates from parallel
+// goroutines; cpu-ns/op is the whole process's CPU time per Update.
+func BenchmarkUpdateUser(b *testing.B) {
+	s := openAt(b, filepath.Join(b.TempDir(), "cognate.db"))
+	const users = 1000
+	seedUsers(b, s, users)
+	c := ctx(b)
+	b.SetParallelism(16)
+	b.ReportAllocs()
+	start := cpuTime()
+	b.ResetTimer()
+	var next sync.Mutex
+	seq := 0
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			next.Lock()
+			key := fmt.Sprintf("u%04d", seq%users)
+			seq++
+			next.Unlock()
+			err := s.Update(c, func(tx store.Tx) error {
+				u, err := tx.GetUser("us-east-1_bench", key)
+				if err != nil {
+					return err
+				}
+				u.Modified = time.Now()
+				return tx.PutUser(u)
+			})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+}
+
+// BenchmarkGetUser runs one-read Views from parallel goroutines.
+func BenchmarkGetUser(b *testing.B) {
+	s := openAt(b, filepath.Join(b.TempDir(), "cognate.db"))
+	const users = 1000
+	seedUsers(b, s, users)
+	c := ctx(b)
+	b.ReportAllocs()
+	keys := make([]string, users)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("u%04d", i)
+	}
+	start := cpuTime()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			i++
+			err := s.View(c, func(tx store.Tx) error {
+				_, err := tx.GetUser("us-east-1_bench", keys[i%users])
+				return err
+			})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+}
+
+// BenchmarkGetPutUserInTx measures the statement cost alone: GetUser and
+// PutUser pairs, a thousand per Update, so commits are negligible.
+func BenchmarkGetPutUserInTx(b *testing.B) {
+	s := openAt(b, filepath.Join(b.TempDir(), "cognate.db"))
+	const users = 1000
+	seedUsers(b, s, users)
+	c := ctx(b)
+	keys := make([]string, users)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("u%04d", i)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for done := 0; done < b.N; {
+		n := min(b.N-done, 1000)
+		err := s.Update(c, func(tx store.Tx) error {
+			for i := range n {
+				u, err := tx.GetUser("us-east-1_bench", keys[(done+i)%users])
+				if err != nil {
+					return err
+				}
+				u.Modified = time.Now()
+				if err := tx.PutUser(u); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		done += n
+	}
+}

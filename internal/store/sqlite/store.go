@@ -1,0 +1,348 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cognate-idp/cognate/internal/store"
+)
+
+// ErrClosed is returned by View and Update once Close has been called.
+var ErrClosed = errors.New("sqlite: store is closed")
+
+// ErrPanicked wraps the value of a panic in an Update function; the panic
+// is recovered and returned to that caller only.
+var ErrPanicked = errors.New("sqlite: update function panicked")
+
+// Options tunes a Store. The zero value is usable.
+type Options struct {
+	// Logger receives operational events (failed commits, panics). It never
+	// receives record contents. Default: discard.
+	Logger *slog.Logger
+	// MaxBatch is the most Update calls committed in one transaction.
+	// Default 256.
+	MaxBatch int
+	// Readers is the number of read-only connections serving View.
+	// Default max(4, GOMAXPROCS).
+	Readers int
+	// BusyTimeout bounds the wait for a lock held by another process.
+	// Default 5s.
+	BusyTimeout time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 256
+	}
+	if o.Readers <= 0 {
+		o.Readers = max(4, runtime.GOMAXPROCS(0))
+	}
+	if o.BusyTimeout <= 0 {
+		o.BusyTimeout = 5 * time.Second
+	}
+	return o
+}
+
+// Store is a store.Store in one SQLite database file in WAL mode. Updates
+// are serialised through one writer goroutine that group-commits what is
+// queued; Views run in parallel on read-only connections, each on a
+// snapshot.
+type Store struct {
+	log      *slog.Logger
+	maxBatch int
+
+	w       *conn      // owned by the writer goroutine once Open returns
+	readers chan *conn // idle read-only connections
+	nReader int
+
+	reqs       chan *request // unbuffered: a send succeeds only when the writer takes it
+	quit       chan struct{}
+	writerDone chan struct{}
+	reqPool    sync.Pool
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ store.Store = (*Store)(nil)
+
+// request is one pending Update.
+type request struct {
+	ctx  context.Context
+	fn   func(store.Tx) error
+	err  error
+	done chan error
+}
+
+// Open opens (creating if needed) the database at path, applies the
+// embedded migrations and starts the writer. It fails with ErrSchemaTooNew
+// when the database comes from a newer binary.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	opts = opts.withDefaults()
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	w, err := openConn(ctx, abs, opts.BusyTimeout, false)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
+	}
+	s := &Store{
+		log:        opts.Logger,
+		maxBatch:   opts.MaxBatch,
+		w:          w,
+		readers:    make(chan *conn, opts.Readers),
+		reqs:       make(chan *request),
+		quit:       make(chan struct{}),
+		writerDone: make(chan struct{}),
+	}
+	s.reqPool.New = func() any { return &request{done: make(chan error, 1)} }
+	if err := s.setup(ctx, abs, opts); err != nil {
+		for range s.nReader {
+			(<-s.readers).close()
+		}
+		w.close()
+		return nil, err
+	}
+	go s.writeLoop()
+	return s, nil
+}
+
+// setup switches the database to WAL, migrates it and opens the readers.
+func (s *Store) setup(ctx context.Context, path string, opts Options) error {
+	mode, err := s.w.text("PRAGMA journal_mode = WAL")
+	if err != nil {
+		return fmt.Errorf("sqlite: open: %w", err)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return fmt.Errorf("sqlite: open: journal mode is %q, want wal", mode)
+	}
+	if err := migrate(s.w); err != nil {
+		return err
+	}
+	for range opts.Readers {
+		c, err := openConn(ctx, path, opts.BusyTimeout, true)
+		if err != nil {
+			return fmt.Errorf("sqlite: open reader: %w", err)
+		}
+		s.readers <- c
+		s.nReader++
+	}
+	return nil
+}
+
+// View runs fn on a read-only snapshot. Write methods return
+// store.ErrReadOnly. ctx is checked before fn runs; fn's reads are local
+// and short, so they are not interrupted.
+func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var c *conn
+	select {
+	case c = <-s.readers:
+	default:
+		select {
+		case c = <-s.readers:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.quit:
+			return ErrClosed
+		}
+	}
+	defer func() { s.readers <- c }()
+	if _, err := c.exec(sBegin); err != nil {
+		return fmt.Errorf("sqlite: begin read: %w", err)
+	}
+	t := &tx{c: c}
+	defer func() {
+		t.done = true
+		if _, err := c.exec(sRollback); err != nil {
+			s.log.Error("sqlite: ending read transaction failed", "err", err)
+		}
+	}()
+	return fn(t)
+}
+
+// Update queues fn for the writer, which runs it in its own savepoint of a
+// shared transaction and answers once that transaction is committed and
+// synced. fn must not call Update (it would wait for itself) and should
+// be quick: it holds up every writer behind it. If ctx ends before fn
+// runs, Update returns ctx.Err() and fn never runs.
+func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r := s.reqPool.Get().(*request)
+	r.ctx, r.fn = ctx, fn
+	select {
+	case s.reqs <- r:
+	case <-ctx.Done():
+		s.putRequest(r)
+		return ctx.Err()
+	case <-s.quit:
+		s.putRequest(r)
+		return ErrClosed
+	}
+	err := <-r.done
+	s.putRequest(r)
+	return err
+}
+
+func (s *Store) putRequest(r *request) {
+	r.ctx, r.fn, r.err = nil, nil, nil
+	s.reqPool.Put(r)
+}
+
+// Close stops taking updates, waits for the batch being written and for
+// running Views, checkpoints the WAL into the database file and closes
+// every connection. Updates still queued return ErrClosed.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.quit)
+		<-s.writerDone
+		var errs []error
+		for range s.nReader {
+			errs = append(errs, (<-s.readers).close())
+		}
+		if err := s.w.script("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+			errs = append(errs, fmt.Errorf("sqlite: checkpoint: %w", err))
+		}
+		errs = append(errs, s.w.close())
+		s.closeErr = errors.Join(errs...)
+	})
+	return s.closeErr
+}
+
+// writeLoop takes the Updates queued at the moment, up to maxBatch, and
+// commits them together. It never waits for more work to fill a batch.
+func (s *Store) writeLoop() {
+	defer close(s.writerDone)
+	batch := make([]*request, 0, s.maxBatch)
+	run := make([]*request, 0, s.maxBatch)
+	for {
+		select {
+		case r := <-s.reqs:
+			batch = append(batch[:0], r)
+		case <-s.quit:
+			return
+		}
+	fill:
+		for len(batch) < s.maxBatch {
+			select {
+			case r := <-s.reqs:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		run = run[:0]
+		for _, r := range batch {
+			if err := r.ctx.Err(); err != nil {
+				r.done <- err
+				continue
+			}
+			run = append(run, r)
+		}
+		if len(run) > 0 {
+			s.commit(run)
+		}
+		clear(batch)
+		clear(run)
+	}
+}
+
+// commit runs the functions of one batch in one transaction, each in its
+// own savepoint (none for a batch of one: the transaction is its scope),
+// commits once and answers every caller.
+func (s *Store) commit(run []*request) {
+	c := s.w
+	if _, err := c.exec(sBeginImmediate); err != nil {
+		s.answerAll(run, fmt.Errorf("sqlite: begin: %w", err))
+		return
+	}
+	single := len(run) == 1
+	var broken error // the transaction can no longer be trusted
+	for _, r := range run {
+		if broken != nil {
+			r.err = broken
+			continue
+		}
+		if !single {
+			if _, err := c.exec(sSavepoint); err != nil {
+				broken = fmt.Errorf("sqlite: savepoint: %w", err)
+				r.err = broken
+				continue
+			}
+		}
+		r.err = s.call(c, r.fn)
+		if single {
+			break
+		}
+		if r.err != nil {
+			if _, err := c.exec(sRollbackTo); err != nil {
+				broken = fmt.Errorf("sqlite: rollback to savepoint: %w", err)
+				continue
+			}
+		}
+		if _, err := c.exec(sRelease); err != nil {
+			broken = fmt.Errorf("sqlite: release savepoint: %w", err)
+		}
+	}
+	if broken == nil && single && run[0].err != nil {
+		broken = run[0].err // nothing to keep: roll the whole transaction back
+	}
+	if broken == nil {
+		if _, err := c.exec(sCommit); err != nil {
+			broken = fmt.Errorf("sqlite: commit: %w", err)
+		}
+	}
+	if broken != nil {
+		if _, err := c.exec(sRollback); err != nil && !strings.Contains(err.Error(), "no transaction") {
+			s.log.Error("sqlite: rollback failed", "err", err)
+		}
+		if !single || run[0].err == nil {
+			s.log.Error("sqlite: batch failed", "err", broken, "updates", len(run))
+		}
+		for _, r := range run {
+			if r.err == nil {
+				r.err = broken
+			}
+		}
+	}
+	for _, r := range run {
+		r.done <- r.err
+	}
+}
+
+// call runs fn with a fresh Tx, turning a panic into an error.
+func (s *Store) call(c *conn, fn func(store.Tx) error) (err error) {
+	t := &tx{c: c, writable: true}
+	defer func() {
+		t.done = true
+		if p := recover(); p != nil {
+			s.log.Error("sqlite: update function panicked", "stack", string(debug.Stack()))
+			err = fmt.Errorf("%w: %v", ErrPanicked, p)
+		}
+	}()
+	return fn(t)
+}
+
+// answerAll fails every request of a batch with err.
+func (s *Store) answerAll(run []*request, err error) {
+	s.log.Error("sqlite: batch failed", "err", err, "updates", len(run))
+	for _, r := range run {
+		r.done <- err
+	}
+}

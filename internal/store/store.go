@@ -1,0 +1,173 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned when a record does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrConflict is returned when a create or claim would break a uniqueness
+// rule: an ID, user key, sub or alias key that is already taken.
+var ErrConflict = errors.New("store: conflict")
+
+// ErrReadOnly is returned by a write method called inside View.
+var ErrReadOnly = errors.New("store: write in a read-only transaction")
+
+// Store is a transactional record store.
+type Store interface {
+	// View runs fn with a read-only, consistent snapshot.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Update runs fn in a read-write transaction. If fn returns an error
+	// nothing it wrote is kept and that error is returned unchanged. When
+	// Update returns nil the writes are committed and on stable storage
+	// (fsync). fn may be run more than once (a backend may retry on a
+	// serialisation conflict), so it must have no effect outside tx.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// Close releases the store; it waits for in-flight updates.
+	Close() error
+}
+
+// Tx is the set of operations available inside View and Update.
+// Get methods return ErrNotFound when nothing matches, and so do the Delete
+// methods of pools, clients and users. Create methods return ErrConflict on
+// a duplicate ID; key IDs are unique across pools. A List limit of zero or
+// less means no limit. fn must not call Update or View of the same store.
+type Tx interface {
+	// Pools, ordered by ID.
+	GetPool(id string) (Pool, error)
+	ListPools(afterID string, limit int) ([]Pool, error)
+	CreatePool(p Pool) error // ErrConflict if the ID exists
+	PutPool(p Pool) error    // replaces an existing pool; ErrNotFound if absent
+	// DeletePool removes the pool and everything that belongs to it:
+	// clients, users, aliases, keys, refresh tokens and messages.
+	DeletePool(id string) error
+
+	// App clients, ordered by ID within a pool.
+	GetClient(poolID, id string) (Client, error)
+	// GetClientByID finds a client by its ID alone (client IDs are unique
+	// across pools).
+	GetClientByID(id string) (Client, error)
+	ListClients(poolID, afterID string, limit int) ([]Client, error)
+	CreateClient(c Client) error // ErrConflict if the ID exists (IDs are unique across pools)
+	PutClient(c Client) error    // ErrNotFound if absent
+	DeleteClient(poolID, id string) error
+
+	// Users. Key is the user's lookup key (the internal username, folded to
+	// lower case by the domain when the pool is case-insensitive); it and
+	// Sub are unique within a pool. ListUsers is ordered by Key.
+	GetUser(poolID, key string) (User, error)
+	GetUserBySub(poolID, sub string) (User, error)
+	ListUsers(poolID, afterKey string, limit int) ([]User, error)
+	CountUsers(poolID string) (int64, error)
+	CreateUser(u User) error // ErrConflict if Key or Sub is taken
+	PutUser(u User) error    // replaces by (PoolID, Key); ErrNotFound if absent
+	// DeleteUser removes the user, its aliases and its refresh tokens.
+	DeleteUser(poolID, key string) error
+
+	// Aliases map an alias key (e.g. "email:jane@example.com", built by the
+	// domain) to the Key of the user that holds it, unique per pool.
+	GetAlias(poolID, alias string) (userKey string, err error)
+	// PutAlias claims alias for userKey; ErrConflict if another user holds
+	// it, nil if userKey already holds it.
+	PutAlias(poolID, alias, userKey string) error
+	DeleteAlias(poolID, alias string) error // no error if absent
+
+	// Signing keys of a pool, oldest first.
+	ListKeys(poolID string) ([]Key, error)
+	CreateKey(k Key) error // ErrConflict if the Kid exists
+
+	// Refresh tokens, by ID (the domain passes a hash, never the token).
+	GetRefreshToken(id string) (RefreshToken, error)
+	CreateRefreshToken(t RefreshToken) error
+	PutRefreshToken(t RefreshToken) error // ErrNotFound if absent
+
+	// Messages: the durable outbox of verification messages.
+	CreateMessage(m Message) error
+	PutMessage(m Message) error // ErrNotFound if absent
+	GetMessage(id string) (Message, error)
+	// ListMessages returns messages matching f, newest first.
+	ListMessages(f MessageFilter) ([]Message, error)
+
+	// Settings are server-wide values (e.g. the sealing key's ID).
+	GetSetting(name string) ([]byte, error)
+	PutSetting(name string, value []byte) error
+}
+
+// Pool is a user pool record.
+type Pool struct {
+	ID       string
+	Name     string
+	Created  time.Time
+	Modified time.Time
+	Data     []byte // owned by the domain
+}
+
+// Client is an app client record.
+type Client struct {
+	PoolID   string
+	ID       string
+	Name     string
+	Created  time.Time
+	Modified time.Time
+	Data     []byte // owned by the domain
+}
+
+// User is a user record.
+type User struct {
+	PoolID   string
+	Key      string // unique lookup key of the username
+	Username string // the internal username as the user chose it
+	Sub      string
+	Created  time.Time
+	Modified time.Time
+	Data     []byte // owned by the domain: attributes, status, hashes, codes
+}
+
+// Key is a pool's signing key.
+type Key struct {
+	PoolID  string
+	Kid     string
+	Use     string // "id" or "access"
+	Private []byte // PKCS#8 DER
+	Created time.Time
+}
+
+// RefreshToken is the server's record of a refresh token.
+type RefreshToken struct {
+	ID       string // hash of the token's identifier
+	PoolID   string
+	ClientID string
+	UserKey  string
+	Created  time.Time
+	Expires  time.Time
+	Revoked  bool
+	Data     []byte // owned by the domain
+}
+
+// Message is one verification message in the outbox.
+type Message struct {
+	ID             string
+	PoolID         string
+	Username       string
+	AttributeName  string
+	DeliveryMedium string // "EMAIL" or "SMS"
+	Destination    string
+	Subject        string
+	Body           string
+	Code           string
+	Created        time.Time
+	State          string // "pending", "sent", "failed", "suppressed"
+	Attempts       int
+	LastError      string
+}
+
+// MessageFilter selects messages; empty fields match everything.
+type MessageFilter struct {
+	PoolID        string
+	Username      string
+	AttributeName string
+	Limit         int // 0 means no limit
+}
