@@ -1,0 +1,213 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/google/uuid"
+
+	"github.com/cognate-idp/cognate/internal/api"
+	"github.com/cognate-idp/cognate/internal/awsjson"
+	"github.com/cognate-idp/cognate/internal/config"
+	"github.com/cognate-idp/cognate/internal/message"
+	"github.com/cognate-idp/cognate/internal/server"
+	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/store/sqlite"
+	"github.com/cognate-idp/cognate/internal/trigger"
+	"github.com/cognate-idp/cognate/internal/userpool"
+)
+
+// Overrides replace parts of the assembly (tests use them for fast
+// password hashing and injected clocks); zero values mean the defaults.
+type Overrides struct {
+	Now          func() time.Time
+	Random       io.Reader
+	PasswordHash userpool.HashParams
+	HTTPClient   *http.Client // for Lambda, SES and SNS
+}
+
+// App is an assembled server.
+type App struct {
+	Handler http.Handler
+	Service *userpool.Service
+	Store   store.Store
+	Edge    *awsjson.Edge
+	log     *slog.Logger
+	stop    context.CancelFunc
+	done    chan struct{}
+}
+
+// New assembles a server from cfg. Close releases it.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Overrides) (*App, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Random == nil {
+		o.Random = rand.Reader
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	a, err := assemble(cfg, st, log, o)
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func assemble(cfg config.Config, st store.Store, log *slog.Logger, o Overrides) (*App, error) {
+	secret, err := loadSecret(cfg.SecretFile, o.Random)
+	if err != nil {
+		return nil, err
+	}
+	sender, err := senders(cfg, log, o)
+	if err != nil {
+		return nil, err
+	}
+	var inv trigger.Invoker = trigger.NoEndpointInvoker{Logger: log}
+	if cfg.Lambda.Endpoint != "" {
+		region := cfg.Lambda.Region
+		if region == "" {
+			region = cfg.Region
+		}
+		inv, err = trigger.NewLambdaInvoker(trigger.LambdaConfig{
+			Endpoint: cfg.Lambda.Endpoint, Region: region, AccessKeyID: cfg.Lambda.AccessKeyID,
+			SecretAccessKey: cfg.Lambda.SecretAccessKey, SessionToken: cfg.Lambda.SessionToken, HTTPClient: o.HTTPClient,
+		})
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		log.Info("no Lambda endpoint configured: pools whose LambdaConfig names a function will fail those operations (set --lambda-endpoint)")
+	}
+	svc, err := userpool.New(userpool.Options{
+		Store: st, Region: cfg.Region, PublicURL: cfg.PublicURL, SecretKey: secret, Sender: sender,
+		Triggers: trigger.NewCaller(inv, cfg.Region, log, 0, o.Now),
+		Logger:   log, Now: o.Now, Random: o.Random, PasswordHash: o.PasswordHash,
+	})
+	if err != nil {
+		return nil, err
+	}
+	edge := awsjson.NewEdge(api.Handlers(svc), awsjson.Options{Logger: log, NewID: func() string { return uuid.NewString() }})
+	handler := server.NewHandler(server.Options{Edge: edge, Keys: svc, Store: st, Logger: log, Now: o.Now})
+	ctx, stop := context.WithCancel(context.Background())
+	a := &App{Handler: handler, Service: svc, Store: st, Edge: edge, log: log, stop: stop, done: make(chan struct{})}
+	go func() {
+		defer close(a.done)
+		if err := svc.Dispatcher().Run(ctx); err != nil {
+			log.Error("message retry loop stopped", "error", err)
+		}
+	}()
+	return a, nil
+}
+
+// Close stops background work and closes the store.
+func (a *App) Close() error {
+	a.stop()
+	<-a.done
+	return a.Store.Close()
+}
+
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.Store, error) {
+	if cfg.Database != "" {
+		return nil, errors.New("database: PostgreSQL is not available in this build; leave --database empty for the embedded SQLite store")
+	}
+	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	return sqlite.Open(ctx, filepath.Join(cfg.Data, "cognate.db"), sqlite.Options{Logger: log})
+}
+
+// loadSecret reads the 32-byte server secret, creating it on first start.
+func loadSecret(path string, random io.Reader) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		if len(b) != 32 {
+			return nil, fmt.Errorf("secret file %s: want 32 bytes, found %d", path, len(b))
+		}
+		return b, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("secret file: %w", err)
+	}
+	b = make([]byte, 32)
+	if _, err := io.ReadFull(random, b); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("secret file: %w", err)
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return b, f.Close()
+}
+
+// senders builds the message router from the configuration.
+func senders(cfg config.Config, log *slog.Logger, o Overrides) (message.Sender, error) {
+	m := cfg.Messages
+	outbox := message.LogSender{Logger: log}
+	r := message.Router{Email: outbox, SMS: outbox, SMSSandbox: m.SMSSandbox, SandboxNumbers: m.SandboxNumbers, Logger: log}
+	awsConfig := func(a config.AWS) aws.Config {
+		region := a.Region
+		if region == "" {
+			region = cfg.Region
+		}
+		key, secret := a.AccessKeyID, a.SecretAccessKey
+		if key == "" {
+			key, secret = "cognate", "cognate"
+		}
+		return aws.Config{Region: region, HTTPClient: o.HTTPClient,
+			Credentials: credentials.NewStaticCredentialsProvider(key, secret, "")}
+	}
+	switch m.Email {
+	case "smtp":
+		s, err := message.NewSMTPSender(message.SMTPConfig{
+			Host: m.SMTP.Host, Port: m.SMTP.Port, Username: m.SMTP.Username, Password: m.SMTP.Password,
+			From: m.SMTP.From, TLS: m.SMTP.TLS, InsecureSkipVerify: m.SMTP.InsecureSkipVerify, Timeout: m.SMTP.Timeout.Duration,
+		}, o.Now)
+		if err != nil {
+			return nil, err
+		}
+		r.Email = s
+	case "ses":
+		s, err := message.NewSESSender(awsConfig(m.SES), message.SESConfig{From: m.SES.From, Endpoint: m.SES.Endpoint})
+		if err != nil {
+			return nil, err
+		}
+		r.Email = s
+	}
+	if m.SMS == "sns" {
+		s, err := message.NewSNSSender(awsConfig(m.SNS), message.SNSConfig{Endpoint: m.SNS.Endpoint})
+		if err != nil {
+			return nil, err
+		}
+		r.SMS = s
+	}
+	return r, nil
+}

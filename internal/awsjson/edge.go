@@ -1,0 +1,169 @@
+package awsjson
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/cognate-idp/cognate/internal/cognito"
+	"github.com/cognate-idp/cognate/internal/model"
+)
+
+// ContentType is the media type of every request and response body.
+const ContentType = "application/x-amz-json-1.1"
+
+// DefaultMaxBody bounds a request body; Cognito's largest inputs (schemas,
+// templates) are far below it.
+const DefaultMaxBody = 1 << 20
+
+// Handler serves one operation. input is a pointer to the operation's
+// generated input struct, already validated; the result is marshalled as
+// the output shape (nil marshals as {}).
+type Handler func(ctx context.Context, input any) (any, error)
+
+// Edge is an http.Handler for POST / with awsJson1_1 bodies.
+type Edge struct {
+	handlers map[string]Handler
+	log      *slog.Logger
+	newID    func() string
+	maxBody  int64
+}
+
+// Options configure an Edge.
+type Options struct {
+	Logger  *slog.Logger
+	NewID   func() string // request IDs (UUIDs)
+	MaxBody int64         // 0 means DefaultMaxBody
+}
+
+// NewEdge returns an Edge that dispatches to handlers by operation name.
+// Operations of the model without a handler answer a clear 400 error.
+func NewEdge(handlers map[string]Handler, opts Options) *Edge {
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = DefaultMaxBody
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Edge{handlers: handlers, log: opts.Logger, newID: opts.NewID, maxBody: opts.MaxBody}
+}
+
+// Implemented reports whether the edge has a handler for op.
+func (e *Edge) Implemented(op string) bool {
+	_, ok := e.handlers[op]
+	return ok
+}
+
+func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	reqID := e.newID()
+	w.Header().Set("x-amzn-RequestId", reqID)
+	ctx := cognito.WithRequestInfo(r.Context(), cognito.RequestInfo{
+		ID: reqID, UserAgent: r.Header.Get("User-Agent"), SourceIP: r.RemoteAddr,
+	})
+	out, opName, err := e.safeServe(ctx, r)
+	if err != nil {
+		e.writeError(w, reqID, opName, err)
+		return
+	}
+	w.Header().Set("Content-Type", ContentType)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(out)
+}
+
+// safeServe runs serve and turns a panic into an internal error, so a bug
+// answers a clean InternalErrorException instead of a dropped connection.
+func (e *Edge) safeServe(ctx context.Context, r *http.Request) (out []byte, op string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return e.serve(ctx, r)
+}
+
+// wireError is an error of the protocol itself (not a Cognito exception
+// shape), such as an unknown operation or an unparsable body.
+type wireError struct {
+	Type    string
+	Message string
+	Status  int
+}
+
+func (e *wireError) Error() string { return e.Type + ": " + e.Message }
+
+func (e *Edge) serve(ctx context.Context, r *http.Request) ([]byte, string, error) {
+	if r.Method != http.MethodPost {
+		return nil, "", &wireError{"UnknownOperationException", "Only POST is supported.", http.StatusBadRequest}
+	}
+	target := r.Header.Get("X-Amz-Target")
+	name, ok := strings.CutPrefix(target, model.TargetPrefix+".")
+	if !ok {
+		return nil, "", &wireError{"UnknownOperationException",
+			"X-Amz-Target must name an operation of " + model.TargetPrefix + ".", http.StatusBadRequest}
+	}
+	op, ok := model.LookupOperation(name)
+	if !ok {
+		return nil, "", &wireError{"UnknownOperationException", "Unknown operation.", http.StatusBadRequest}
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, e.maxBody+1))
+	if err != nil {
+		return nil, name, &wireError{"SerializationException", "Could not read the request body.", http.StatusBadRequest}
+	}
+	if int64(len(body)) > e.maxBody {
+		return nil, name, &wireError{"SerializationException", "Request body is too large.", http.StatusBadRequest}
+	}
+	h, ok := e.handlers[name]
+	if !ok {
+		return nil, name, cognito.Errorf(cognito.UnsupportedOperation,
+			"Operation %s is not implemented by Cognate.", name)
+	}
+	var input any
+	if op.NewInput != nil {
+		input = op.NewInput()
+		if err := decode(body, input); err != nil {
+			return nil, name, err
+		}
+		if err := model.Validate(input); err != nil {
+			return nil, name, err
+		}
+	}
+	out, err := h(ctx, input)
+	if err != nil {
+		return nil, name, err
+	}
+	if out == nil {
+		return []byte("{}"), name, nil
+	}
+	buf, err := json.Marshal(out)
+	if err != nil {
+		return nil, name, err
+	}
+	return buf, name, nil
+}
+
+// decode reads a JSON object into input. An empty body counts as {}; unknown
+// members are ignored, as the real service does.
+func decode(body []byte, input any) error {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return nil
+	}
+	if body[0] != '{' {
+		return &wireError{"SerializationException", "Start of structure or map found where not expected.", http.StatusBadRequest}
+	}
+	if err := json.Unmarshal(body, input); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) && typeErr.Field != "" {
+			return &wireError{"SerializationException",
+				"Unexpected value type in payload for member " + typeErr.Field + ".", http.StatusBadRequest}
+		}
+		return &wireError{"SerializationException", "Request body is not valid JSON.", http.StatusBadRequest}
+	}
+	return nil
+}

@@ -1,0 +1,145 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/cognate-idp/cognate/internal/cognito"
+	"github.com/cognate-idp/cognate/internal/message"
+	"github.com/cognate-idp/cognate/internal/store"
+)
+
+// Keys serves a pool's public documents.
+type Keys interface {
+	JWKS(ctx context.Context, poolID string) ([]byte, error)
+	OpenIDConfiguration(ctx context.Context, poolID string) ([]byte, error)
+}
+
+// Options are the parts the handler is built from.
+type Options struct {
+	Edge   http.Handler // the awsJson1_1 operations
+	Keys   Keys
+	Store  store.Store // for the message outbox
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+// NewHandler returns the HTTP handler of a Cognate server.
+func NewHandler(o Options) http.Handler {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", o.Edge)
+	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}`))
+	})
+	mux.Handle("GET /{pool}/.well-known/jwks.json", poolDocument(o.Keys.JWKS, o.Logger))
+	mux.Handle("GET /{pool}/.well-known/openid-configuration", poolDocument(o.Keys.OpenIDConfiguration, o.Logger))
+	mux.Handle(message.OutboxPath, message.OutboxHandler(o.Store))
+	return cors(logRequests(mux, o.Logger, o.Now))
+}
+
+// poolDocument serves a per-pool JSON document; an unknown pool is 404.
+func poolDocument(get func(context.Context, string) ([]byte, error), log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := get(r.Context(), r.PathValue("pool"))
+		w.Header().Set("Content-Type", "application/json")
+		if err != nil {
+			if cognito.IsCode(err, cognito.ResourceNotFound) {
+				w.WriteHeader(http.StatusNotFound)
+				_, _ = w.Write([]byte(`{"message":"User pool not found"}`))
+				return
+			}
+			log.Error("pool document", "pool", r.PathValue("pool"), "error", err)
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write([]byte(`{"message":"Internal server error"}`))
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		_, _ = w.Write(body)
+	})
+}
+
+// cors lets browser SDKs (amazon-cognito-identity-js, Amplify, the JS SDK)
+// call the API from any origin, as Cognito does.
+func cors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		if origin := r.Header.Get("Origin"); origin != "" {
+			h.Set("Access-Control-Allow-Origin", "*")
+			h.Set("Access-Control-Expose-Headers", "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, Date")
+		}
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			h.Set("Access-Control-Allow-Methods", "POST, GET, OPTIONS")
+			allow := r.Header.Get("Access-Control-Request-Headers")
+			if allow == "" {
+				allow = "content-type, x-amz-target, x-amz-user-agent, authorization, x-amz-date, x-amz-security-token"
+			}
+			h.Set("Access-Control-Allow-Headers", allow)
+			h.Set("Access-Control-Max-Age", "86400")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// logRequests logs each request at debug level: never bodies, which hold
+// passwords, codes and tokens.
+func logRequests(next http.Handler, log *slog.Logger, now func() time.Time) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !log.Enabled(r.Context(), slog.LevelDebug) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		start := now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AWSCognitoIdentityProviderService.")
+		log.Debug("request", "method", r.Method, "path", r.URL.Path, "operation", op,
+			"status", sw.status, "duration", now().Sub(start), "request_id", w.Header().Get("x-amzn-RequestId"))
+	})
+}
+
+// Serve runs srv until ctx ends, then shuts it down gracefully: in-flight
+// requests get up to grace to finish.
+func Serve(ctx context.Context, srv *http.Server, serve func() error, grace time.Duration) error {
+	errc := make(chan error, 1)
+	go func() { errc <- serve() }()
+	select {
+	case err := <-errc:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,132 @@
+// Package testserver starts an in-process Cognate server for tests and
+// returns a real aws-sdk-go-v2 Cognito client pointed at it.
+//
+// It is test support: production code must not import it.
+package testserver
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+
+	"github.com/cognate-idp/cognate/internal/app"
+	"github.com/cognate-idp/cognate/internal/config"
+	"github.com/cognate-idp/cognate/internal/userpool"
+)
+
+// Clock is a settable clock; the zero value follows real time until Set.
+type Clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
+}
+
+// Server is a running test server.
+type Server struct {
+	URL    string
+	Client *cip.Client
+	App    *app.App
+	Clock  *Clock
+	Config config.Config
+	http   *httptest.Server
+}
+
+// Option changes the server's configuration before it starts.
+type Option func(*config.Config)
+
+// WithLambdaEndpoint points triggers at a Lambda Invoke API endpoint.
+func WithLambdaEndpoint(url string) Option {
+	return func(c *config.Config) { c.Lambda.Endpoint = url }
+}
+
+// WithDataDir uses dir as the data directory (to restart on the same data).
+func WithDataDir(dir string) Option {
+	return func(c *config.Config) { c.Data = dir; c.SecretFile = dir + "/secret.key" }
+}
+
+// WithConfig applies an arbitrary change.
+func WithConfig(f func(*config.Config)) Option { return Option(f) }
+
+// Start starts a server on a fresh temp-dir SQLite database; it stops when
+// the test ends.
+func Start(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := config.Default()
+	cfg.Data = dir
+	cfg.SecretFile = dir + "/secret.key"
+	for _, o := range opts {
+		o(&cfg)
+	}
+	hs := httptest.NewUnstartedServer(nil)
+	cfg.PublicURL = "http://" + hs.Listener.Addr().String()
+	cfg.Listen = hs.Listener.Addr().String()
+	clock := &Clock{}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	a, err := app.New(context.Background(), cfg, log, app.Overrides{
+		Now: clock.Now,
+		// Fast hashing keeps tests quick; production uses the defaults.
+		PasswordHash: userpool.HashParams{Time: 1, Memory: 64, Threads: 1},
+	})
+	if err != nil {
+		t.Fatalf("testserver: %v", err)
+	}
+	hs.Config.Handler = a.Handler
+	hs.Start()
+	s := &Server{URL: hs.URL, App: a, Clock: clock, Config: cfg, http: hs}
+	s.Client = NewClient(hs.URL)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Close stops the server and closes its store.
+func (s *Server) Close() {
+	if s.http == nil {
+		return
+	}
+	s.http.Close()
+	_ = s.App.Close()
+	s.http = nil
+}
+
+// NewClient returns a Cognito client for endpoint with dummy credentials
+// and no retries, so every error reaches the test.
+func NewClient(endpoint string) *cip.Client {
+	return cip.New(cip.Options{
+		Region:           "us-east-1",
+		BaseEndpoint:     aws.String(endpoint),
+		Credentials:      credentials.NewStaticCredentialsProvider("test", "test", ""),
+		RetryMaxAttempts: 1,
+	})
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(p))
+	return len(p), nil
+}

@@ -1,0 +1,345 @@
+package userpool
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/cognate-idp/cognate/internal/cognito"
+	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/store"
+)
+
+// clientSettings are the fields CreateUserPoolClient and
+// UpdateUserPoolClient share.
+type clientSettings struct {
+	RefreshTokenValidity, AccessTokenValidity, IdTokenValidity *int32
+	TokenValidityUnits                                         *model.TokenValidityUnitsType
+	ReadAttributes, WriteAttributes, ExplicitAuthFlows          []string
+	SupportedIdentityProviders, CallbackURLs, LogoutURLs        []string
+	DefaultRedirectURI                                         *string
+	AllowedOAuthFlows, AllowedOAuthScopes                       []string
+	AllowedOAuthFlowsUserPoolClient                            *bool
+	AnalyticsConfiguration                                     *model.AnalyticsConfigurationType
+	PreventUserExistenceErrors                                 *string
+	EnableTokenRevocation                                      *bool
+	EnablePropagateAdditionalUserContextData                   *bool
+	AuthSessionValidity                                        *int32
+	RefreshTokenRotation                                       *model.RefreshTokenRotationType
+}
+
+// modernFlow maps a pre-2020 ExplicitAuthFlows name to its ALLOW_ name.
+func modernFlow(f string) string {
+	switch f {
+	case "ADMIN_NO_SRP_AUTH":
+		return "ALLOW_ADMIN_USER_PASSWORD_AUTH"
+	case "USER_PASSWORD_AUTH":
+		return "ALLOW_USER_PASSWORD_AUTH"
+	case "CUSTOM_AUTH_FLOW_ONLY":
+		return "ALLOW_CUSTOM_AUTH"
+	}
+	return f
+}
+
+func (cs clientSettings) apply(p *pool, cfg *model.UserPoolClientType, verb string) error {
+	for _, list := range []struct {
+		names []string
+		what  string
+	}{{cs.ReadAttributes, "read"}, {cs.WriteAttributes, "write"}} {
+		for _, n := range list.names {
+			if _, ok := p.schema[n]; !ok {
+				return cognito.Errorf(cognito.InvalidParameter, "Invalid %s attributes specified while %s a client", list.what, verb)
+			}
+		}
+	}
+	units := cs.TokenValidityUnits
+	if units == nil {
+		units = &model.TokenValidityUnitsType{}
+	}
+	if units.AccessToken == nil {
+		units.AccessToken = model.String("hours")
+	}
+	if units.IdToken == nil {
+		units.IdToken = model.String("hours")
+	}
+	if units.RefreshToken == nil {
+		units.RefreshToken = model.String("days")
+	}
+	access, id, refresh := cs.AccessTokenValidity, cs.IdTokenValidity, cs.RefreshTokenValidity
+	if access == nil {
+		access = model.Int32(int32(time.Hour / unitOf(*units.AccessToken)))
+	}
+	if id == nil {
+		id = model.Int32(int32(time.Hour / unitOf(*units.IdToken)))
+	}
+	if refresh == nil || *refresh == 0 {
+		refresh = model.Int32(int32(30 * 24 * time.Hour / unitOf(*units.RefreshToken)))
+	}
+	check := func(v int32, unit string, lo, hi time.Duration, name string) error {
+		d := time.Duration(v) * unitOf(unit)
+		if d < lo || d > hi {
+			return cognito.Errorf(cognito.InvalidParameter, "%s must be between %s and %s.", name, lo, hi)
+		}
+		return nil
+	}
+	if err := check(*access, *units.AccessToken, 5*time.Minute, 24*time.Hour, "Access token validity"); err != nil {
+		return err
+	}
+	if err := check(*id, *units.IdToken, 5*time.Minute, 24*time.Hour, "ID token validity"); err != nil {
+		return err
+	}
+	if err := check(*refresh, *units.RefreshToken, time.Hour, 3650*24*time.Hour, "Refresh token validity"); err != nil {
+		return err
+	}
+	flows := cs.ExplicitAuthFlows
+	if len(flows) == 0 {
+		flows = []string{"ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"}
+	}
+	legacy, modern := false, false
+	for _, f := range flows {
+		if strings.HasPrefix(f, "ALLOW_") {
+			modern = true
+		} else {
+			legacy = true
+		}
+	}
+	if legacy && modern {
+		return cognito.New(cognito.InvalidParameter, "ExplicitAuthFlows can't have both ALLOW_XXX and XXX values")
+	}
+	sess := cs.AuthSessionValidity
+	if sess == nil {
+		sess = model.Int32(3)
+	}
+	prevent := cs.PreventUserExistenceErrors
+	if prevent == nil {
+		prevent = model.String("LEGACY")
+	}
+	revoke := cs.EnableTokenRevocation
+	if revoke == nil {
+		revoke = model.Bool(true)
+	}
+	propagate := cs.EnablePropagateAdditionalUserContextData
+	if propagate == nil {
+		propagate = model.Bool(false)
+	}
+	oauthClient := cs.AllowedOAuthFlowsUserPoolClient
+	if oauthClient == nil {
+		oauthClient = model.Bool(false)
+	}
+	cfg.AccessTokenValidity, cfg.IdTokenValidity, cfg.RefreshTokenValidity = access, id, refresh
+	cfg.TokenValidityUnits = units
+	cfg.ReadAttributes, cfg.WriteAttributes = cs.ReadAttributes, cs.WriteAttributes
+	cfg.ExplicitAuthFlows = flows
+	cfg.SupportedIdentityProviders, cfg.CallbackURLs, cfg.LogoutURLs = cs.SupportedIdentityProviders, cs.CallbackURLs, cs.LogoutURLs
+	cfg.DefaultRedirectURI = cs.DefaultRedirectURI
+	cfg.AllowedOAuthFlows, cfg.AllowedOAuthScopes = cs.AllowedOAuthFlows, cs.AllowedOAuthScopes
+	cfg.AllowedOAuthFlowsUserPoolClient = oauthClient
+	cfg.AnalyticsConfiguration = cs.AnalyticsConfiguration
+	cfg.PreventUserExistenceErrors = prevent
+	cfg.EnableTokenRevocation = revoke
+	cfg.EnablePropagateAdditionalUserContextData = propagate
+	cfg.AuthSessionValidity = sess
+	cfg.RefreshTokenRotation = cs.RefreshTokenRotation
+	return nil
+}
+
+// unitOf converts a TokenValidityUnits value to a duration.
+func unitOf(unit string) time.Duration {
+	switch unit {
+	case "seconds":
+		return time.Second
+	case "minutes":
+		return time.Minute
+	case "days":
+		return 24 * time.Hour
+	}
+	return time.Hour
+}
+
+// allowsFlow reports whether the client permits an auth flow
+// ("ALLOW_USER_PASSWORD_AUTH" style name).
+func (c *client) allowsFlow(flow string) bool {
+	for _, f := range c.cfg.ExplicitAuthFlows {
+		if modernFlow(f) == flow {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *client) validity(v *int32, unit *string) time.Duration {
+	return time.Duration(model.Int32Value(v)) * unitOf(model.StringValue(unit))
+}
+
+// CreateUserPoolClient creates an app client, with a secret if asked.
+func (s *Service) CreateUserPoolClient(ctx context.Context, in *model.CreateUserPoolClientRequest) (*model.CreateUserPoolClientResponse, error) {
+	poolID := model.StringValue(in.UserPoolId)
+	id, err := s.newClientID()
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	cfg := model.UserPoolClientType{
+		UserPoolId: in.UserPoolId, ClientName: in.ClientName, ClientId: model.String(id),
+		CreationDate: model.NewTime(now), LastModifiedDate: model.NewTime(now),
+	}
+	switch {
+	case in.ClientSecret != nil:
+		cfg.ClientSecret = in.ClientSecret
+	case model.BoolValue(in.GenerateSecret):
+		secret, err := s.newClientSecret()
+		if err != nil {
+			return nil, err
+		}
+		cfg.ClientSecret = model.String(secret)
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		p, err := s.loadPool(tx, poolID)
+		if err != nil {
+			return err
+		}
+		err = clientSettings{
+			RefreshTokenValidity: in.RefreshTokenValidity, AccessTokenValidity: in.AccessTokenValidity,
+			IdTokenValidity: in.IdTokenValidity, TokenValidityUnits: in.TokenValidityUnits,
+			ReadAttributes: in.ReadAttributes, WriteAttributes: in.WriteAttributes, ExplicitAuthFlows: in.ExplicitAuthFlows,
+			SupportedIdentityProviders: in.SupportedIdentityProviders, CallbackURLs: in.CallbackURLs, LogoutURLs: in.LogoutURLs,
+			DefaultRedirectURI: in.DefaultRedirectURI, AllowedOAuthFlows: in.AllowedOAuthFlows,
+			AllowedOAuthScopes: in.AllowedOAuthScopes, AllowedOAuthFlowsUserPoolClient: in.AllowedOAuthFlowsUserPoolClient,
+			AnalyticsConfiguration: in.AnalyticsConfiguration, PreventUserExistenceErrors: in.PreventUserExistenceErrors,
+			EnableTokenRevocation: in.EnableTokenRevocation, EnablePropagateAdditionalUserContextData: in.EnablePropagateAdditionalUserContextData,
+			AuthSessionValidity: in.AuthSessionValidity, RefreshTokenRotation: in.RefreshTokenRotation,
+		}.apply(p, &cfg, "creating")
+		if err != nil {
+			return err
+		}
+		data, err := json.Marshal(cfg)
+		if err != nil {
+			return err
+		}
+		return tx.CreateClient(store.Client{PoolID: poolID, ID: id, Name: model.StringValue(in.ClientName), Created: now, Modified: now, Data: data})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateUserPoolClientResponse{UserPoolClient: &cfg}, nil
+}
+
+// DescribeUserPoolClient returns an app client, with its secret.
+func (s *Service) DescribeUserPoolClient(ctx context.Context, in *model.DescribeUserPoolClientRequest) (*model.DescribeUserPoolClientResponse, error) {
+	var c *client
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		if _, err := s.loadPool(tx, model.StringValue(in.UserPoolId)); err != nil {
+			return err
+		}
+		var err error
+		c, err = s.loadClient(tx, model.StringValue(in.UserPoolId), model.StringValue(in.ClientId))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.DescribeUserPoolClientResponse{UserPoolClient: &c.cfg}, nil
+}
+
+// UpdateUserPoolClient replaces an app client's settings; omitted settings
+// return to their defaults.
+func (s *Service) UpdateUserPoolClient(ctx context.Context, in *model.UpdateUserPoolClientRequest) (*model.UpdateUserPoolClientResponse, error) {
+	poolID, id := model.StringValue(in.UserPoolId), model.StringValue(in.ClientId)
+	var out model.UserPoolClientType
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		p, err := s.loadPool(tx, poolID)
+		if err != nil {
+			return err
+		}
+		c, err := s.loadClient(tx, poolID, id)
+		if err != nil {
+			return err
+		}
+		cfg := c.cfg
+		err = clientSettings{
+			RefreshTokenValidity: in.RefreshTokenValidity, AccessTokenValidity: in.AccessTokenValidity,
+			IdTokenValidity: in.IdTokenValidity, TokenValidityUnits: in.TokenValidityUnits,
+			ReadAttributes: in.ReadAttributes, WriteAttributes: in.WriteAttributes, ExplicitAuthFlows: in.ExplicitAuthFlows,
+			SupportedIdentityProviders: in.SupportedIdentityProviders, CallbackURLs: in.CallbackURLs, LogoutURLs: in.LogoutURLs,
+			DefaultRedirectURI: in.DefaultRedirectURI, AllowedOAuthFlows: in.AllowedOAuthFlows,
+			AllowedOAuthScopes: in.AllowedOAuthScopes, AllowedOAuthFlowsUserPoolClient: in.AllowedOAuthFlowsUserPoolClient,
+			AnalyticsConfiguration: in.AnalyticsConfiguration, PreventUserExistenceErrors: in.PreventUserExistenceErrors,
+			EnableTokenRevocation: in.EnableTokenRevocation, EnablePropagateAdditionalUserContextData: in.EnablePropagateAdditionalUserContextData,
+			AuthSessionValidity: in.AuthSessionValidity, RefreshTokenRotation: in.RefreshTokenRotation,
+		}.apply(p, &cfg, "updating")
+		if err != nil {
+			return err
+		}
+		if in.ClientName != nil {
+			cfg.ClientName = in.ClientName
+		}
+		now := s.now().UTC()
+		cfg.LastModifiedDate = model.NewTime(now)
+		data, err := json.Marshal(cfg)
+		if err != nil {
+			return err
+		}
+		out = cfg
+		return tx.PutClient(store.Client{PoolID: poolID, ID: id, Name: model.StringValue(cfg.ClientName),
+			Created: cfg.CreationDate.Time, Modified: now, Data: data})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateUserPoolClientResponse{UserPoolClient: &out}, nil
+}
+
+// DeleteUserPoolClient deletes an app client.
+func (s *Service) DeleteUserPoolClient(ctx context.Context, in *model.DeleteUserPoolClientRequest) (any, error) {
+	poolID, id := model.StringValue(in.UserPoolId), model.StringValue(in.ClientId)
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		if _, err := s.loadPool(tx, poolID); err != nil {
+			return err
+		}
+		if _, err := s.loadClient(tx, poolID, id); err != nil {
+			return err
+		}
+		return tx.DeleteClient(poolID, id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return nil, nil
+}
+
+// ListUserPoolClients lists a pool's app clients in ID order.
+func (s *Service) ListUserPoolClients(ctx context.Context, in *model.ListUserPoolClientsRequest) (*model.ListUserPoolClientsResponse, error) {
+	after, err := decodePageToken(in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	limit := 60
+	if in.MaxResults != nil {
+		limit = int(*in.MaxResults)
+	}
+	out := &model.ListUserPoolClientsResponse{UserPoolClients: []model.UserPoolClientDescription{}}
+	err = s.store.View(ctx, func(tx store.Tx) error {
+		if _, err := s.loadPool(tx, model.StringValue(in.UserPoolId)); err != nil {
+			return err
+		}
+		recs, err := tx.ListClients(model.StringValue(in.UserPoolId), after, limit+1)
+		if err != nil {
+			return err
+		}
+		for i, rec := range recs {
+			if i == limit {
+				out.NextToken = encodePageToken(recs[i-1].ID)
+				break
+			}
+			out.UserPoolClients = append(out.UserPoolClients, model.UserPoolClientDescription{
+				ClientId: model.String(rec.ID), UserPoolId: model.String(rec.PoolID), ClientName: model.String(rec.Name),
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

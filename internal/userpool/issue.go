@@ -1,0 +1,324 @@
+package userpool
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/cognate-idp/cognate/internal/cognito"
+	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/token"
+	"github.com/cognate-idp/cognate/internal/trigger"
+)
+
+// authSession identifies one authentication: the tokens of a sign-in and
+// every token refreshed from its refresh token share it.
+type authSession struct {
+	OriginJTI string `json:"origin_jti"`
+	EventID   string `json:"event_id"`
+	AuthTime  int64  `json:"auth_time"`
+}
+
+// refreshPayload is what a refresh token carries, sealed.
+type refreshPayload struct {
+	ID       string `json:"id"`
+	PoolID   string `json:"pool"`
+	ClientID string `json:"client"`
+	UserKey  string `json:"user"`
+	Sub      string `json:"sub"`
+	Iat      int64  `json:"iat"`
+	Exp      int64  `json:"exp"`
+	authSession
+}
+
+// newAuthSession starts an authentication session now.
+func (s *Service) newAuthSession() (authSession, error) {
+	jti, err := s.newUUID()
+	if err != nil {
+		return authSession{}, err
+	}
+	ev, err := s.newUUID()
+	if err != nil {
+		return authSession{}, err
+	}
+	return authSession{OriginJTI: jti, EventID: ev, AuthTime: s.now().Unix()}, nil
+}
+
+// issueTokens signs an ID and access token for u, and a refresh token
+// when withRefresh.
+func (s *Service) issueTokens(ctx context.Context, p *pool, c *client, u *user, sess authSession, withRefresh bool, gen tokenGen) (*model.AuthenticationResultType, error) {
+	keys, err := s.poolKeys(ctx, p.id)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	iat := now.Unix()
+	accessTTL := c.validity(c.cfg.AccessTokenValidity, unitsOf(c).AccessToken)
+	idTTL := c.validity(c.cfg.IdTokenValidity, unitsOf(c).IdToken)
+	iss := s.Issuer(p.id)
+	clientID := model.StringValue(c.cfg.ClientId)
+	revocable := c.cfg.EnableTokenRevocation == nil || *c.cfg.EnableTokenRevocation
+	accessJTI, err := s.newUUID()
+	if err != nil {
+		return nil, err
+	}
+	idJTI, err := s.newUUID()
+	if err != nil {
+		return nil, err
+	}
+	access := []token.Claim{
+		{Name: "sub", Value: u.rec.Sub},
+		{Name: "iss", Value: iss},
+		{Name: "client_id", Value: clientID},
+	}
+	if revocable {
+		access = append(access, token.Claim{Name: "origin_jti", Value: sess.OriginJTI})
+	}
+	access = append(access,
+		token.Claim{Name: "event_id", Value: sess.EventID},
+		token.Claim{Name: "token_use", Value: "access"},
+		token.Claim{Name: "scope", Value: AdminScope},
+		token.Claim{Name: "auth_time", Value: sess.AuthTime},
+		token.Claim{Name: "exp", Value: iat + int64(accessTTL/time.Second)},
+		token.Claim{Name: "iat", Value: iat},
+	)
+	if revocable {
+		access = append(access, token.Claim{Name: "jti", Value: accessJTI})
+	}
+	access = append(access, token.Claim{Name: "username", Value: u.rec.Username})
+	idClaims := []token.Claim{{Name: "sub", Value: u.rec.Sub}}
+	attrs := u.attributeList(func(n string) bool { return canRead(p, c, n) })
+	for _, a := range attrs {
+		if n := model.StringValue(a.Name); isVerifiedFlag(n) {
+			idClaims = append(idClaims, token.Claim{Name: n, Value: model.StringValue(a.Value) == "true"})
+		}
+	}
+	idClaims = append(idClaims,
+		token.Claim{Name: "iss", Value: iss},
+		token.Claim{Name: "cognito:username", Value: u.rec.Username},
+	)
+	if revocable {
+		idClaims = append(idClaims, token.Claim{Name: "origin_jti", Value: sess.OriginJTI})
+	}
+	idClaims = append(idClaims,
+		token.Claim{Name: "aud", Value: clientID},
+		token.Claim{Name: "event_id", Value: sess.EventID},
+		token.Claim{Name: "token_use", Value: "id"},
+		token.Claim{Name: "auth_time", Value: sess.AuthTime},
+		token.Claim{Name: "exp", Value: iat + int64(idTTL/time.Second)},
+		token.Claim{Name: "iat", Value: iat},
+	)
+	if revocable {
+		idClaims = append(idClaims, token.Claim{Name: "jti", Value: idJTI})
+	}
+	for _, a := range attrs {
+		n := model.StringValue(a.Name)
+		if n == "sub" || isVerifiedFlag(n) {
+			continue
+		}
+		idClaims = append(idClaims, token.Claim{Name: n, Value: model.StringValue(a.Value)})
+	}
+	if access, idClaims, err = s.preTokenGeneration(ctx, p, c, u, gen, access, idClaims); err != nil {
+		return nil, err
+	}
+	accessToken, err := token.Sign(keys.access, keys.accessKid, access)
+	if err != nil {
+		return nil, err
+	}
+	idToken, err := token.Sign(keys.id, keys.idKid, idClaims)
+	if err != nil {
+		return nil, err
+	}
+	res := &model.AuthenticationResultType{
+		AccessToken: model.String(accessToken),
+		ExpiresIn:   model.Int32(int32(accessTTL / time.Second)),
+		TokenType:   model.String("Bearer"),
+		IdToken:     model.String(idToken),
+	}
+	if withRefresh {
+		rt, err := s.newRefreshToken(ctx, p, c, u, sess)
+		if err != nil {
+			return nil, err
+		}
+		res.RefreshToken = model.String(rt)
+	}
+	return res, nil
+}
+
+func unitsOf(c *client) *model.TokenValidityUnitsType {
+	if c.cfg.TokenValidityUnits != nil {
+		return c.cfg.TokenValidityUnits
+	}
+	return &model.TokenValidityUnitsType{}
+}
+
+// refreshID hashes a refresh token's identifier for storage.
+func refreshID(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:])
+}
+
+// newRefreshToken records and seals a refresh token.
+func (s *Service) newRefreshToken(ctx context.Context, p *pool, c *client, u *user, sess authSession) (string, error) {
+	id, err := s.randomToken(32)
+	if err != nil {
+		return "", err
+	}
+	now := s.now()
+	ttl := c.validity(c.cfg.RefreshTokenValidity, unitsOf(c).RefreshToken)
+	pl := refreshPayload{
+		ID: id, PoolID: p.id, ClientID: model.StringValue(c.cfg.ClientId), UserKey: u.rec.Key, Sub: u.rec.Sub,
+		Iat: now.Unix(), Exp: now.Add(ttl).Unix(), authSession: sess,
+	}
+	buf, err := json.Marshal(pl)
+	if err != nil {
+		return "", err
+	}
+	rec := store.RefreshToken{
+		ID: refreshID(id), PoolID: p.id, ClientID: pl.ClientID, UserKey: u.rec.Key,
+		Created: now.UTC(), Expires: now.Add(ttl).UTC(),
+	}
+	if rec.Data, err = json.Marshal(sess); err != nil {
+		return "", err
+	}
+	if err := s.store.Update(ctx, func(tx store.Tx) error { return tx.CreateRefreshToken(rec) }); err != nil {
+		return "", err
+	}
+	return s.sealer.SealJWE(buf), nil
+}
+
+func invalidRefreshToken() error { return cognito.New(cognito.NotAuthorized, "Invalid Refresh Token") }
+
+// openRefreshToken decodes a refresh token and checks it against its
+// record, the client and the user.
+func (s *Service) openRefreshToken(tx store.Tx, raw string) (*refreshPayload, store.RefreshToken, error) {
+	buf, err := s.sealer.OpenJWE(strings.TrimSpace(raw))
+	if err != nil {
+		return nil, store.RefreshToken{}, invalidRefreshToken()
+	}
+	var pl refreshPayload
+	if err := json.Unmarshal(buf, &pl); err != nil {
+		return nil, store.RefreshToken{}, invalidRefreshToken()
+	}
+	rec, err := tx.GetRefreshToken(refreshID(pl.ID))
+	if err != nil {
+		if isNotFound(err) {
+			return nil, rec, invalidRefreshToken()
+		}
+		return nil, rec, err
+	}
+	return &pl, rec, nil
+}
+
+// refresh serves REFRESH_TOKEN_AUTH: new ID and access tokens for the same
+// authentication session.
+func (s *Service) refresh(ctx context.Context, p *pool, c *client, params, clientMetadata map[string]string) (*model.AuthenticationResultType, error) {
+	raw := params["REFRESH_TOKEN"]
+	if raw == "" {
+		return nil, cognito.New(cognito.InvalidParameter, "Missing required parameter REFRESH_TOKEN")
+	}
+	var u *user
+	var pl *refreshPayload
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		var rec store.RefreshToken
+		var err error
+		pl, rec, err = s.openRefreshToken(tx, raw)
+		if err != nil {
+			return err
+		}
+		if pl.PoolID != p.id || pl.ClientID != model.StringValue(c.cfg.ClientId) {
+			return invalidRefreshToken()
+		}
+		if rec.Revoked {
+			return cognito.New(cognito.NotAuthorized, "Refresh Token has been revoked")
+		}
+		if !s.now().Before(rec.Expires) {
+			return cognito.New(cognito.NotAuthorized, "Refresh Token has expired")
+		}
+		rusr, err := tx.GetUser(p.id, pl.UserKey)
+		if err != nil {
+			return mapStoreErr(err, userNotFound())
+		}
+		if rusr.Sub != pl.Sub {
+			return userNotFound()
+		}
+		u, err = decodeUser(rusr)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkSecretHash(c, u.rec.Username, params["SECRET_HASH"]); err != nil {
+		return nil, err
+	}
+	if err := checkTokenState(u, pl.Iat, pl.OriginJTI, "Refresh Token"); err != nil {
+		return nil, err
+	}
+	return s.issueTokens(ctx, p, c, u, pl.authSession, false, tokenGen{source: trigger.SourceTokenGenerationRefreshTokens, clientMetadata: clientMetadata})
+}
+
+// RevokeToken revokes a refresh token and the tokens issued from it.
+func (s *Service) RevokeToken(ctx context.Context, in *model.RevokeTokenRequest) (*model.RevokeTokenResponse, error) {
+	raw := model.StringValue(in.Token)
+	if strings.Count(raw, ".") == 2 {
+		return nil, cognito.New(cognito.UnsupportedTokenType, "Unsupported token type.")
+	}
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		_, c, err := s.findClient(tx, model.StringValue(in.ClientId))
+		if err != nil {
+			return err
+		}
+		if c.cfg.EnableTokenRevocation != nil && !*c.cfg.EnableTokenRevocation {
+			return cognito.New(cognito.UnsupportedOperation, "Token revocation is not enabled for this client.")
+		}
+		if secret := model.StringValue(c.cfg.ClientSecret); secret != "" && secret != model.StringValue(in.ClientSecret) {
+			return cognito.New(cognito.Unauthorized, "Invalid client credentials.")
+		}
+		pl, rec, err := s.openRefreshToken(tx, raw)
+		if err != nil {
+			// Unknown or malformed tokens are accepted silently.
+			if cognito.IsCode(err, cognito.NotAuthorized) {
+				return nil
+			}
+			return err
+		}
+		if pl.ClientID != model.StringValue(c.cfg.ClientId) {
+			return cognito.New(cognito.Unauthorized, "Invalid client credentials.")
+		}
+		rec.Revoked = true
+		if err := tx.PutRefreshToken(rec); err != nil {
+			return err
+		}
+		urec, err := tx.GetUser(rec.PoolID, rec.UserKey)
+		if isNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		u, err := decodeUser(urec)
+		if err != nil {
+			return err
+		}
+		if u.doc.RevokedOrigins == nil {
+			u.doc.RevokedOrigins = map[string]int64{}
+		}
+		now := s.now().Unix()
+		for jti, until := range u.doc.RevokedOrigins {
+			if until < now {
+				delete(u.doc.RevokedOrigins, jti)
+			}
+		}
+		// Access and ID tokens live at most a day.
+		u.doc.RevokedOrigins[pl.OriginJTI] = now + 24*3600
+		return s.putUser(tx, u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.RevokeTokenResponse{}, nil
+}
