@@ -111,10 +111,12 @@ func checkPolicy(p *pool, password string) error {
 }
 
 // passwordMaterial is what a password leaves in the user record: its
-// argon2id hash and its SRP verifier, sealed with a key that never enters
-// the database, so a stolen database alone gives no offline guessing oracle
-// through the verifier. It is computed outside store transactions: the KDF
-// is slow on purpose.
+// argon2id hash, its SRP salt (in the clear) and its SRP verifier, sealed
+// with AES-256-GCM under a key derived from the server secret file, which
+// never enters the database, with the pool ID and user name as additional
+// data. A stolen database alone thus offers only the argon2id hash to guess
+// against, never the cheaper verifier (docs/passwords.md). It is computed
+// outside store transactions: the KDF is slow on purpose.
 type passwordMaterial struct {
 	hash     string
 	salt     []byte

@@ -1,0 +1,320 @@
+// Compatibility test: the real npm Cognito SDKs against a `cognate serve`
+// started here. Run with `node --test` in this folder (see README.md).
+//
+// COGNATE_BIN names a prebuilt binary; without it the test runs
+// `go build` from the repository root into a temp dir.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import cognitoJS from 'amazon-cognito-identity-js';
+import {
+  CognitoIdentityProviderClient,
+  CreateUserPoolCommand,
+  CreateUserPoolClientCommand,
+  AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
+  InitiateAuthCommand,
+  UpdateUserAttributesCommand,
+  GetUserCommand,
+  VerifyUserAttributeCommand,
+  NotAuthorizedException,
+} from '@aws-sdk/client-cognito-identity-provider';
+
+const { CognitoUserPool, CognitoUser, AuthenticationDetails, CognitoUserAttribute } = cognitoJS;
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const PASSWORD = 'Passw0rd!';
+const USERNAME = 'jane';
+const STEP_TIMEOUT = 30_000;
+
+/** State shared by the tests, which run in order. */
+const env = {
+  tmp: '',
+  proc: null,
+  logs: '',
+  url: '',
+  admin: null,
+  poolId: '',
+  srpClientId: '',
+  passwordClientId: '',
+  cognitoUser: null,
+};
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(url, proc, deadlineMs) {
+  const deadline = Date.now() + deadlineMs;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) {
+      throw new Error(`cognate serve exited with ${proc.exitCode}:\n${env.logs}`);
+    }
+    try {
+      const r = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`cognate serve not healthy after ${deadlineMs} ms:\n${env.logs}`);
+}
+
+/** Newest outbox message for the user and attribute. */
+async function lastCode(attributeName) {
+  const q = new URLSearchParams({ userPoolId: env.poolId, username: USERNAME, attributeName });
+  const r = await fetch(`${env.url}/_cognate/messages?${q}`, { signal: AbortSignal.timeout(STEP_TIMEOUT) });
+  assert.equal(r.status, 200);
+  const body = await r.json();
+  assert.ok(body.Messages.length > 0, `no message for ${attributeName}`);
+  assert.match(body.Messages[0].Code, /^\d{6}$/);
+  return body.Messages[0].Code;
+}
+
+function attributeMap(list) {
+  return Object.fromEntries(list.map((a) => [a.Name ?? a.getName(), a.Value ?? a.getValue()]));
+}
+
+// Promise wrappers for amazon-cognito-identity-js's callback API.
+function jsSignIn(user, password) {
+  return new Promise((resolve, reject) => {
+    user.authenticateUser(new AuthenticationDetails({ Username: user.getUsername(), Password: password }), {
+      onSuccess: resolve,
+      onFailure: reject,
+      newPasswordRequired: () => reject(new Error('unexpected NEW_PASSWORD_REQUIRED')),
+      mfaRequired: () => reject(new Error('unexpected SMS_MFA')),
+      totpRequired: () => reject(new Error('unexpected SOFTWARE_TOKEN_MFA')),
+      customChallenge: () => reject(new Error('unexpected CUSTOM_CHALLENGE')),
+    });
+  });
+}
+
+function jsCall(fn) {
+  return new Promise((resolve, reject) => fn((err, ...rest) => (err ? reject(err) : resolve(rest))));
+}
+
+before(async () => {
+  env.tmp = mkdtempSync(path.join(tmpdir(), 'cognate-compat-'));
+  let bin = process.env.COGNATE_BIN;
+  if (!bin) {
+    bin = path.join(env.tmp, 'cognate');
+    execFileSync('go', ['build', '-o', bin, './cmd/cognate'], { cwd: repoRoot, stdio: 'inherit', timeout: 600_000 });
+  }
+  const port = await freePort();
+  env.url = `http://127.0.0.1:${port}`;
+  env.proc = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--data', path.join(env.tmp, 'data'), '--log-level', 'warn'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  env.proc.stdout.on('data', (d) => { env.logs += d; });
+  env.proc.stderr.on('data', (d) => { env.logs += d; });
+  await waitForHealth(env.url, env.proc, 30_000);
+
+  env.admin = new CognitoIdentityProviderClient({
+    region: 'us-east-1',
+    endpoint: env.url,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
+  const pool = await env.admin.send(new CreateUserPoolCommand({
+    PoolName: 'compat',
+    AutoVerifiedAttributes: ['email'],
+    Schema: [{ Name: 'tier', AttributeDataType: 'String', Mutable: true }],
+  }));
+  env.poolId = pool.UserPool.Id;
+  const srpClient = await env.admin.send(new CreateUserPoolClientCommand({
+    UserPoolId: env.poolId,
+    ClientName: 'browser',
+    ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+  }));
+  env.srpClientId = srpClient.UserPoolClient.ClientId;
+  assert.equal(srpClient.UserPoolClient.ClientSecret, undefined);
+  const pwClient = await env.admin.send(new CreateUserPoolClientCommand({
+    UserPoolId: env.poolId,
+    ClientName: 'server',
+    ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+  }));
+  env.passwordClientId = pwClient.UserPoolClient.ClientId;
+  await env.admin.send(new AdminCreateUserCommand({
+    UserPoolId: env.poolId,
+    Username: USERNAME,
+    MessageAction: 'SUPPRESS',
+    UserAttributes: [
+      { Name: 'email', Value: 'jane@example.com' },
+      { Name: 'given_name', Value: 'Jane' },
+    ],
+  }));
+  await env.admin.send(new AdminSetUserPasswordCommand({
+    UserPoolId: env.poolId, Username: USERNAME, Password: PASSWORD, Permanent: true,
+  }));
+}, { timeout: 900_000 });
+
+after(async () => {
+  env.admin?.destroy();
+  if (env.proc && env.proc.exitCode === null) {
+    const exited = new Promise((resolve) => env.proc.once('exit', resolve));
+    env.proc.kill('SIGTERM');
+    const timer = setTimeout(() => env.proc.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  if (env.tmp) rmSync(env.tmp, { recursive: true, force: true });
+}, { timeout: 30_000 });
+
+test('amazon-cognito-identity-js: SRP sign-in', { timeout: STEP_TIMEOUT }, async () => {
+  const pool = new CognitoUserPool({ UserPoolId: env.poolId, ClientId: env.srpClientId, endpoint: `${env.url}/` });
+  env.cognitoUser = new CognitoUser({ Username: USERNAME, Pool: pool });
+  const session = await jsSignIn(env.cognitoUser, PASSWORD);
+  assert.ok(session.isValid());
+  const access = session.getAccessToken().decodePayload();
+  assert.equal(access.username, USERNAME);
+  assert.equal(access.client_id, env.srpClientId);
+  assert.equal(access.token_use, 'access');
+  assert.equal(access.iss, `${env.url}/${env.poolId}`);
+  const id = session.getIdToken().decodePayload();
+  assert.equal(id['cognito:username'], USERNAME);
+  assert.equal(id.aud, env.srpClientId);
+  assert.ok(session.getRefreshToken().getToken());
+});
+
+test('amazon-cognito-identity-js: wrong password', { timeout: STEP_TIMEOUT }, async () => {
+  const pool = new CognitoUserPool({ UserPoolId: env.poolId, ClientId: env.srpClientId, endpoint: `${env.url}/` });
+  const user = new CognitoUser({ Username: USERNAME, Pool: pool });
+  await assert.rejects(jsSignIn(user, 'Wr0ngPassword!'), (err) => {
+    assert.equal(err.code, 'NotAuthorizedException');
+    assert.equal(err.name, 'NotAuthorizedException');
+    assert.equal(err.message, 'Incorrect username or password.');
+    return true;
+  });
+});
+
+test('amazon-cognito-identity-js: attributes', { timeout: STEP_TIMEOUT }, async () => {
+  const user = env.cognitoUser;
+  let [attrs] = await jsCall((cb) => user.getUserAttributes(cb));
+  let got = attributeMap(attrs);
+  assert.equal(got.email, 'jane@example.com');
+  assert.equal(got.email_verified, 'false');
+  assert.equal(got.given_name, 'Jane');
+  assert.match(got.sub, /^[0-9a-f-]{36}$/);
+
+  const [result] = await jsCall((cb) => user.updateAttributes([
+    new CognitoUserAttribute({ Name: 'given_name', Value: '' }),
+    new CognitoUserAttribute({ Name: 'custom:tier', Value: 'gold' }),
+  ], cb));
+  assert.equal(result, 'SUCCESS');
+  [attrs] = await jsCall((cb) => user.getUserAttributes(cb));
+  got = attributeMap(attrs);
+  assert.equal(got.given_name, undefined, 'a blank value deletes the attribute');
+  assert.equal(got['custom:tier'], 'gold');
+
+  const delivery = await new Promise((resolve, reject) => user.getAttributeVerificationCode('email', {
+    onSuccess: resolve,
+    onFailure: reject,
+    inputVerificationCode: resolve,
+  }));
+  assert.equal(delivery.CodeDeliveryDetails.AttributeName, 'email');
+  assert.equal(delivery.CodeDeliveryDetails.DeliveryMedium, 'EMAIL');
+  assert.equal(delivery.CodeDeliveryDetails.Destination, 'j***@e***');
+  const code = await lastCode('email');
+  const verified = await new Promise((resolve, reject) => user.verifyAttribute('email', code, {
+    onSuccess: resolve,
+    onFailure: reject,
+  }));
+  assert.equal(verified, 'SUCCESS');
+  [attrs] = await jsCall((cb) => user.getUserAttributes(cb));
+  assert.equal(attributeMap(attrs).email_verified, 'true');
+});
+
+test('amazon-cognito-identity-js: refresh session', { timeout: STEP_TIMEOUT }, async () => {
+  const user = env.cognitoUser;
+  const refresh = user.getSignInUserSession().getRefreshToken();
+  const [session] = await jsCall((cb) => user.refreshSession(refresh, cb));
+  assert.ok(session.isValid());
+  assert.equal(session.getAccessToken().decodePayload().username, USERNAME);
+});
+
+test('@aws-sdk/client-cognito-identity-provider: password sign-in and attributes', { timeout: STEP_TIMEOUT }, async () => {
+  // As a browser app uses it: no AWS credentials, these calls are unsigned.
+  const client = new CognitoIdentityProviderClient({ region: 'us-east-1', endpoint: env.url, maxAttempts: 1 });
+  try {
+    const auth = await client.send(new InitiateAuthCommand({
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      ClientId: env.passwordClientId,
+      AuthParameters: { USERNAME, PASSWORD },
+    }));
+    assert.equal(auth.ChallengeName, undefined);
+    const accessToken = auth.AuthenticationResult.AccessToken;
+    assert.ok(accessToken);
+    assert.equal(auth.AuthenticationResult.TokenType, 'Bearer');
+    assert.equal(auth.AuthenticationResult.ExpiresIn, 3600);
+
+    const upd = await client.send(new UpdateUserAttributesCommand({
+      AccessToken: accessToken,
+      UserAttributes: [
+        { Name: 'email', Value: 'jane.doe@example.org' },
+        { Name: 'custom:tier', Value: 'platinum' },
+      ],
+    }));
+    assert.deepEqual(upd.CodeDeliveryDetailsList, [
+      { AttributeName: 'email', DeliveryMedium: 'EMAIL', Destination: 'j***@e***' },
+    ]);
+
+    let me = await client.send(new GetUserCommand({ AccessToken: accessToken }));
+    assert.equal(me.Username, USERNAME);
+    let got = attributeMap(me.UserAttributes);
+    assert.equal(got.email, 'jane.doe@example.org');
+    assert.equal(got.email_verified, 'false');
+    assert.equal(got['custom:tier'], 'platinum');
+
+    await client.send(new VerifyUserAttributeCommand({
+      AccessToken: accessToken, AttributeName: 'email', Code: await lastCode('email'),
+    }));
+    me = await client.send(new GetUserCommand({ AccessToken: accessToken }));
+    got = attributeMap(me.UserAttributes);
+    assert.equal(got.email_verified, 'true');
+  } finally {
+    client.destroy();
+  }
+});
+
+test('@aws-sdk/client-cognito-identity-provider: errors are typed', { timeout: STEP_TIMEOUT }, async () => {
+  await assert.rejects(env.admin.send(new InitiateAuthCommand({
+    AuthFlow: 'USER_PASSWORD_AUTH',
+    ClientId: env.passwordClientId,
+    AuthParameters: { USERNAME, PASSWORD: 'Wr0ngPassword!' },
+  })), (err) => {
+    assert.ok(err instanceof NotAuthorizedException, `got ${err.name}`);
+    assert.equal(err.name, 'NotAuthorizedException');
+    assert.equal(err.message, 'Incorrect username or password.');
+    assert.equal(err.$metadata.httpStatusCode, 400);
+    return true;
+  });
+  await assert.rejects(env.admin.send(new InitiateAuthCommand({
+    AuthFlow: 'USER_PASSWORD_AUTH',
+    ClientId: env.srpClientId,
+    AuthParameters: { USERNAME, PASSWORD },
+  })), (err) => {
+    assert.equal(err.name, 'InvalidParameterException');
+    assert.equal(err.message, 'USER_PASSWORD_AUTH flow not enabled for this client');
+    return true;
+  });
+  await assert.rejects(env.admin.send(new GetUserCommand({ AccessToken: 'not-a-token' })), (err) => {
+    assert.equal(err.name, 'NotAuthorizedException');
+    return true;
+  });
+});
