@@ -1,0 +1,112 @@
+// Command cognate is an Amazon Cognito user pools server (`cognate serve`)
+// and a command-line client for it and for Cognito itself.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/cognate-idp/cognate/internal/app"
+	"github.com/cognate-idp/cognate/internal/cli"
+	"github.com/cognate-idp/cognate/internal/config"
+	"github.com/cognate-idp/cognate/internal/server"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+}
+
+const usage = `Usage: cognate <command> [flags]
+
+Server:
+  serve        run the Cognito user pools server (default 127.0.0.1:9229)
+
+Client (Amazon Cognito or cognate serve; no AWS credentials needed):
+  update-user-attribute, sign-in, get-user, get-user-attribute-verification-code,
+  verify-user-attribute, delete-user-attributes, global-sign-out, messages, history
+
+Run 'cognate serve -h' for the server's flags, 'cognate help' for every command.
+`
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:], stderr, getenv)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		cli.Help(stdout)
+		return 0
+	}
+	return cli.Run(args, cli.Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: getenv})
+}
+
+func serve(args []string, stderr io.Writer, getenv func(string) string) int {
+	cfg, err := config.Load(args, getenv)
+	if err != nil {
+		var ue config.UsageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "cognate serve: %v\n\nFlags:\n%s", err, ue.Usage)
+			return 2
+		}
+		fmt.Fprintf(stderr, "cognate serve: %v\n", err)
+		return 2
+	}
+	log := newLogger(cfg, stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	start := time.Now()
+	a, err := app.New(ctx, cfg, log, app.Overrides{})
+	if err != nil {
+		log.Error("start failed", "error", err)
+		return 1
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		log.Error("listen failed", "error", err)
+		_ = a.Close()
+		return 1
+	}
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	log.Info("cognate serving", "listen", ln.Addr().String(), "public_url", cfg.PublicURL, "data", cfg.Data,
+		"region", cfg.Region, "startup", time.Since(start).Round(time.Millisecond))
+	err = server.Serve(ctx, srv, func() error { return srv.Serve(ln) }, cfg.ShutdownTimeout.Duration)
+	if cerr := a.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	if err != nil {
+		log.Error("server stopped", "error", err)
+		return 1
+	}
+	log.Info("cognate stopped")
+	return 0
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
