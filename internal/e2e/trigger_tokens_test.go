@@ -1,0 +1,195 @@
+package e2e
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognate-idp/cognate/internal/testserver"
+	"github.com/cognate-idp/cognate/internal/trigger/lambdafake"
+)
+
+// wantClaims fails unless every want claim has the given value (nil: the
+// claim must be absent).
+func wantClaims(t *testing.T, what string, got map[string]any, want map[string]any) {
+	t.Helper()
+	for k, v := range want {
+		g, ok := got[k]
+		switch {
+		case v == nil && ok:
+			t.Errorf("%s: claim %s = %v, want absent", what, k, g)
+		case v != nil && !reflect.DeepEqual(g, v):
+			t.Errorf("%s: claim %s = %#v, want %#v", what, k, g, v)
+		}
+	}
+}
+
+// TestTriggerPreTokenGenerationV1 changes ID token claims and groups with a
+// V1_0 function, at sign-in, refresh and after NEW_PASSWORD_REQUIRED.
+func TestTriggerPreTokenGenerationV1(t *testing.T) {
+	t.Parallel()
+	e := newTriggerEnv(t, &types.LambdaConfigType{PreTokenGeneration: aws.String(fnPreToken)}, nil, nil)
+	ctx := context.Background()
+	e.s.User(t, e.pool, "nia", "email", "nia@example.com", "email_verified", "true", "name", "Nia")
+	sub := e.attrs(t, "nia")["sub"]
+	e.fake.Handle(fnPreToken, echoResponse(`{"claimsOverrideDetails": {
+		"claimsToAddOrOverride": {"tier": "gold", "email": "hidden@example.com", "sub": "forged", "iss": "https://evil",
+			"cognito:username": "root", "token_use": "access"},
+		"claimsToSuppress": ["name", "aud", "exp"],
+		"groupOverrideDetails": {"groupsToOverride": ["admins", "ops"], "iamRolesToOverride": ["arn:aws:iam::123456789012:role/admin"],
+			"preferredRole": "arn:aws:iam::123456789012:role/admin"}}}`))
+
+	out, err := e.signIn("nia", testserver.Password, map[string]string{"k": "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := e.onlyEvent(t, fnPreToken)
+	e.wantHeader(t, ev, "1", "TokenGeneration_Authentication", "nia", e.client)
+	wantJSON(t, "request", ev["request"], `{
+		"userAttributes": {"sub": "`+sub+`", "email": "nia@example.com", "email_verified": "true", "name": "Nia", "cognito:user_status": "CONFIRMED"},
+		"groupConfiguration": {"groupsToOverride": [], "iamRolesToOverride": [], "preferredRole": null},
+		"clientMetadata": {"k": "v"}}`)
+	wantJSON(t, "response", ev["response"], `{"claimsOverrideDetails": null}`)
+
+	check := func(t *testing.T, res *types.AuthenticationResultType) {
+		t.Helper()
+		id, access := trigJWT(t, res.IdToken), trigJWT(t, res.AccessToken)
+		wantClaims(t, "ID token", id, map[string]any{
+			"tier": "gold", "email": "hidden@example.com", "name": nil,
+			"sub": sub, "cognito:username": "nia", "token_use": "id", "aud": e.client, "iss": e.s.URL + "/" + e.pool,
+			"cognito:groups":         []any{"admins", "ops"},
+			"cognito:roles":          []any{"arn:aws:iam::123456789012:role/admin"},
+			"cognito:preferred_role": "arn:aws:iam::123456789012:role/admin",
+		})
+		if _, ok := id["exp"].(float64); !ok {
+			t.Errorf("ID token exp = %v, want kept", id["exp"])
+		}
+		wantClaims(t, "access token", access, map[string]any{
+			"tier": nil, "cognito:groups": []any{"admins", "ops"}, "token_use": "access", "username": "nia",
+		})
+	}
+	check(t, out.AuthenticationResult)
+
+	t.Run("refresh", func(t *testing.T) {
+		ref, err := e.s.Client.InitiateAuth(ctx, &cip.InitiateAuthInput{
+			AuthFlow: types.AuthFlowTypeRefreshTokenAuth, ClientId: aws.String(e.client),
+			AuthParameters: map[string]string{"REFRESH_TOKEN": aws.ToString(out.AuthenticationResult.RefreshToken)},
+			ClientMetadata: map[string]string{"r": "1"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs := e.events(t, fnPreToken)
+		last := evs[len(evs)-1]
+		e.wantHeader(t, last, "1", "TokenGeneration_RefreshTokens", "nia", e.client)
+		if md := stringMap(member(last, "request")["clientMetadata"]); md["r"] != "1" {
+			t.Errorf("clientMetadata = %v", md)
+		}
+		check(t, ref.AuthenticationResult)
+	})
+
+	t.Run("new password challenge", func(t *testing.T) {
+		if _, err := e.s.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
+			UserPoolId: aws.String(e.pool), Username: aws.String("oto"), TemporaryPassword: aws.String("Temp0rary!"),
+			MessageAction: types.MessageActionTypeSuppress,
+		}); err != nil {
+			t.Fatal(err)
+		}
+		init, err := e.signIn("oto", "Temp0rary!", nil)
+		if err != nil || init.ChallengeName != types.ChallengeNameTypeNewPasswordRequired {
+			t.Fatalf("InitiateAuth = %v, %v", init, err)
+		}
+		res, err := e.s.Client.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+			ClientId: aws.String(e.client), ChallengeName: types.ChallengeNameTypeNewPasswordRequired, Session: init.Session,
+			ChallengeResponses: map[string]string{"USERNAME": "oto", "NEW_PASSWORD": testserver.Password},
+			ClientMetadata:     map[string]string{"step": "npr"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs := e.events(t, fnPreToken)
+		last := evs[len(evs)-1]
+		e.wantHeader(t, last, "1", "TokenGeneration_NewPasswordChallenge", "oto", e.client)
+		if md := stringMap(member(last, "request")["clientMetadata"]); md["step"] != "npr" {
+			t.Errorf("clientMetadata = %v", md)
+		}
+		if got := trigJWT(t, res.AuthenticationResult.IdToken)["tier"]; got != "gold" {
+			t.Errorf("tier = %v", got)
+		}
+	})
+
+	t.Run("function error", func(t *testing.T) {
+		e.fake.Handle(fnPreToken, lambdafake.FunctionError("Error", "no tokens"))
+		_, err := e.signIn("nia", testserver.Password, nil)
+		trigWantErr[*types.UserLambdaValidationException](t, err, "PreTokenGeneration failed with error no tokens.")
+	})
+}
+
+// TestTriggerPreTokenGenerationV2 changes both tokens and the access
+// token's scopes with a V2_0 function.
+func TestTriggerPreTokenGenerationV2(t *testing.T) {
+	t.Parallel()
+	e := newTriggerEnv(t, &types.LambdaConfigType{
+		PreTokenGenerationConfig: &types.PreTokenGenerationVersionConfigType{
+			LambdaVersion: types.PreTokenGenerationLambdaVersionTypeV20, LambdaArn: aws.String(fnPreToken),
+		},
+	}, nil, nil)
+	e.s.User(t, e.pool, "pia", "email", "pia@example.com", "email_verified", "true")
+	e.fake.Handle(fnPreToken, echoResponse(`{"claimsAndScopeOverrideDetails": {
+		"idTokenGeneration": {"claimsToAddOrOverride": {"roles": ["reader", "writer"], "level": 3, "exp": 1},
+			"claimsToSuppress": ["email"]},
+		"accessTokenGeneration": {"claimsToAddOrOverride": {"tenant": {"id": "acme"}, "client_id": "forged"},
+			"claimsToSuppress": ["username", "event_id"], "scopesToAdd": ["api/read"], "scopesToSuppress": []},
+		"groupOverrideDetails": null}}`))
+
+	out, err := e.signIn("pia", testserver.Password, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := e.onlyEvent(t, fnPreToken)
+	e.wantHeader(t, ev, "2", "TokenGeneration_Authentication", "pia", e.client)
+	req := member(ev, "request")
+	wantJSON(t, "scopes", req["scopes"], `["aws.cognito.signin.user.admin"]`)
+	wantJSON(t, "groupConfiguration", req["groupConfiguration"], `{"groupsToOverride": [], "iamRolesToOverride": [], "preferredRole": null}`)
+	if _, ok := req["clientMetadata"]; ok {
+		t.Errorf("clientMetadata present without ClientMetadata")
+	}
+	wantJSON(t, "response", ev["response"], `{"claimsAndScopeOverrideDetails": null}`)
+
+	id, access := trigJWT(t, out.AuthenticationResult.IdToken), trigJWT(t, out.AuthenticationResult.AccessToken)
+	wantClaims(t, "ID token", id, map[string]any{
+		"roles": []any{"reader", "writer"}, "level": float64(3), "email": nil, "email_verified": true, "token_use": "id",
+	})
+	if exp, _ := id["exp"].(float64); exp <= 1 {
+		t.Errorf("ID token exp = %v, want kept", id["exp"])
+	}
+	wantClaims(t, "access token", access, map[string]any{
+		"tenant": map[string]any{"id": "acme"}, "client_id": e.client, "username": "pia",
+		"scope": "aws.cognito.signin.user.admin api/read", "roles": nil,
+	})
+	if access["event_id"] == nil {
+		t.Error("access token lost event_id")
+	}
+	// The changed access token still works with the API.
+	if _, err := e.s.Client.GetUser(context.Background(), &cip.GetUserInput{AccessToken: out.AuthenticationResult.AccessToken}); err != nil {
+		t.Errorf("GetUser with the customised access token: %v", err)
+	}
+
+	t.Run("suppressed admin scope", func(t *testing.T) {
+		e.fake.Handle(fnPreToken, echoResponse(`{"claimsAndScopeOverrideDetails": {"accessTokenGeneration": {
+			"scopesToAdd": ["api/read"], "scopesToSuppress": ["aws.cognito.signin.user.admin"]}}}`))
+		out, err := e.signIn("pia", testserver.Password, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := trigJWT(t, out.AuthenticationResult.AccessToken)["scope"]; got != "api/read" {
+			t.Errorf("scope = %v, want api/read", got)
+		}
+		_, err = e.s.Client.GetUser(context.Background(), &cip.GetUserInput{AccessToken: out.AuthenticationResult.AccessToken})
+		trigWantErr[*types.NotAuthorizedException](t, err, "Access Token does not have required scopes")
+	})
+}
