@@ -89,6 +89,7 @@ func assemble(cfg config.Config, st store.Store, log *slog.Logger, o Overrides) 
 		inv, err = trigger.NewLambdaInvoker(trigger.LambdaConfig{
 			Endpoint: cfg.Lambda.Endpoint, Region: region, AccessKeyID: cfg.Lambda.AccessKeyID,
 			SecretAccessKey: cfg.Lambda.SecretAccessKey, SessionToken: cfg.Lambda.SessionToken, HTTPClient: o.HTTPClient,
+			FunctionNameOnly: cfg.Lambda.FunctionNameOnly,
 		})
 		if err != nil {
 			return nil, err

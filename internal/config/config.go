@@ -54,6 +54,9 @@ type Lambda struct {
 	AccessKeyID     string `json:"accessKeyId"`
 	SecretAccessKey string `json:"secretAccessKey"`
 	SessionToken    string `json:"sessionToken"`
+	// FunctionNameOnly invokes functions by name rather than ARN, for AWS
+	// SAM local, which knows names only.
+	FunctionNameOnly bool `json:"functionNameOnly"`
 }
 
 // Messages configures where verification messages go. Without SMTP, SES

@@ -89,6 +89,9 @@ type LambdaConfig struct {
 	// HTTPClient sends the requests; nil means the SDK's own client (never
 	// http.DefaultClient).
 	HTTPClient *http.Client
+	// FunctionNameOnly sends the function name instead of the ARN a pool
+	// names: AWS SAM local looks functions up by name only.
+	FunctionNameOnly bool
 }
 
 // LambdaInvoker invokes functions through the Lambda Invoke API
@@ -96,7 +99,8 @@ type LambdaConfig struct {
 // InvocationType RequestResponse. It does not retry: a throttled or failed
 // invoke is reported at once, as Cognito reports it.
 type LambdaInvoker struct {
-	client *lambda.Client
+	client   *lambda.Client
+	nameOnly bool
 }
 
 // NewLambdaInvoker builds a LambdaInvoker; it fails when the endpoint is not
@@ -123,12 +127,15 @@ func NewLambdaInvoker(cfg LambdaConfig) (*LambdaInvoker, error) {
 	if cfg.HTTPClient != nil {
 		opts.HTTPClient = cfg.HTTPClient
 	}
-	return &LambdaInvoker{client: lambda.New(opts)}, nil
+	return &LambdaInvoker{client: lambda.New(opts), nameOnly: cfg.FunctionNameOnly}, nil
 }
 
 // Invoke runs function (name, partial or full ARN) with payload and returns
 // the function's output.
 func (l *LambdaInvoker) Invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
+	if l.nameOnly {
+		function = FunctionName(function)
+	}
 	out, err := l.client.Invoke(ctx, &lambda.InvokeInput{
 		FunctionName:   aws.String(function),
 		InvocationType: types.InvocationTypeRequestResponse,
@@ -141,6 +148,17 @@ func (l *LambdaInvoker) Invoke(ctx context.Context, function string, payload []b
 		return nil, functionError(*out.FunctionError, out.Payload)
 	}
 	return out.Payload, nil
+}
+
+// FunctionName returns the bare function name of a function ARN
+// (arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]); any
+// other string is returned unchanged.
+func FunctionName(function string) string {
+	parts := strings.Split(function, ":")
+	if len(parts) >= 7 && parts[0] == "arn" && parts[5] == "function" {
+		return parts[6]
+	}
+	return function
 }
 
 // functionError decodes Lambda's error payload; a payload that is not the
