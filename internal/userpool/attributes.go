@@ -2,6 +2,7 @@ package userpool
 
 import (
 	"context"
+	"errors"
 	"maps"
 
 	"github.com/cognate-idp/cognate/internal/cognito"
@@ -10,15 +11,55 @@ import (
 	"github.com/cognate-idp/cognate/internal/trigger"
 )
 
+// errStaleSnapshot reports that the e-mail or phone state an update was
+// planned on changed before it committed.
+var errStaleSnapshot = errors.New("userpool: user changed while planning")
+
+// staleRetries bounds how often an update is re-planned after a
+// concurrent e-mail/phone change; the last attempt applies regardless.
+const staleRetries = 3
+
 // updateAttributes plans, composes, commits and delivers an attribute
 // update of the user snapshot u. clientID is "" for admin callers.
+//
+// The plan is made on a snapshot because the CustomMessage trigger must run
+// outside the transaction. Plain attribute writes are re-applied to the
+// fresh record, so concurrent updates of other attributes are kept; the
+// e-mail/phone decisions (same value, held value, codes) depend on the
+// current state, so when that changed the update is planned again.
 func (s *Service) updateAttributes(ctx context.Context, p *pool, u *user, w writer, changes []attrChange,
 	clientID string, clientMetadata map[string]string) ([]model.CodeDeliveryDetailsType, error) {
+	for attempt := 1; ; attempt++ {
+		details, err := s.updateOnce(ctx, p, u, w, changes, clientID, clientMetadata, attempt < staleRetries)
+		if !errors.Is(err, errStaleSnapshot) {
+			return details, err
+		}
+		err = s.store.View(ctx, func(tx store.Tx) error {
+			var err error
+			u, err = s.reload(tx, p, u)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (s *Service) updateOnce(ctx context.Context, p *pool, u *user, w writer, changes []attrChange,
+	clientID string, clientMetadata map[string]string, checkStale bool) ([]model.CodeDeliveryDetailsType, error) {
 	plan, err := s.planAttributes(p, u, w, changes)
 	if err != nil {
 		return nil, err
 	}
 	if len(plan.sends) > 0 {
+		// Refuse a throttled send before the trigger runs; the check is
+		// repeated on the fresh record inside the transaction.
+		probe := &user{rec: u.rec, doc: &userDoc{Sends: maps.Clone(u.doc.Sends)}}
+		for _, o := range plan.sends {
+			if err := s.noteSend(probe, o.purpose); err != nil {
+				return nil, err
+			}
+		}
 		preview := &user{rec: u.rec, doc: &userDoc{Attributes: maps.Clone(u.doc.Attributes)}}
 		applyAttrs(preview, plan.changes)
 		for _, o := range plan.sends {
@@ -33,6 +74,9 @@ func (s *Service) updateAttributes(ctx context.Context, p *pool, u *user, w writ
 		if err != nil {
 			return err
 		}
+		if checkStale && !sameContactState(u, fresh, changes) {
+			return errStaleSnapshot
+		}
 		if err := s.applyPlan(tx, p, fresh, plan); err != nil {
 			return err
 		}
@@ -45,6 +89,31 @@ func (s *Service) updateAttributes(ctx context.Context, p *pool, u *user, w writ
 		return nil, err
 	}
 	return s.deliver(ctx, plan.sends)
+}
+
+// sameContactState reports whether the e-mail/phone state that changes
+// touch is the same in users a and b.
+func sameContactState(a, b *user, changes []attrChange) bool {
+	for _, attr := range []string{"email", "phone_number"} {
+		touched := false
+		for _, c := range changes {
+			if c.name == attr || c.name == attr+"_verified" {
+				touched = true
+			}
+		}
+		if !touched {
+			continue
+		}
+		for _, name := range []string{attr, attr + "_verified"} {
+			if a.doc.Attributes[name] != b.doc.Attributes[name] {
+				return false
+			}
+		}
+		if a.doc.Pending[attr] != b.doc.Pending[attr] {
+			return false
+		}
+	}
+	return true
 }
 
 // reload reads the current record of the user snapshot u inside tx; a user
@@ -63,6 +132,12 @@ func (s *Service) reload(tx store.Tx, p *pool, u *user) (*user, error) {
 // putUser stamps and writes a user inside tx.
 func (s *Service) putUser(tx store.Tx, u *user) error {
 	u.rec.Modified = s.now().UTC()
+	return saveUser(tx, u)
+}
+
+// saveUser writes a user inside tx without touching its modification
+// date, for bookkeeping such as counted code tries.
+func saveUser(tx store.Tx, u *user) error {
 	rec, err := u.encode()
 	if err != nil {
 		return err
@@ -163,6 +238,10 @@ func (s *Service) GetUserAttributeVerificationCode(ctx context.Context, in *mode
 	if !ok || value == "" {
 		return nil, cognito.Errorf(cognito.InvalidParameter, "User does not have a value for the attribute: %s", attr)
 	}
+	probe := &user{rec: c.user.rec, doc: &userDoc{Sends: maps.Clone(c.user.doc.Sends)}}
+	if err := s.noteSend(probe, attr); err != nil {
+		return nil, err
+	}
 	code, err := s.newCode()
 	if err != nil {
 		return nil, err
@@ -216,9 +295,10 @@ func (s *Service) VerifyUserAttribute(ctx context.Context, in *model.VerifyUserA
 		}
 		sent, err := s.checkCode(c.pool, u, attr, model.StringValue(in.Code))
 		if err != nil {
-			// Keep the counted try; report the error after the commit.
+			// Keep the counted try (it is not a user change, so the
+			// modification date stays); report the error after the commit.
 			codeErr = err
-			return s.putUser(tx, u)
+			return saveUser(tx, u)
 		}
 		before := c.pool.aliasesOf(u)
 		pending, hasPending := u.doc.Pending[attr]
@@ -229,7 +309,7 @@ func (s *Service) VerifyUserAttribute(ctx context.Context, in *model.VerifyUserA
 		case u.doc.Attributes[attr] != sent.Value:
 			// The value changed since the code was sent: the code is void.
 			codeErr = cognito.New(cognito.ExpiredCode, "Invalid code provided, please request a code again.")
-			return s.putUser(tx, u)
+			return saveUser(tx, u)
 		}
 		u.doc.Attributes[attr+"_verified"] = "true"
 		if err := s.syncAliases(tx, c.pool, u, before, false); err != nil {
