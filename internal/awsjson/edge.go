@@ -9,7 +9,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
+
+	"github.com/google/uuid"
 
 	"github.com/cognate-idp/cognate/internal/cognito"
 	"github.com/cognate-idp/cognate/internal/model"
@@ -38,7 +41,7 @@ type Edge struct {
 // Options configure an Edge.
 type Options struct {
 	Logger  *slog.Logger
-	NewID   func() string // request IDs (UUIDs)
+	NewID   func() string // request IDs (UUIDs); nil means random UUIDs
 	MaxBody int64         // 0 means DefaultMaxBody
 }
 
@@ -50,6 +53,9 @@ func NewEdge(handlers map[string]Handler, opts Options) *Edge {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.NewID == nil {
+		opts.NewID = uuid.NewString
 	}
 	return &Edge{handlers: handlers, log: opts.Logger, newID: opts.NewID, maxBody: opts.MaxBody}
 }
@@ -135,6 +141,11 @@ func (e *Edge) serve(ctx context.Context, r *http.Request) ([]byte, string, erro
 	}
 	out, err := h(ctx, input)
 	if err != nil {
+		if ce, ok := cognito.As(err); ok && !slices.Contains(op.Errors, string(ce.Code)) {
+			// SDKs type only the exceptions the model lists for an
+			// operation; any other arrives as a generic API error.
+			e.log.Warn("exception not in the operation's model", "operation", name, "exception", ce.Code)
+		}
 		return nil, name, err
 	}
 	if out == nil {

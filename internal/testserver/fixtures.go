@@ -97,7 +97,7 @@ func (s *Server) SignIn(t testing.TB, clientID, username string) *types.Authenti
 // Message is an outbox entry as GET /_cognate/messages shows it.
 type Message struct {
 	Id, UserPoolId, Username, AttributeName, DeliveryMedium, Destination, Subject, Body, Code string
-	CreatedAt                                                                                float64
+	CreatedAt                                                                                 float64
 }
 
 // Messages reads the outbox, newest first, filtered by pool, username and

@@ -16,10 +16,10 @@ import (
 type clientSettings struct {
 	RefreshTokenValidity, AccessTokenValidity, IdTokenValidity *int32
 	TokenValidityUnits                                         *model.TokenValidityUnitsType
-	ReadAttributes, WriteAttributes, ExplicitAuthFlows          []string
-	SupportedIdentityProviders, CallbackURLs, LogoutURLs        []string
+	ReadAttributes, WriteAttributes, ExplicitAuthFlows         []string
+	SupportedIdentityProviders, CallbackURLs, LogoutURLs       []string
 	DefaultRedirectURI                                         *string
-	AllowedOAuthFlows, AllowedOAuthScopes                       []string
+	AllowedOAuthFlows, AllowedOAuthScopes                      []string
 	AllowedOAuthFlowsUserPoolClient                            *bool
 	AnalyticsConfiguration                                     *model.AnalyticsConfigurationType
 	PreventUserExistenceErrors                                 *string
@@ -76,21 +76,16 @@ func (cs clientSettings) apply(p *pool, cfg *model.UserPoolClientType, verb stri
 	if refresh == nil || *refresh == 0 {
 		refresh = model.Int32(int32(30 * 24 * time.Hour / unitOf(*units.RefreshToken)))
 	}
-	check := func(v int32, unit string, lo, hi time.Duration, name string) error {
-		d := time.Duration(v) * unitOf(unit)
-		if d < lo || d > hi {
-			return cognito.Errorf(cognito.InvalidParameter, "%s must be between %s and %s.", name, lo, hi)
-		}
-		return nil
+	// Cognito answers every out-of-range validity with the same text.
+	// Seconds in int64: large values times days overflow a Duration.
+	inRange := func(v int32, unit string, lo, hi time.Duration) bool {
+		secs := int64(v) * int64(unitOf(unit)/time.Second)
+		return secs >= int64(lo/time.Second) && secs <= int64(hi/time.Second)
 	}
-	if err := check(*access, *units.AccessToken, 5*time.Minute, 24*time.Hour, "Access token validity"); err != nil {
-		return err
-	}
-	if err := check(*id, *units.IdToken, 5*time.Minute, 24*time.Hour, "ID token validity"); err != nil {
-		return err
-	}
-	if err := check(*refresh, *units.RefreshToken, time.Hour, 3650*24*time.Hour, "Refresh token validity"); err != nil {
-		return err
+	if !inRange(*access, *units.AccessToken, 5*time.Minute, 24*time.Hour) ||
+		!inRange(*id, *units.IdToken, 5*time.Minute, 24*time.Hour) ||
+		!inRange(*refresh, *units.RefreshToken, time.Hour, 3650*24*time.Hour) {
+		return cognito.New(cognito.InvalidParameter, "Invalid range for token validity.")
 	}
 	flows := cs.ExplicitAuthFlows
 	if len(flows) == 0 {

@@ -55,7 +55,7 @@ func (s *Service) issueTokens(ctx context.Context, p *pool, c *client, u *user, 
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
+	now := s.issueTime(u)
 	iat := now.Unix()
 	accessTTL := c.validity(c.cfg.AccessTokenValidity, unitsOf(c).AccessToken)
 	idTTL := c.validity(c.cfg.IdTokenValidity, unitsOf(c).IdToken)
@@ -149,6 +149,18 @@ func (s *Service) issueTokens(ctx context.Context, p *pool, c *client, u *user, 
 	return res, nil
 }
 
+// issueTime is the issue time of new tokens for u: now, or just after the
+// user's last global sign-out when that fell in this very second. Tokens
+// carry whole seconds, so a sign-in right after a sign-out would otherwise
+// be revoked by it.
+func (s *Service) issueTime(u *user) time.Time {
+	now := s.now()
+	if rb := u.doc.RevokedBefore; now.Unix() <= rb {
+		return time.Unix(rb+1, 0)
+	}
+	return now
+}
+
 func unitsOf(c *client) *model.TokenValidityUnitsType {
 	if c.cfg.TokenValidityUnits != nil {
 		return c.cfg.TokenValidityUnits
@@ -168,7 +180,7 @@ func (s *Service) newRefreshToken(ctx context.Context, p *pool, c *client, u *us
 	if err != nil {
 		return "", err
 	}
-	now := s.now()
+	now := s.issueTime(u)
 	ttl := c.validity(c.cfg.RefreshTokenValidity, unitsOf(c).RefreshToken)
 	pl := refreshPayload{
 		ID: id, PoolID: p.id, ClientID: model.StringValue(c.cfg.ClientId), UserKey: u.rec.Key, Sub: u.rec.Sub,
@@ -207,6 +219,11 @@ func (s *Service) openRefreshToken(tx store.Tx, raw string) (*refreshPayload, st
 	rec, err := tx.GetRefreshToken(refreshID(pl.ID))
 	if err != nil {
 		if isNotFound(err) {
+			// The record goes with its user: a sealed token whose user is
+			// gone names a deleted user, as Cognito reports.
+			if u, uerr := tx.GetUser(pl.PoolID, pl.UserKey); isNotFound(uerr) || (uerr == nil && u.Sub != pl.Sub) {
+				return &pl, rec, userNotFound()
+			}
 			return nil, rec, invalidRefreshToken()
 		}
 		return nil, rec, err
@@ -280,8 +297,9 @@ func (s *Service) RevokeToken(ctx context.Context, in *model.RevokeTokenRequest)
 		}
 		pl, rec, err := s.openRefreshToken(tx, raw)
 		if err != nil {
-			// Unknown or malformed tokens are accepted silently.
-			if cognito.IsCode(err, cognito.NotAuthorized) {
+			// Unknown or malformed tokens, and tokens of deleted users, are
+			// accepted silently.
+			if cognito.IsCode(err, cognito.NotAuthorized) || cognito.IsCode(err, cognito.UserNotFound) {
 				return nil
 			}
 			return err

@@ -62,7 +62,12 @@ func ParseFilter(s string) (*Filter, error) {
 	body := rest[1 : len(rest)-1]
 	for j := 0; j < len(body); j++ {
 		c := body[j]
-		if c == '\\' && j+1 < len(body) {
+		if c == '\\' {
+			// A backslash escapes the next byte; one that ends the value
+			// escaped the closing quote, leaving the string open.
+			if j+1 == len(body) {
+				return nil, filterError()
+			}
 			j++
 			b.WriteByte(body[j])
 			continue
@@ -97,10 +102,15 @@ func (f *Filter) match(u *user) bool {
 	default:
 		v = u.doc.Attributes[f.Attribute]
 	}
-	if f.Prefix {
-		return strings.HasPrefix(v, f.Value)
+	want := f.Value
+	if f.Attribute == "cognito:user_status" {
+		// Documented as the one case-insensitive filter.
+		v, want = strings.ToUpper(v), strings.ToUpper(want)
 	}
-	return v == f.Value
+	if f.Prefix {
+		return strings.HasPrefix(v, want)
+	}
+	return v == want
 }
 
 // ListUsers lists a pool's users, optionally filtered, in username order.

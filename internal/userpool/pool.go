@@ -171,6 +171,9 @@ func (s *Service) CreateUserPool(ctx context.Context, in *model.CreateUserPoolRe
 	if err != nil {
 		return nil, err
 	}
+	if err := uniqueSchema(schema); err != nil {
+		return nil, err
+	}
 	if n := len(schema) - len(standardSchema()); n > maxCustomAttributes {
 		return nil, cognito.Errorf(cognito.LimitExceeded, "A user pool can have at most %d custom attributes.", maxCustomAttributes)
 	}
@@ -380,22 +383,19 @@ func (s *Service) AddCustomAttributes(ctx context.Context, in *model.AddCustomAt
 		if err != nil {
 			return err
 		}
-		existing := setOf(nil)
 		customs := 0
 		for _, a := range cfg.SchemaAttributes {
-			existing[model.StringValue(a.Name)] = true
 			if !isStandardAttribute(model.StringValue(a.Name)) {
 				customs++
 			}
 		}
-		for _, a := range added {
-			if existing[model.StringValue(a.Name)] {
-				return cognito.Errorf(cognito.InvalidParameter, "%s: Existing attribute already has name %s.",
-					model.StringValue(a.Name), model.StringValue(a.Name))
-			}
+		if err := uniqueSchema(append(slices.Clip(cfg.SchemaAttributes), added...)); err != nil {
+			return err
 		}
+		// AddCustomAttributes has no LimitExceededException in the model, so
+		// SDKs could not name it: the limit is a parameter error here.
 		if customs+len(added) > maxCustomAttributes {
-			return cognito.Errorf(cognito.LimitExceeded, "A user pool can have at most %d custom attributes.", maxCustomAttributes)
+			return cognito.Errorf(cognito.InvalidParameter, "A user pool can have at most %d custom attributes.", maxCustomAttributes)
 		}
 		cfg.SchemaAttributes = append(cfg.SchemaAttributes, added...)
 		now := s.now().UTC()
@@ -410,6 +410,19 @@ func (s *Service) AddCustomAttributes(ctx context.Context, in *model.AddCustomAt
 		return nil, err
 	}
 	return &model.AddCustomAttributesResponse{}, nil
+}
+
+// uniqueSchema refuses a schema that names an attribute twice.
+func uniqueSchema(schema []model.SchemaAttributeType) error {
+	seen := make(map[string]bool, len(schema))
+	for _, a := range schema {
+		n := model.StringValue(a.Name)
+		if seen[n] {
+			return cognito.Errorf(cognito.InvalidParameter, "%s: Existing attribute already has name %s.", n, n)
+		}
+		seen[n] = true
+	}
+	return nil
 }
 
 // Page tokens are opaque to clients; they carry the last key returned.

@@ -405,6 +405,11 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *model.AdminCreateUser
 	exists := cognito.New(cognito.UsernameExists, "User account already exists")
 	err = s.store.Update(ctx, func(tx store.Tx) error {
 		if err := s.createUser(tx, p, u, model.BoolValue(in.ForceAliasCreation), exists); err != nil {
+			// AdminCreateUser has no AliasExistsException in the model: a
+			// taken email or phone is reported as a taken username.
+			if ce, ok := cognito.As(err); ok && ce.Code == cognito.AliasExists {
+				return cognito.New(cognito.UsernameExists, ce.Message)
+			}
 			return err
 		}
 		return record(tx, outs)
@@ -528,9 +533,18 @@ func (s *Service) generatePassword(p *pool) (string, error) {
 	if p.cfg.Policies != nil && p.cfg.Policies.PasswordPolicy != nil {
 		n = max(n, int(model.Int32Value(p.cfg.Policies.PasswordPolicy.MinimumLength)))
 	}
-	body, err := randomString(s.random, alnum, n)
-	if err != nil {
-		return "", err
+	// One character of each class the policy may require, then
+	// alphanumerics: an alphanumeric draw may lack a letter case.
+	var b strings.Builder
+	for _, class := range []struct {
+		alphabet string
+		n        int
+	}{{"ABCDEFGHIJKLMNOPQRSTUVWXYZ", 1}, {"abcdefghijklmnopqrstuvwxyz", 1}, {"0123456789", 1}, {"!#%+-.=?@^_~", 1}, {alnum, n - 4}} {
+		part, err := randomString(s.random, class.alphabet, class.n)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(part)
 	}
-	return strings.ToUpper(body[:1]) + strings.ToLower(body[1:2]) + "7!" + body[2:], nil
+	return b.String(), nil
 }
