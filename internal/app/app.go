@@ -23,6 +23,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/message"
 	"github.com/cognate-idp/cognate/internal/server"
 	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/store/postgres"
 	"github.com/cognate-idp/cognate/internal/store/sqlite"
 	"github.com/cognate-idp/cognate/internal/trigger"
 	"github.com/cognate-idp/cognate/internal/userpool"
@@ -127,7 +128,13 @@ func (a *App) Close() error {
 
 func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.Store, error) {
 	if cfg.Database != "" {
-		return nil, errors.New("database: PostgreSQL is not available in this build; leave --database empty for the embedded SQLite store")
+		octx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		st, err := postgres.Open(octx, cfg.Database, postgres.Options{Logger: log})
+		if err != nil {
+			return nil, err
+		}
+		return st, nil
 	}
 	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)

@@ -76,11 +76,14 @@ func Start(t testing.TB, opts ...Option) *Server {
 	cfg := config.Default()
 	cfg.Data = dir
 	cfg.SecretFile = dir + "/secret.key"
+	hs := httptest.NewUnstartedServer(nil)
+	cfg.PublicURL = "http://" + hs.Listener.Addr().String()
+	cfg.Listen = hs.Listener.Addr().String()
+	// Options come last so that they may set PublicURL (nodes behind one
+	// load balancer share it); Listen must stay the test listener's.
 	for _, o := range opts {
 		o(&cfg)
 	}
-	hs := httptest.NewUnstartedServer(nil)
-	cfg.PublicURL = "http://" + hs.Listener.Addr().String()
 	cfg.Listen = hs.Listener.Addr().String()
 	clock := &Clock{}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
