@@ -46,7 +46,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	case "serve":
 		return serve(args[1:], stderr, getenv)
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, "Usage: cognate <command> [flags]\n\nServer:\n  serve        run the Cognito user pools server (default 127.0.0.1:9229); 'cognate serve -h' lists its flags\n")
 		cli.Help(stdout)
 		return 0
 	}
