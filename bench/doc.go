@@ -1,0 +1,22 @@
+// Command bench is Cognate's load generator: it drives UpdateUserAttributes,
+// GetUser or InitiateAuth (USER_PASSWORD_AUTH) against a running server
+// (-endpoint), a child `cognate serve` it builds and starts itself (-serve,
+// optionally pinned with taskset), or a server in its own process
+// (-inprocess, so -cpuprofile captures the server side).
+//
+// It is a measuring instrument, not a test: it prints requests/s, latency
+// percentiles and errors, then checks with GetUser that every acknowledged
+// update landed, and exits non-zero on errors or lost writes.
+//
+// It talks to the server over the wire (awsJson1_1) and knows nothing of
+// its internals, with one exception: -bulk writes user records straight
+// into the SQLite store (bulk.go), and so mirrors the user document of
+// internal/userpool/records.go (userDoc) and the password hash format of
+// internal/userpool/password.go. A change to either must be repeated there.
+//
+// Usage:
+//
+//	go run ./bench -serve -op update -users 100 -c 64 -d 10s -runs 3 -server-cpu 1 -client-cpu 0
+//	go run ./bench -endpoint http://127.0.0.1:9229 -op getuser
+//	go run ./bench -inprocess -op update -cpuprofile cpu.pprof
+package main

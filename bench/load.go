@@ -1,0 +1,252 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/cognate-idp/cognate/internal/model"
+)
+
+// attrVals is one written pair of values.
+type attrVals struct{ tier, given string }
+
+// vuser is a signed-in user driven by exactly one worker, so "the last
+// acknowledged write" is well defined.
+type vuser struct {
+	name      string
+	token     string
+	updPrefix []byte // update body up to the tier value
+	getBody   []byte
+	authBody  []byte
+
+	seq    int
+	acked  bool
+	last   attrVals   // last acknowledged values
+	unsure []attrVals // values sent after last whose outcome is unknown (errors)
+}
+
+// jsonString quotes s as a JSON string.
+func jsonString(s string) []byte { return strconv.AppendQuote(nil, s) }
+
+func newVUser(name, token string, fx *fixture) *vuser {
+	u := &vuser{name: name, token: token}
+	u.updPrefix = fmt.Appendf(nil, `{"AccessToken":%s,"UserAttributes":[{"Name":"custom:tier","Value":"`, jsonString(token))
+	u.getBody = fmt.Appendf(nil, `{"AccessToken":%s}`, jsonString(token))
+	u.authBody = fmt.Appendf(nil, `{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":%s,"AuthParameters":{"USERNAME":%s,"PASSWORD":%s}}`,
+		jsonString(fx.ClientID), jsonString(name), jsonString(fx.Password))
+	return u
+}
+
+// updateBody builds an update of custom:tier and given_name to v. Values
+// are plain ASCII, so they need no escaping.
+func (u *vuser) updateBody(v attrVals) []byte {
+	b := make([]byte, 0, len(u.updPrefix)+len(v.tier)+len(v.given)+48)
+	b = append(b, u.updPrefix...)
+	b = append(b, v.tier...)
+	b = append(b, `"},{"Name":"given_name","Value":"`...)
+	b = append(b, v.given...)
+	return append(b, `"}]}`...)
+}
+
+// opTarget maps -op to the operation name; "" for an unknown op.
+func opTarget(op string) string {
+	switch op {
+	case "update":
+		return "UpdateUserAttributes"
+	case "getuser":
+		return "GetUser"
+	case "auth":
+		return "InitiateAuth"
+	}
+	return ""
+}
+
+// loadSpec describes one timed run.
+type loadSpec struct {
+	url    string
+	op     string
+	conns  int
+	warmup time.Duration
+	dur    time.Duration
+	run    int
+}
+
+// result is what one run measured.
+type result struct {
+	ok       int           // successful requests in the measured window
+	errs     int           // failed requests, warm-up included
+	firstErr string        // the first failure, for the report
+	elapsed  time.Duration // the measured window
+	lat      []time.Duration
+	checked  int // users whose final values were checked
+	lost     int // users whose last acknowledged write is missing
+	lostMsg  string
+	mem      memory
+}
+
+func (r *result) rps() float64 { return float64(r.ok) / r.elapsed.Seconds() }
+
+// pct returns the q-quantile (nearest rank) of the sorted latencies.
+func (r *result) pct(q float64) time.Duration {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	i := int(q*float64(len(r.lat))+0.999999) - 1
+	return r.lat[max(0, min(i, len(r.lat)-1))]
+}
+
+type workerResult struct {
+	lat      []time.Duration
+	ok, errs int
+	firstErr string
+}
+
+// runLoad drives spec.conns keep-alive connections, each owning the users
+// whose index is its number modulo conns, for warmup+dur.
+func runLoad(ctx context.Context, hc *http.Client, spec loadSpec, users []*vuser) (*result, error) {
+	if spec.conns > len(users) {
+		return nil, fmt.Errorf("-c %d is more than the %d signed-in users; each connection needs its own users", spec.conns, len(users))
+	}
+	hdr := http.Header{
+		"Content-Type": {contentType},
+		"X-Amz-Target": {targetPrefix + opTarget(spec.op)},
+	}
+	start := time.Now()
+	measureFrom := start.Add(spec.warmup)
+	end := measureFrom.Add(spec.dur)
+	results := make([]workerResult, spec.conns)
+	var wg sync.WaitGroup
+	for w := range spec.conns {
+		var mine []*vuser
+		for i := w; i < len(users); i += spec.conns {
+			mine = append(mine, users[i])
+		}
+		res := &results[w]
+		res.lat = make([]time.Duration, 0, 4096)
+		wg.Go(func() { worker(ctx, hc, spec, hdr, mine, measureFrom, end, res) })
+	}
+	wg.Wait()
+	r := &result{elapsed: time.Since(measureFrom)}
+	for i := range results {
+		w := &results[i]
+		r.ok += w.ok
+		r.errs += w.errs
+		r.lat = append(r.lat, w.lat...)
+		if r.firstErr == "" {
+			r.firstErr = w.firstErr
+		}
+	}
+	slices.Sort(r.lat)
+	return r, ctx.Err()
+}
+
+func worker(ctx context.Context, hc *http.Client, spec loadSpec, hdr http.Header, mine []*vuser, measureFrom, end time.Time, res *workerResult) {
+	for k := 0; ctx.Err() == nil; k++ {
+		u := mine[k%len(mine)]
+		var body []byte
+		var vals attrVals
+		switch spec.op {
+		case "update":
+			u.seq++
+			vals = attrVals{tier: fmt.Sprintf("r%d-%d", spec.run, u.seq), given: fmt.Sprintf("g%d-%d", spec.run, u.seq)}
+			body = u.updateBody(vals)
+		case "getuser":
+			body = u.getBody
+		default:
+			body = u.authBody
+		}
+		t0 := time.Now()
+		if t0.After(end) {
+			return
+		}
+		status, msg := send(ctx, hc, spec.url, hdr, body)
+		lat := time.Since(t0)
+		ok := status == http.StatusOK
+		if spec.op == "update" {
+			if ok {
+				u.acked, u.last, u.unsure = true, vals, nil
+			} else {
+				u.unsure = append(u.unsure, vals)
+			}
+		}
+		if !ok {
+			res.errs++
+			if res.firstErr == "" {
+				res.firstErr = fmt.Sprintf("%s %s: HTTP %d %s", opTarget(spec.op), u.name, status, msg)
+			}
+		}
+		if !t0.Before(measureFrom) {
+			res.lat = append(res.lat, lat)
+			if ok {
+				res.ok++
+			}
+		}
+	}
+}
+
+// send posts body and returns the status (0 on a transport error) and, on
+// failure, a short description.
+func send(ctx context.Context, hc *http.Client, url string, hdr http.Header, body []byte) (int, string) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+"/", bytes.NewReader(body))
+	if err != nil {
+		return 0, err.Error()
+	}
+	req.Header = hdr
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		_, err = io.Copy(io.Discard, resp.Body)
+		if err != nil {
+			return 0, err.Error()
+		}
+		return http.StatusOK, ""
+	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	return resp.StatusCode, string(b)
+}
+
+// verify checks with GetUser that each user's last acknowledged values
+// landed (or, after errors, one of the values whose outcome is unknown).
+func verify(ctx context.Context, api *apiClient, users []*vuser, r *result) error {
+	var mu sync.Mutex
+	return parallel(ctx, len(users), 8, func(ctx context.Context, i int) error {
+		u := users[i]
+		if !u.acked && len(u.unsure) == 0 {
+			return nil
+		}
+		var out model.GetUserResponse
+		if err := api.call(ctx, "GetUser", &model.GetUserRequest{AccessToken: model.String(u.token)}, &out); err != nil {
+			return err
+		}
+		var got attrVals
+		for _, a := range out.UserAttributes {
+			switch model.StringValue(a.Name) {
+			case "custom:tier":
+				got.tier = model.StringValue(a.Value)
+			case "given_name":
+				got.given = model.StringValue(a.Value)
+			}
+		}
+		good := (u.acked && got == u.last) || slices.Contains(u.unsure, got)
+		mu.Lock()
+		defer mu.Unlock()
+		r.checked++
+		if !good {
+			r.lost++
+			if r.lostMsg == "" {
+				r.lostMsg = fmt.Sprintf("%s: acknowledged %+v, server has %+v", u.name, u.last, got)
+			}
+		}
+		return nil
+	})
+}

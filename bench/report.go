@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+)
+
+// printHost prints the machine and the settings of this run.
+func printHost(w io.Writer, o options) {
+	model, n := cpuInfo()
+	fmt.Fprintf(w, "host: %s, %d CPUs online, this process may use %d (GOMAXPROCS %d), %s\n",
+		model, n, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
+	mode := "endpoint " + o.endpoint
+	switch {
+	case o.serve:
+		mode = "child server"
+		if o.serverCPU >= 0 {
+			mode += fmt.Sprintf(" pinned to CPU %d, GOMAXPROCS=%d", o.serverCPU, o.serverProc)
+		}
+	case o.inprocess:
+		mode = "in-process server"
+	}
+	if o.clientCPU >= 0 {
+		mode += fmt.Sprintf("; client pinned to CPU %d", o.clientCPU)
+	}
+	fmt.Fprintf(w, "mode: %s; op %s, %d users, -c %d, -d %v (+%v warm-up)\n", mode, o.op, o.users, o.conns, o.dur, o.warmup)
+}
+
+// cpuInfo reads the CPU model name and processor count from /proc/cpuinfo.
+func cpuInfo() (string, int) {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU", runtime.NumCPU()
+	}
+	defer f.Close()
+	model, n := "unknown CPU", 0
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
+			continue
+		}
+		switch strings.TrimSpace(k) {
+		case "processor":
+			n++
+		case "model name":
+			model = strings.TrimSpace(v)
+		}
+	}
+	return model, n
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
+
+func mib(kib int64) string {
+	if kib == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f MiB", float64(kib)/1024)
+}
+
+// line is the one-line summary of a run.
+func (r *result) line(o options, users int) string {
+	s := fmt.Sprintf("%s c=%d users=%d: %.0f req/s (%d ok in %v), p50 %s p90 %s p99 %s max %s, errors %d",
+		o.op, o.conns, users, r.rps(), r.ok, r.elapsed.Round(time.Millisecond),
+		ms(r.pct(0.50)), ms(r.pct(0.90)), ms(r.pct(0.99)), ms(r.pct(1)), r.errs)
+	if o.op == "update" {
+		s += fmt.Sprintf(", lost writes %d/%d", r.lost, r.checked)
+	}
+	return s + fmt.Sprintf(", server RSS %s (peak %s)", mib(r.mem.RSS), mib(r.mem.HWM))
+}
+
+// median returns the median of xs (the lower middle for an even count).
+func median[T int64 | float64 | time.Duration](xs []T) T {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[(len(s)-1)/2]
+}
+
+// medianLine summarises runs by the median of each figure on its own.
+func medianLine(o options, rs []*result) string {
+	var rps []float64
+	var p50, p90, p99, mx []time.Duration
+	var rss, hwm []int64
+	errs, lost := 0, 0
+	for _, r := range rs {
+		rps = append(rps, r.rps())
+		p50, p90, p99, mx = append(p50, r.pct(.5)), append(p90, r.pct(.9)), append(p99, r.pct(.99)), append(mx, r.pct(1))
+		rss, hwm = append(rss, r.mem.RSS), append(hwm, r.mem.HWM)
+		errs += r.errs
+		lost += r.lost
+	}
+	s := fmt.Sprintf("%s c=%d: %.0f req/s, p50 %s p90 %s p99 %s max %s, errors %d (all runs)",
+		o.op, o.conns, median(rps), ms(median(p50)), ms(median(p90)), ms(median(p99)), ms(median(mx)), errs)
+	if o.op == "update" {
+		s += fmt.Sprintf(", lost writes %d (all runs)", lost)
+	}
+	return s + fmt.Sprintf(", server RSS %s (peak %s)", mib(median(rss)), mib(median(hwm)))
+}
