@@ -38,6 +38,9 @@ type Store interface {
 type Tx interface {
 	// Pools, ordered by ID.
 	GetPool(id string) (Pool, error)
+	// PoolModified returns only the pool's Modified time, so a caller that
+	// holds a decoded copy can tell cheaply whether it is still current.
+	PoolModified(id string) (time.Time, error)
 	ListPools(afterID string, limit int) ([]Pool, error)
 	CreatePool(p Pool) error // ErrConflict if the ID exists
 	PutPool(p Pool) error    // replaces an existing pool; ErrNotFound if absent
@@ -47,6 +50,8 @@ type Tx interface {
 
 	// App clients, ordered by ID within a pool.
 	GetClient(poolID, id string) (Client, error)
+	// ClientModified returns only the client's Modified time.
+	ClientModified(poolID, id string) (time.Time, error)
 	// GetClientByID finds a client by its ID alone (client IDs are unique
 	// across pools).
 	GetClientByID(id string) (Client, error)

@@ -24,10 +24,27 @@ type caller struct {
 
 // authorize verifies an access token and loads its pool, app client and
 // user. It is the one check every token-authorised operation goes through:
-// signature and key, issuer, token_use, expiry, scope, revocation, then the
-// user's existence and state. Nothing is cached past the signature check,
-// so revocation and user changes take effect at once.
+// signature and key, issuer, token_use, expiry, scope (verifyAccess), then
+// revocation and the user's existence and state (loadCaller). Nothing is
+// cached past the signature check, so revocation and user changes take
+// effect at once.
 func (s *Service) authorize(ctx context.Context, raw string) (*caller, error) {
+	claims, poolID, err := s.verifyAccess(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
+	var c *caller
+	err = s.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		c, err = s.loadCaller(tx, claims, poolID)
+		return err
+	})
+	return c, err
+}
+
+// verifyAccess checks an access token on its own: signature and key,
+// issuer, token_use, expiry and scope. It returns the claims and the pool.
+func (s *Service) verifyAccess(ctx context.Context, raw string) (token.AccessClaims, string, error) {
 	lookup := s.keyLookup(ctx, raw)
 	var usedKid string
 	claims, err := s.verifier.VerifyAccess(raw, func(kid string) (*rsa.PublicKey, bool) {
@@ -39,41 +56,43 @@ func (s *Service) authorize(ctx context.Context, raw string) (*caller, error) {
 		// be verified; report the pool as Cognito does.
 		if id := s.unverifiedPool(raw); id != "" {
 			if perr := s.poolExists(ctx, id); cognito.IsCode(perr, cognito.ResourceNotFound) {
-				return nil, perr
+				return claims, "", perr
 			}
 		}
-		return nil, invalidAccessToken()
+		return claims, "", invalidAccessToken()
 	}
 	// The key must be the access-token key of the pool named by the issuer.
 	_, kidPool, ok := s.keys.lookup(usedKid)
 	if !ok || claims.Iss != s.Issuer(kidPool) {
-		return nil, invalidAccessToken()
+		return claims, "", invalidAccessToken()
 	}
 	if k, err := s.poolKeys(ctx, kidPool); err != nil || k.accessKid != usedKid {
-		return nil, invalidAccessToken()
+		return claims, "", invalidAccessToken()
 	}
 	if claims.TokenUse != "access" {
-		return nil, invalidAccessToken()
+		return claims, "", invalidAccessToken()
 	}
 	if s.now().Unix() >= claims.Exp {
-		return nil, cognito.New(cognito.NotAuthorized, "Access Token has expired")
+		return claims, "", cognito.New(cognito.NotAuthorized, "Access Token has expired")
 	}
 	if !claims.HasScope(AdminScope) {
-		return nil, cognito.New(cognito.NotAuthorized, "Access Token does not have required scopes")
+		return claims, "", cognito.New(cognito.NotAuthorized, "Access Token does not have required scopes")
 	}
+	return claims, kidPool, nil
+}
+
+// loadCaller reads the pool, app client and user of verified claims inside
+// tx and applies revocation and the user's state.
+func (s *Service) loadCaller(tx store.Tx, claims token.AccessClaims, poolID string) (*caller, error) {
 	c := &caller{claims: claims}
-	err = s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		if c.pool, err = s.loadPool(tx, kidPool); err != nil {
-			return err
-		}
-		if c.client, err = s.loadClient(tx, kidPool, claims.ClientID); err != nil {
-			return err
-		}
-		c.user, err = s.getUser(tx, c.pool, claims.Username)
-		return err
-	})
-	if err != nil {
+	var err error
+	if c.pool, err = s.loadPool(tx, poolID); err != nil {
+		return nil, err
+	}
+	if c.client, err = s.loadClient(tx, poolID, claims.ClientID); err != nil {
+		return nil, err
+	}
+	if c.user, err = s.getUser(tx, c.pool, claims.Username); err != nil {
 		return nil, err
 	}
 	if err := checkTokenState(c.user, claims.Iat, claims.OriginJTI, "Access Token"); err != nil {

@@ -145,8 +145,49 @@ func saveUser(tx store.Tx, u *user) error {
 	return tx.PutUser(rec)
 }
 
+// errNeedsMessages reports that an update sends verification messages,
+// which must be composed (CustomMessage trigger) outside the transaction.
+var errNeedsMessages = errors.New("userpool: update sends messages")
+
 // UpdateUserAttributes lets a signed-in user change their own attributes.
+//
+// An update that sends no verification message (no new email or phone
+// needing a code) is checked and applied in one write transaction on the
+// current record; one that sends messages is planned on a snapshot,
+// composed outside the transaction and then committed (updateAttributes).
 func (s *Service) UpdateUserAttributes(ctx context.Context, in *model.UpdateUserAttributesRequest) (*model.UpdateUserAttributesResponse, error) {
+	claims, poolID, err := s.verifyAccess(ctx, model.StringValue(in.AccessToken))
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		c, err := s.loadCaller(tx, claims, poolID)
+		if err != nil {
+			return err
+		}
+		w := writer{client: c.client}
+		changes, err := checkAttributes(c.pool, w, in.UserAttributes, "", "user.", false)
+		if err != nil {
+			return err
+		}
+		plan, err := s.planAttributes(c.pool, c.user, w, changes)
+		if err != nil {
+			return err
+		}
+		if len(plan.sends) > 0 {
+			return errNeedsMessages
+		}
+		if err := s.applyPlan(tx, c.pool, c.user, plan); err != nil {
+			return err
+		}
+		return s.putUser(tx, c.user)
+	})
+	if !errors.Is(err, errNeedsMessages) {
+		if err != nil {
+			return nil, err
+		}
+		return &model.UpdateUserAttributesResponse{}, nil
+	}
 	c, err := s.authorize(ctx, model.StringValue(in.AccessToken))
 	if err != nil {
 		return nil, err

@@ -300,6 +300,7 @@ func (s *Service) DeleteUserPoolClient(ctx context.Context, in *model.DeleteUser
 	if err != nil {
 		return nil, err
 	}
+	s.clients.drop(poolID + "\x00" + id)
 	return nil, nil
 }
 

@@ -349,7 +349,7 @@ func (s *Service) ListUserPools(ctx context.Context, in *model.ListUserPoolsRequ
 				out.NextToken = encodePageToken(recs[i-1].ID)
 				break
 			}
-			p, err := s.pools.get(rec)
+			p, err := decodePool(rec)
 			if err != nil {
 				return err
 			}

@@ -93,49 +93,72 @@ func (p *pool) aliasKey(attr, value string) string {
 	return attr + ":" + value
 }
 
-// poolCache keeps decoded pools keyed by ID and modification time, so a
-// request re-reads the row (staying correct across nodes) but decodes the
-// document only when it changed.
-type poolCache struct {
+// docCache keeps decoded pool and client documents by key with the
+// Modified time they were decoded at. A request still asks the store for
+// the current Modified time (one small read, correct across nodes), but
+// re-reads and decodes the document only when it changed. Cached values
+// are shared between requests and must not be modified.
+type docCache[T any] struct {
 	mu sync.RWMutex
-	m  map[string]*pool
+	m  map[string]docEntry[T]
 }
 
-func newPoolCache() *poolCache { return &poolCache{m: map[string]*pool{}} }
+type docEntry[T any] struct {
+	modified time.Time
+	v        T
+}
 
-func (c *poolCache) get(rec store.Pool) (*pool, error) {
+func newDocCache[T any]() *docCache[T] { return &docCache[T]{m: map[string]docEntry[T]{}} }
+
+// load returns the value for key: the cached one when modified reports the
+// same time, else decode(fetch()).
+func (c *docCache[T]) load(key string, modified func() (time.Time, error),
+	fetch func() (time.Time, T, error)) (T, error) {
 	c.mu.RLock()
-	p := c.m[rec.ID]
+	e, ok := c.m[key]
 	c.mu.RUnlock()
-	if p != nil && p.modified.Equal(rec.Modified) {
-		return p, nil
+	if ok {
+		m, err := modified()
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		if m.Equal(e.modified) {
+			return e.v, nil
+		}
 	}
-	p, err := decodePool(rec)
+	m, v, err := fetch()
 	if err != nil {
-		return nil, err
+		return v, err
 	}
 	c.mu.Lock()
-	c.m[rec.ID] = p
+	c.m[key] = docEntry[T]{modified: m, v: v}
 	c.mu.Unlock()
-	return p, nil
+	return v, nil
 }
 
-func (c *poolCache) drop(id string) {
+func (c *docCache[T]) drop(key string) {
 	c.mu.Lock()
-	delete(c.m, id)
+	delete(c.m, key)
 	c.mu.Unlock()
 }
 
 // loadPool reads a pool inside tx.
 func (s *Service) loadPool(tx store.Tx, id string) (*pool, error) {
-	rec, err := tx.GetPool(id)
+	p, err := s.pools.load(id,
+		func() (time.Time, error) { return tx.PoolModified(id) },
+		func() (time.Time, *pool, error) {
+			rec, err := tx.GetPool(id)
+			if err != nil {
+				return time.Time{}, nil, err
+			}
+			p, err := decodePool(rec)
+			return rec.Modified, p, err
+		})
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, poolNotFound(id)
 	}
-	if err != nil {
-		return nil, err
-	}
-	return s.pools.get(rec)
+	return p, err
 }
 
 func poolNotFound(id string) error {
@@ -154,18 +177,23 @@ type client struct {
 }
 
 func (s *Service) loadClient(tx store.Tx, poolID, id string) (*client, error) {
-	rec, err := tx.GetClient(poolID, id)
+	c, err := s.clients.load(poolID+"\x00"+id,
+		func() (time.Time, error) { return tx.ClientModified(poolID, id) },
+		func() (time.Time, *client, error) {
+			rec, err := tx.GetClient(poolID, id)
+			if err != nil {
+				return time.Time{}, nil, err
+			}
+			c := &client{}
+			if err := json.Unmarshal(rec.Data, &c.cfg); err != nil {
+				return time.Time{}, nil, fmt.Errorf("decode client %s: %w", id, err)
+			}
+			return rec.Modified, c, nil
+		})
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, clientNotFound(id)
 	}
-	if err != nil {
-		return nil, err
-	}
-	c := &client{}
-	if err := json.Unmarshal(rec.Data, &c.cfg); err != nil {
-		return nil, fmt.Errorf("decode client %s: %w", id, err)
-	}
-	return c, nil
+	return c, err
 }
 
 // findClient looks a client up by ID alone (unsigned operations carry only

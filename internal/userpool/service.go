@@ -52,7 +52,8 @@ type Service struct {
 	srp        *srp.Server
 	verifier   *token.Verifier
 	keys       *keyCache
-	pools      *poolCache
+	pools      *docCache[*pool]
+	clients    *docCache[*client]
 	sender     message.Sender
 	dispatcher *message.Dispatcher
 	triggers   *trigger.Caller
@@ -121,7 +122,8 @@ func New(opts Options) (*Service, error) {
 		srp:        srpServer,
 		verifier:   token.NewVerifier(opts.VerifierCacheSize),
 		keys:       newKeyCache(),
-		pools:      newPoolCache(),
+		pools:      newDocCache[*pool](),
+		clients:    newDocCache[*client](),
 		sender:     opts.Sender,
 		dispatcher: message.NewDispatcher(opts.Store, opts.Sender, opts.Logger, opts.Now),
 		triggers:   opts.Triggers,

@@ -147,6 +147,22 @@ func (t *tx) GetPool(id string) (store.Pool, error) {
 	return p, nil
 }
 
+// PoolModified reads only the pool's modification time; inside Update it
+// also remembers the row version, like GetPool, so a following PutPool
+// still compares and swaps.
+func (t *tx) PoolModified(id string) (time.Time, error) {
+	if err := t.read(); err != nil {
+		return time.Time{}, err
+	}
+	var m time.Time
+	var xmin uint32
+	if err := t.q.QueryRow(t.ctx, "SELECT modified, xmin FROM pools WHERE id = $1", id).Scan(&m, &xmin); err != nil {
+		return time.Time{}, fail("pool modified", err)
+	}
+	t.remember("pool\x00"+id, xmin)
+	return utc(m), nil
+}
+
 // remember notes the version of a row read inside Update.
 func (t *tx) remember(key string, xmin uint32) {
 	if !t.writable {
@@ -251,6 +267,22 @@ func (t *tx) getClient(op, where string, args ...any) (store.Client, error) {
 
 func (t *tx) GetClient(poolID, id string) (store.Client, error) {
 	return t.getClient("get client", "pool_id = $1 AND id = $2", poolID, id)
+}
+
+// ClientModified reads only the client's modification time, remembering
+// the row version inside Update as GetClient does.
+func (t *tx) ClientModified(poolID, id string) (time.Time, error) {
+	if err := t.read(); err != nil {
+		return time.Time{}, err
+	}
+	var m time.Time
+	var xmin uint32
+	err := t.q.QueryRow(t.ctx, "SELECT modified, xmin FROM clients WHERE pool_id = $1 AND id = $2", poolID, id).Scan(&m, &xmin)
+	if err != nil {
+		return time.Time{}, fail("client modified", err)
+	}
+	t.remember("client\x00"+poolID+"\x00"+id, xmin)
+	return utc(m), nil
 }
 
 func (t *tx) GetClientByID(id string) (store.Client, error) {

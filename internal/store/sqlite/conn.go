@@ -32,6 +32,7 @@ const (
 	sSchemaVersion
 
 	sGetPool
+	sPoolModified
 	sListPools
 	sInsertPool
 	sUpdatePool
@@ -44,6 +45,7 @@ const (
 	sDeletePoolMessages
 
 	sGetClient
+	sClientModified
 	sGetClientByID
 	sListClients
 	sInsertClient
@@ -122,6 +124,8 @@ func queryText(id stmtID) string {
 
 	case sGetPool:
 		return "SELECT " + poolCols + " FROM pools WHERE id = ?"
+	case sPoolModified:
+		return "SELECT modified FROM pools WHERE id = ?"
 	case sListPools:
 		return "SELECT " + poolCols + " FROM pools WHERE id > ? ORDER BY id LIMIT ?"
 	case sInsertPool:
@@ -145,6 +149,8 @@ func queryText(id stmtID) string {
 
 	case sGetClient:
 		return "SELECT " + clientCols + " FROM clients WHERE pool_id = ? AND id = ?"
+	case sClientModified:
+		return "SELECT modified FROM clients WHERE pool_id = ? AND id = ?"
 	case sGetClientByID:
 		return "SELECT " + clientCols + " FROM clients WHERE id = ?"
 	case sListClients:

@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"time"
+
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -106,6 +108,17 @@ func (t *tx) GetPool(id string) (store.Pool, error) {
 	return scanPool(v), nil
 }
 
+func (t *tx) PoolModified(id string) (time.Time, error) {
+	if err := t.read(); err != nil {
+		return time.Time{}, err
+	}
+	v, err := t.c.one(sPoolModified, 1, id)
+	if err != nil {
+		return time.Time{}, fail("pool modified", err)
+	}
+	return tm(v[0]), nil
+}
+
 func (t *tx) ListPools(afterID string, limit int) ([]store.Pool, error) {
 	if err := t.read(); err != nil {
 		return nil, err
@@ -155,6 +168,17 @@ func (t *tx) GetClient(poolID, id string) (store.Client, error) {
 		return store.Client{}, fail("get client", err)
 	}
 	return scanClient(v), nil
+}
+
+func (t *tx) ClientModified(poolID, id string) (time.Time, error) {
+	if err := t.read(); err != nil {
+		return time.Time{}, err
+	}
+	v, err := t.c.one(sClientModified, 1, poolID, id)
+	if err != nil {
+		return time.Time{}, fail("client modified", err)
+	}
+	return tm(v[0]), nil
 }
 
 func (t *tx) GetClientByID(id string) (store.Client, error) {

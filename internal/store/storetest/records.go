@@ -35,6 +35,9 @@ func expect[R any](t *testing.T, what string, get func(tx store.Tx) (R, error), 
 	}
 }
 
+// stamp wraps a time so check compares it like a record field.
+type stamp struct{ Modified time.Time }
+
 func testPools(t *testing.T, e *env) {
 	p := e.pool("a")
 	p2 := p
@@ -43,13 +46,19 @@ func testPools(t *testing.T, e *env) {
 	get := func(id string) func(store.Tx) (store.Pool, error) {
 		return func(tx store.Tx) (store.Pool, error) { return tx.GetPool(id) }
 	}
+	modified := func(id string) func(store.Tx) (stamp, error) {
+		return func(tx store.Tx) (stamp, error) { m, err := tx.PoolModified(id); return stamp{m}, err }
+	}
 	e.run([]step{
 		{"get absent", func(tx store.Tx) error { _, err := tx.GetPool(p.ID); return err }, store.ErrNotFound},
+		{"modified absent", func(tx store.Tx) error { _, err := tx.PoolModified(p.ID); return err }, store.ErrNotFound},
 		{"create", func(tx store.Tx) error { return tx.CreatePool(p) }, nil},
 		{"get", expect(t, "pool", get(p.ID), p), nil},
+		{"modified", expect(t, "pool modified", modified(p.ID), stamp{p.Modified}), nil},
 		{"create again", func(tx store.Tx) error { return tx.CreatePool(p) }, store.ErrConflict},
 		{"put", func(tx store.Tx) error { return tx.PutPool(p2) }, nil},
 		{"get after put", expect(t, "pool", get(p.ID), p2), nil},
+		{"modified after put", expect(t, "pool modified", modified(p.ID), stamp{p2.Modified}), nil},
 		{"put absent", func(tx store.Tx) error { return tx.PutPool(missing) }, store.ErrNotFound},
 		{"absent still absent", func(tx store.Tx) error { _, err := tx.GetPool(missing.ID); return err }, store.ErrNotFound},
 		{"delete", func(tx store.Tx) error { return tx.DeletePool(p.ID) }, nil},
@@ -113,6 +122,9 @@ func testClients(t *testing.T, e *env) {
 	byID := func(id string) func(store.Tx) (store.Client, error) {
 		return func(tx store.Tx) (store.Client, error) { return tx.GetClientByID(id) }
 	}
+	modified := func(pool, id string) func(store.Tx) (stamp, error) {
+		return func(tx store.Tx) (stamp, error) { m, err := tx.ClientModified(pool, id); return stamp{m}, err }
+	}
 	e.run([]step{
 		{"create pools", func(tx store.Tx) error {
 			if err := tx.CreatePool(e.pool("p1")); err != nil {
@@ -125,11 +137,14 @@ func testClients(t *testing.T, e *env) {
 		{"create", func(tx store.Tx) error { return tx.CreateClient(c) }, nil},
 		{"get", expect(t, "client", get(p1, c.ID), c), nil},
 		{"get by id", expect(t, "client by id", byID(c.ID), c), nil},
+		{"modified", expect(t, "client modified", modified(p1, c.ID), stamp{c.Modified}), nil},
+		{"modified in other pool", func(tx store.Tx) error { _, err := tx.ClientModified(p2, c.ID); return err }, store.ErrNotFound},
 		{"get in other pool", func(tx store.Tx) error { _, err := tx.GetClient(p2, c.ID); return err }, store.ErrNotFound},
 		{"create again", func(tx store.Tx) error { return tx.CreateClient(c) }, store.ErrConflict},
 		{"create same id in other pool", func(tx store.Tx) error { return tx.CreateClient(client(p2, c.ID)) }, store.ErrConflict},
 		{"put", func(tx store.Tx) error { return tx.PutClient(c2) }, nil},
 		{"get after put", expect(t, "client", get(p1, c.ID), c2), nil},
+		{"modified after put", expect(t, "client modified", modified(p1, c.ID), stamp{c2.Modified}), nil},
 		{"put absent", func(tx store.Tx) error { return tx.PutClient(client(p1, e.id("nope"))) }, store.ErrNotFound},
 		{"put in wrong pool", func(tx store.Tx) error { return tx.PutClient(client(p2, c.ID)) }, store.ErrNotFound},
 		{"delete in wrong pool", func(tx store.Tx) error { return tx.DeleteClient(p2, c.ID) }, store.ErrNotFound},
