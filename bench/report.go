@@ -21,7 +21,10 @@ func printHost(w io.Writer, o options) {
 	case o.serve:
 		mode = "child server"
 		if o.serverCPU >= 0 {
-			mode += fmt.Sprintf(" pinned to CPU %d, GOMAXPROCS=%d", o.serverCPU, o.serverProc)
+			mode += fmt.Sprintf(" pinned to CPU %d", o.serverCPU)
+		}
+		if o.serverProc > 0 {
+			mode += fmt.Sprintf(", GOMAXPROCS=%d", o.serverProc)
 		}
 	case o.inprocess:
 		mode = "in-process server"

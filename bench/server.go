@@ -102,7 +102,7 @@ func startChild(ctx context.Context, hc *http.Client, bin, dataDir string, cpu, 
 		cmd = exec.Command(bin, args...)
 	}
 	cmd.Env = os.Environ()
-	if cpu >= 0 {
+	if procs > 0 {
 		cmd.Env = append(cmd.Env, "GOMAXPROCS="+strconv.Itoa(procs))
 	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -65,6 +66,13 @@ func serve(args []string, stderr io.Writer, getenv func(string) string) int {
 		return 2
 	}
 	log := newLogger(cfg, stderr)
+	// The store's writer blocks in fsync while it commits; with a single P
+	// (a process pinned to one core) request handling would stall behind it
+	// until the runtime hands the P over. A second P keeps serving while one
+	// thread waits on the disk. An explicit GOMAXPROCS is respected.
+	if getenv("GOMAXPROCS") == "" && runtime.GOMAXPROCS(0) < 2 {
+		runtime.GOMAXPROCS(2)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	start := time.Now()
