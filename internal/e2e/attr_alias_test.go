@@ -23,21 +23,21 @@ func TestAliasUniqueness(t *testing.T) {
 			if mode == "C" {
 				pool.UserAttributeUpdateSettings = &types.UserAttributeUpdateSettingsType{AttributesRequireVerificationBeforeUpdate: pool.AutoVerifiedAttributes}
 			}
-			e := newAttrEnv(t, pool, nil)
+			e := newEnv(t, pool, nil)
 			e.s.User(t, e.pool, "a@example.com", "email", "a@example.com", "phone_number", "+14325550001")
 			tok := e.signedIn(t, "b@example.com", "email", "b@example.com", "phone_number", "+14325550002")
 			_, err := e.update(tok, "email", "A@example.com", "nickname", "x")
-			attrWantErr[*types.AliasExistsException](t, err, "An account with the given email already exists.")
+			testserver.WantError[*types.AliasExistsException](t, err, "An account with the given email already exists.")
 			_, err = e.update(tok, "phone_number", "+14325550001", "nickname", "x")
-			attrWantErr[*types.AliasExistsException](t, err, "An account with the given phone_number already exists.")
-			attrWant(t, mode, e.getUser(t, tok), map[string]string{"email": "b@example.com", "phone_number": "+14325550002", "nickname": ""})
-			attrWantErr[*types.AliasExistsException](t, e.adminUpdate("b@example.com", "email", "a@example.com", "email_verified", "true"),
+			testserver.WantError[*types.AliasExistsException](t, err, "An account with the given phone_number already exists.")
+			wantEntries(t, mode, e.getUser(t, tok), map[string]string{"email": "b@example.com", "phone_number": "+14325550002", "nickname": ""})
+			testserver.WantError[*types.AliasExistsException](t, e.adminUpdate("b@example.com", "email", "a@example.com", "email_verified", "true"),
 				"An account with the given email already exists.")
 		}
 	})
 
-	aliasPool := func(t *testing.T) *attrEnv {
-		e := newAttrEnv(t, &cip.CreateUserPoolInput{
+	aliasPool := func(t *testing.T) *env {
+		e := newEnv(t, &cip.CreateUserPoolInput{
 			AliasAttributes:        []types.AliasAttributeType{types.AliasAttributeTypeEmail},
 			AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
 		}, nil)
@@ -56,9 +56,9 @@ func TestAliasUniqueness(t *testing.T) {
 			t.Fatalf("CodeDeliveryDetailsList = %s", testserver.String(out.CodeDeliveryDetailsList))
 		}
 		err = e.verify(tok, "email", e.s.LastCode(t, e.pool, "bob", "email"))
-		attrWantErr[*types.AliasExistsException](t, err, "An account with the given email already exists.")
-		attrWant(t, "bob", e.adminAttrs(t, "bob"), map[string]string{"email": "shared@example.com", "email_verified": "false"})
-		attrWant(t, "alice", e.adminAttrs(t, "alice"), map[string]string{"email_verified": "true"})
+		testserver.WantError[*types.AliasExistsException](t, err, "An account with the given email already exists.")
+		wantEntries(t, "bob", e.adminAttrs(t, "bob"), map[string]string{"email": "shared@example.com", "email_verified": "false"})
+		wantEntries(t, "alice", e.adminAttrs(t, "alice"), map[string]string{"email_verified": "true"})
 	})
 	t.Run("alias pool: neither email signs in until verified", func(t *testing.T) {
 		t.Parallel()
@@ -92,13 +92,13 @@ func TestAliasUniqueness(t *testing.T) {
 		if err := e.adminUpdate("bob", "email", "shared@example.com", "email_verified", "true"); err != nil {
 			t.Fatal(err)
 		}
-		attrWant(t, "alice", e.adminAttrs(t, "alice"), map[string]string{"email": "shared@example.com", "email_verified": "false"})
-		attrWant(t, "bob", e.adminAttrs(t, "bob"), map[string]string{"email": "shared@example.com", "email_verified": "true"})
+		wantEntries(t, "alice", e.adminAttrs(t, "alice"), map[string]string{"email": "shared@example.com", "email_verified": "false"})
+		wantEntries(t, "bob", e.adminAttrs(t, "bob"), map[string]string{"email": "shared@example.com", "email_verified": "true"})
 		if ms := e.s.Messages(t, e.pool, "", "email"); len(ms) != 0 {
 			t.Errorf("messages = %s, want none", testserver.String(ms))
 		}
 		auth := e.s.SignIn(t, e.client, "shared@example.com")
-		if got := attrClaims(t, aws.ToString(auth.AccessToken))["username"]; got != "bob" {
+		if got := testserver.JWTClaims(t, aws.ToString(auth.AccessToken))["username"]; got != "bob" {
 			t.Errorf("sign-in with the email is %v, want bob", got)
 		}
 		if err := e.signInErr("alice"); err != nil {

@@ -19,14 +19,14 @@ import (
 func TestUpdateUserAttributesCheckOrder(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := newAttrEnv(t, nil, nil)
+	e := newEnv(t, nil, nil)
 	tok := e.signedIn(t, "jane", "email", "jane@example.com")
 	raw := cip.NewFromConfig(aws.Config{}, func(o *cip.Options) {
 		*o = e.s.Client.Options()
 		attrNoValidation(o)
 	})
 	// Every later check would fail too: a bad attribute name.
-	bad := attrList("nope", "x")
+	bad := testserver.AttrList("nope", "x")
 
 	shape := []struct {
 		name string
@@ -48,7 +48,7 @@ func TestUpdateUserAttributesCheckOrder(t *testing.T) {
 	for _, tt := range shape {
 		t.Run("shape/"+tt.name, func(t *testing.T) {
 			_, err := raw.UpdateUserAttributes(ctx, tt.in)
-			attrWantErr[*types.InvalidParameterException](t, err, tt.msg)
+			testserver.WantError[*types.InvalidParameterException](t, err, tt.msg)
 		})
 	}
 
@@ -57,7 +57,7 @@ func TestUpdateUserAttributesCheckOrder(t *testing.T) {
 	otherClient := e.s.AppClient(t, otherPool, nil)
 	e.s.User(t, otherPool, "jane")
 	otherTok := aws.ToString(e.s.SignIn(t, otherClient, "jane").AccessToken)
-	far := newAttrEnv(t, nil, nil)
+	far := newEnv(t, nil, nil)
 	farTok := far.signedIn(t, "jane")
 	idTok := aws.ToString(e.s.SignIn(t, e.client, "jane").IdToken)
 	p := strings.Split(tok, ".")
@@ -75,40 +75,40 @@ func TestUpdateUserAttributesCheckOrder(t *testing.T) {
 	for _, tt := range invalid {
 		t.Run("token/"+tt.name, func(t *testing.T) {
 			_, err := e.update(tt.tok, "nope", "x")
-			attrWantErr[*types.NotAuthorizedException](t, err, "Invalid Access Token")
+			testserver.WantError[*types.NotAuthorizedException](t, err, "Invalid Access Token")
 		})
 	}
 
 	t.Run("token/expired", func(t *testing.T) {
-		e := newAttrEnv(t, nil, nil)
+		e := newEnv(t, nil, nil)
 		tok := e.signedIn(t, "jane")
 		e.s.Clock.Advance(time.Hour + time.Second)
 		_, err := e.update(tok, "nope", "x")
-		attrWantErr[*types.NotAuthorizedException](t, err, "Access Token has expired")
+		testserver.WantError[*types.NotAuthorizedException](t, err, "Access Token has expired")
 	})
 
 	revoke := []struct {
 		name string
-		do   func(t *testing.T, e *attrEnv, auth *types.AuthenticationResultType)
+		do   func(t *testing.T, e *env, auth *types.AuthenticationResultType)
 	}{
-		{"GlobalSignOut", func(t *testing.T, e *attrEnv, auth *types.AuthenticationResultType) {
+		{"GlobalSignOut", func(t *testing.T, e *env, auth *types.AuthenticationResultType) {
 			if _, err := e.s.Client.GlobalSignOut(ctx, &cip.GlobalSignOutInput{AccessToken: auth.AccessToken}); err != nil {
 				t.Fatal(err)
 			}
 		}},
-		{"AdminUserGlobalSignOut", func(t *testing.T, e *attrEnv, _ *types.AuthenticationResultType) {
+		{"AdminUserGlobalSignOut", func(t *testing.T, e *env, _ *types.AuthenticationResultType) {
 			if _, err := e.s.Client.AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{
 				UserPoolId: aws.String(e.pool), Username: aws.String("jane")}); err != nil {
 				t.Fatal(err)
 			}
 		}},
-		{"RevokeToken of its refresh token", func(t *testing.T, e *attrEnv, auth *types.AuthenticationResultType) {
+		{"RevokeToken of its refresh token", func(t *testing.T, e *env, auth *types.AuthenticationResultType) {
 			if _, err := e.s.Client.RevokeToken(ctx, &cip.RevokeTokenInput{
 				Token: auth.RefreshToken, ClientId: aws.String(e.client)}); err != nil {
 				t.Fatal(err)
 			}
 		}},
-		{"AdminDisableUser", func(t *testing.T, e *attrEnv, _ *types.AuthenticationResultType) {
+		{"AdminDisableUser", func(t *testing.T, e *env, _ *types.AuthenticationResultType) {
 			if _, err := e.s.Client.AdminDisableUser(ctx, &cip.AdminDisableUserInput{
 				UserPoolId: aws.String(e.pool), Username: aws.String("jane")}); err != nil {
 				t.Fatal(err)
@@ -117,17 +117,17 @@ func TestUpdateUserAttributesCheckOrder(t *testing.T) {
 	}
 	for _, tt := range revoke {
 		t.Run("token/revoked by "+tt.name, func(t *testing.T) {
-			e := newAttrEnv(t, nil, nil)
+			e := newEnv(t, nil, nil)
 			e.s.User(t, e.pool, "jane")
 			auth := e.s.SignIn(t, e.client, "jane")
 			tt.do(t, e, auth)
 			_, err := e.update(aws.ToString(auth.AccessToken), "nope", "x")
-			attrWantErr[*types.NotAuthorizedException](t, err, "Access Token has been revoked")
+			testserver.WantError[*types.NotAuthorizedException](t, err, "Access Token has been revoked")
 		})
 	}
 
 	t.Run("token/RevokeToken leaves other sessions alone", func(t *testing.T) {
-		e := newAttrEnv(t, nil, nil)
+		e := newEnv(t, nil, nil)
 		e.s.User(t, e.pool, "jane")
 		a1 := e.s.SignIn(t, e.client, "jane")
 		a2 := e.s.SignIn(t, e.client, "jane")
@@ -141,42 +141,42 @@ func TestUpdateUserAttributesCheckOrder(t *testing.T) {
 
 	gone := []struct {
 		name  string
-		do    func(t *testing.T, e *attrEnv)
-		check func(t *testing.T, e *attrEnv, err error)
+		do    func(t *testing.T, e *env)
+		check func(t *testing.T, e *env, err error)
 	}{
-		{"user deleted", func(t *testing.T, e *attrEnv) {
+		{"user deleted", func(t *testing.T, e *env) {
 			if _, err := e.s.Client.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: aws.String(e.pool), Username: aws.String("jane")}); err != nil {
 				t.Fatal(err)
 			}
-		}, func(t *testing.T, _ *attrEnv, err error) {
-			attrWantErr[*types.UserNotFoundException](t, err, "User does not exist.")
+		}, func(t *testing.T, _ *env, err error) {
+			testserver.WantError[*types.UserNotFoundException](t, err, "User does not exist.")
 		}},
-		{"user deleted and re-created", func(t *testing.T, e *attrEnv) {
+		{"user deleted and re-created", func(t *testing.T, e *env) {
 			if _, err := e.s.Client.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: aws.String(e.pool), Username: aws.String("jane")}); err != nil {
 				t.Fatal(err)
 			}
 			e.s.User(t, e.pool, "jane")
-		}, func(t *testing.T, _ *attrEnv, err error) {
-			attrWantErr[*types.UserNotFoundException](t, err, "User does not exist.")
+		}, func(t *testing.T, _ *env, err error) {
+			testserver.WantError[*types.UserNotFoundException](t, err, "User does not exist.")
 		}},
-		{"client deleted", func(t *testing.T, e *attrEnv) {
+		{"client deleted", func(t *testing.T, e *env) {
 			if _, err := e.s.Client.DeleteUserPoolClient(ctx, &cip.DeleteUserPoolClientInput{UserPoolId: aws.String(e.pool), ClientId: aws.String(e.client)}); err != nil {
 				t.Fatal(err)
 			}
-		}, func(t *testing.T, e *attrEnv, err error) {
-			attrWantErr[*types.ResourceNotFoundException](t, err, "User pool client "+e.client+" does not exist.")
+		}, func(t *testing.T, e *env, err error) {
+			testserver.WantError[*types.ResourceNotFoundException](t, err, "User pool client "+e.client+" does not exist.")
 		}},
-		{"pool deleted", func(t *testing.T, e *attrEnv) {
+		{"pool deleted", func(t *testing.T, e *env) {
 			if _, err := e.s.Client.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: aws.String(e.pool)}); err != nil {
 				t.Fatal(err)
 			}
-		}, func(t *testing.T, e *attrEnv, err error) {
-			attrWantErr[*types.ResourceNotFoundException](t, err, "User pool "+e.pool+" does not exist.")
+		}, func(t *testing.T, e *env, err error) {
+			testserver.WantError[*types.ResourceNotFoundException](t, err, "User pool "+e.pool+" does not exist.")
 		}},
 	}
 	for _, tt := range gone {
 		t.Run("state/"+tt.name, func(t *testing.T) {
-			e := newAttrEnv(t, nil, nil)
+			e := newEnv(t, nil, nil)
 			tok := e.signedIn(t, "jane")
 			tt.do(t, e)
 			_, err := e.update(tok, "nope", "x")
@@ -186,13 +186,13 @@ func TestUpdateUserAttributesCheckOrder(t *testing.T) {
 
 	t.Run("attributes checked after the token", func(t *testing.T) {
 		_, err := e.update(tok, "nope", "x")
-		attrWantErr[*types.InvalidParameterException](t, err, "user.nope: Attribute does not exist in the schema.\n")
+		testserver.WantError[*types.InvalidParameterException](t, err, "user.nope: Attribute does not exist in the schema.\n")
 	})
 }
 
 // attrRuleEnv is a pool exercising every attribute rule.
-func attrRuleEnv(t *testing.T, client *cip.CreateUserPoolClientInput) *attrEnv {
-	return newAttrEnv(t, &cip.CreateUserPoolInput{
+func attrRuleEnv(t *testing.T, client *cip.CreateUserPoolClientInput) *env {
+	return newEnv(t, &cip.CreateUserPoolInput{
 		Schema: []types.SchemaAttributeType{
 			{Name: aws.String("name"), AttributeDataType: types.AttributeDataTypeString, Required: aws.Bool(true), Mutable: aws.Bool(true)},
 			{Name: aws.String("dept"), AttributeDataType: types.AttributeDataTypeString,
@@ -267,16 +267,16 @@ func TestUpdateUserAttributesRules(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			in := tt.in
 			if in == nil {
-				in = attrList(tt.kv...)
+				in = testserver.AttrList(tt.kv...)
 			}
 			_, err := e.s.Client.UpdateUserAttributes(context.Background(), &cip.UpdateUserAttributesInput{
 				AccessToken: aws.String(tok), UserAttributes: in,
 			})
 			switch tt.kind {
 			case invalid:
-				attrWantErr[*types.InvalidParameterException](t, err, tt.msg)
+				testserver.WantError[*types.InvalidParameterException](t, err, tt.msg)
 			case unauthorized:
-				attrWantErr[*types.NotAuthorizedException](t, err, tt.msg)
+				testserver.WantError[*types.NotAuthorizedException](t, err, tt.msg)
 			}
 			after := e.adminAttrs(t, "jane")
 			if testserver.String(after) != testserver.String(before) {
@@ -306,8 +306,8 @@ func TestUpdateUserAttributesRules(t *testing.T) {
 			if out.CodeDeliveryDetailsList != nil {
 				t.Errorf("CodeDeliveryDetailsList = %s, want nil", testserver.String(out.CodeDeliveryDetailsList))
 			}
-			attrWant(t, "GetUser", e.getUser(t, tok), tt.want)
-			attrWant(t, "AdminGetUser", e.adminAttrs(t, "jane"), tt.want)
+			wantEntries(t, "GetUser", e.getUser(t, tok), tt.want)
+			wantEntries(t, "AdminGetUser", e.adminAttrs(t, "jane"), tt.want)
 		})
 	}
 }
@@ -320,14 +320,14 @@ func TestWriteAttributes(t *testing.T) {
 	tok := e.signedIn(t, "jane", "name", "Jane", "email", "jane@example.com", "email_verified", "true")
 	t.Run("attribute outside WriteAttributes", func(t *testing.T) {
 		_, err := e.update(tok, "custom:dept", "ops", "nickname", "jj")
-		attrWantErr[*types.NotAuthorizedException](t, err, "A client attempted to write unauthorized attribute")
-		attrWant(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{"custom:dept": "", "nickname": ""})
+		testserver.WantError[*types.NotAuthorizedException](t, err, "A client attempted to write unauthorized attribute")
+		wantEntries(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{"custom:dept": "", "nickname": ""})
 	})
 	t.Run("attributes inside WriteAttributes", func(t *testing.T) {
 		if _, err := e.update(tok, "custom:dept", "ops", "name", "J"); err != nil {
 			t.Fatal(err)
 		}
-		attrWant(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{"custom:dept": "ops", "name": "J"})
+		wantEntries(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{"custom:dept": "ops", "name": "J"})
 	})
 	t.Run("email_verified=true from self-service never verifies", func(t *testing.T) {
 		out, err := e.update(tok, "email", "new@example.com", "email_verified", "true")
@@ -337,11 +337,11 @@ func TestWriteAttributes(t *testing.T) {
 		if out.CodeDeliveryDetailsList != nil {
 			t.Errorf("CodeDeliveryDetailsList = %s", testserver.String(out.CodeDeliveryDetailsList))
 		}
-		attrWant(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{"email": "new@example.com", "email_verified": "false"})
+		wantEntries(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{"email": "new@example.com", "email_verified": "false"})
 		if _, err := e.update(tok, "email_verified", "true"); err != nil {
 			t.Fatal(err)
 		}
-		attrWant(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{"email_verified": "false"})
+		wantEntries(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{"email_verified": "false"})
 	})
 	t.Run("required attribute always writable", func(t *testing.T) {
 		e := attrRuleEnv(t, &cip.CreateUserPoolClientInput{WriteAttributes: []string{"custom:dept"}})
@@ -349,7 +349,7 @@ func TestWriteAttributes(t *testing.T) {
 		if _, err := e.update(tok, "name", "Janet"); err != nil {
 			t.Fatal(err)
 		}
-		attrWant(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{"name": "Janet"})
+		wantEntries(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{"name": "Janet"})
 	})
 }
 
@@ -366,32 +366,32 @@ func TestDeleteUserAttributes(t *testing.T) {
 		return err
 	}
 	t.Run("required", func(t *testing.T) {
-		attrWantErr[*types.InvalidParameterException](t, del("nickname", "name"), "user.name: Required attribute cannot be deleted.\n")
+		testserver.WantError[*types.InvalidParameterException](t, del("nickname", "name"), "user.name: Required attribute cannot be deleted.\n")
 	})
 	t.Run("unknown", func(t *testing.T) {
-		attrWantErr[*types.InvalidParameterException](t, del("nickname", "dept"), "user.dept: Attribute does not exist in the schema.\n")
+		testserver.WantError[*types.InvalidParameterException](t, del("nickname", "dept"), "user.dept: Attribute does not exist in the schema.\n")
 	})
 	t.Run("immutable", func(t *testing.T) {
-		attrWantErr[*types.InvalidParameterException](t, del("custom:x"), "user.custom:x: Attribute cannot be updated.\n")
+		testserver.WantError[*types.InvalidParameterException](t, del("custom:x"), "user.custom:x: Attribute cannot be updated.\n")
 	})
 	t.Run("sub", func(t *testing.T) {
-		attrWantErr[*types.InvalidParameterException](t, del("sub"), "Cannot modify the non-mutable attribute sub")
+		testserver.WantError[*types.InvalidParameterException](t, del("sub"), "Cannot modify the non-mutable attribute sub")
 	})
 	t.Run("unwritable", func(t *testing.T) {
-		attrWantErr[*types.NotAuthorizedException](t, del("email_verified"), "A client attempted to write unauthorized attribute")
+		testserver.WantError[*types.NotAuthorizedException](t, del("email_verified"), "A client attempted to write unauthorized attribute")
 	})
-	attrWant(t, "after failures", e.adminAttrs(t, "jane"), map[string]string{"nickname": "jj", "custom:x": "orig"})
+	wantEntries(t, "after failures", e.adminAttrs(t, "jane"), map[string]string{"nickname": "jj", "custom:x": "orig"})
 	t.Run("deletes, email takes its flag", func(t *testing.T) {
 		if err := del("nickname", "custom:dept", "email", "middle_name"); err != nil {
 			t.Fatal(err)
 		}
 		want := map[string]string{"nickname": "", "custom:dept": "", "email": "", "email_verified": "", "name": "Jane"}
-		attrWant(t, "GetUser", e.getUser(t, tok), want)
+		wantEntries(t, "GetUser", e.getUser(t, tok), want)
 	})
 	t.Run("admin", func(t *testing.T) {
 		_, err := e.s.Client.AdminDeleteUserAttributes(ctx, &cip.AdminDeleteUserAttributesInput{
 			UserPoolId: aws.String(e.pool), Username: aws.String("jane"), UserAttributeNames: []string{"name"}})
-		attrWantErr[*types.InvalidParameterException](t, err, "user.name: Required attribute cannot be deleted.\n")
+		testserver.WantError[*types.InvalidParameterException](t, err, "user.name: Required attribute cannot be deleted.\n")
 		if err := e.adminUpdate("jane", "dev:custom:secret", "s"); err != nil {
 			t.Fatal(err)
 		}
@@ -400,7 +400,7 @@ func TestDeleteUserAttributes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		attrWant(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{"dev:custom:secret": "", "custom:secret": ""})
+		wantEntries(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{"dev:custom:secret": "", "custom:secret": ""})
 	})
 }
 
@@ -423,17 +423,17 @@ func TestAdminUpdateUserAttributesRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			attrWantErr[*types.InvalidParameterException](t, e.adminUpdate("jane", tt.kv...), tt.msg)
-			attrWant(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{"given_name": ""})
+			testserver.WantError[*types.InvalidParameterException](t, e.adminUpdate("jane", tt.kv...), tt.msg)
+			wantEntries(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{"given_name": ""})
 		})
 	}
 	t.Run("developer-only and verified flags", func(t *testing.T) {
 		if err := e.adminUpdate("jane", "dev:custom:secret", "s", "email", "j@example.com", "email_verified", "true"); err != nil {
 			t.Fatal(err)
 		}
-		attrWant(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{"email": "j@example.com", "email_verified": "true"})
+		wantEntries(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{"email": "j@example.com", "email_verified": "true"})
 	})
 	t.Run("missing user", func(t *testing.T) {
-		attrWantErr[*types.UserNotFoundException](t, e.adminUpdate("nobody", "name", "x"), "User does not exist.")
+		testserver.WantError[*types.UserNotFoundException](t, e.adminUpdate("nobody", "name", "x"), "User does not exist.")
 	})
 }

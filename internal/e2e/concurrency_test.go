@@ -19,7 +19,7 @@ func TestConcurrentUpdateUserAttributes(t *testing.T) {
 	for i := range n {
 		schema = append(schema, types.SchemaAttributeType{Name: aws.String(fmt.Sprintf("a%d", i)), AttributeDataType: types.AttributeDataTypeString})
 	}
-	e := newAttrEnv(t, &cip.CreateUserPoolInput{
+	e := newEnv(t, &cip.CreateUserPoolInput{
 		Schema:                 schema,
 		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
 	}, nil)
@@ -73,7 +73,7 @@ func TestConcurrentUpdateUserAttributes(t *testing.T) {
 				t.Errorf("%d of %d concurrent updates lost: %v", lost, n, got)
 			}
 			if tt.name == "mixed with an email change" {
-				attrWant(t, "email", got, map[string]string{"email": "new@example.com", "email_verified": "false"})
+				wantEntries(t, "email", got, map[string]string{"email": "new@example.com", "email_verified": "false"})
 				if ms := e.s.Messages(t, e.pool, "jane", "email"); len(ms) != 1 {
 					t.Errorf("%d email messages, want 1", len(ms))
 				}

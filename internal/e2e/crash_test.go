@@ -134,7 +134,7 @@ func TestCrashDurability(t *testing.T) {
 			for n := 1; ; n++ {
 				name := fmt.Sprintf("custom:c%d", w*perWriter+n%perWriter)
 				_, err := s.Client.UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{
-					AccessToken: tok, UserAttributes: attrList(name, strconv.Itoa(n)),
+					AccessToken: tok, UserAttributes: testserver.AttrList(name, strconv.Itoa(n)),
 				})
 				if err != nil {
 					return // the server is gone
@@ -166,7 +166,7 @@ func TestCrashDurability(t *testing.T) {
 	if err != nil {
 		t.Fatalf("AdminGetUser after restart: %v", err)
 	}
-	got := attrMap(out.UserAttributes)
+	got := testserver.Attrs(out.UserAttributes)
 	mu.Lock()
 	defer mu.Unlock()
 	missing := 0

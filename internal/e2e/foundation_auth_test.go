@@ -32,18 +32,18 @@ func TestFoundationSecretHash(t *testing.T) {
 
 	t.Run("sign-up", func(t *testing.T) {
 		_, err := s.Client.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(client), Username: aws.String(email), Password: aws.String(testserver.Password)})
-		wantErr[*types.NotAuthorizedException](t, err, missing)
+		testserver.WantError[*types.NotAuthorizedException](t, err, missing)
 		_, err = s.Client.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(client), Username: aws.String(email), Password: aws.String(testserver.Password),
-			SecretHash: aws.String(secretHash("nope", email, client))})
-		wantErr[*types.NotAuthorizedException](t, err, wrong)
+			SecretHash: aws.String(testserver.SecretHash("nope", email, client))})
+		testserver.WantError[*types.NotAuthorizedException](t, err, wrong)
 		su, err := s.Client.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(client), Username: aws.String(email), Password: aws.String(testserver.Password),
-			SecretHash: aws.String(secretHash(secret, email, client))})
+			SecretHash: aws.String(testserver.SecretHash(secret, email, client))})
 		noErr(t, err)
 		code := s.LastCode(t, pool, aws.ToString(su.UserSub), "email")
 		_, err = s.Client.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(client), Username: aws.String(email), ConfirmationCode: aws.String(code)})
-		wantErr[*types.NotAuthorizedException](t, err, missing)
+		testserver.WantError[*types.NotAuthorizedException](t, err, missing)
 		_, err = s.Client.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(client), Username: aws.String(email), ConfirmationCode: aws.String(code),
-			SecretHash: aws.String(secretHash(secret, email, client))})
+			SecretHash: aws.String(testserver.SecretHash(secret, email, client))})
 		noErr(t, err)
 	})
 	auth := func(params map[string]string) (*cip.InitiateAuthOutput, error) {
@@ -51,16 +51,16 @@ func TestFoundationSecretHash(t *testing.T) {
 	}
 	t.Run("password auth", func(t *testing.T) {
 		_, err := auth(map[string]string{"USERNAME": email, "PASSWORD": testserver.Password})
-		wantErr[*types.NotAuthorizedException](t, err, missing)
-		_, err = auth(map[string]string{"USERNAME": email, "PASSWORD": testserver.Password, "SECRET_HASH": secretHash(secret, "other", client)})
-		wantErr[*types.NotAuthorizedException](t, err, wrong)
-		_, err = auth(map[string]string{"USERNAME": email, "PASSWORD": testserver.Password, "SECRET_HASH": secretHash(secret, email, client)})
+		testserver.WantError[*types.NotAuthorizedException](t, err, missing)
+		_, err = auth(map[string]string{"USERNAME": email, "PASSWORD": testserver.Password, "SECRET_HASH": testserver.SecretHash(secret, "other", client)})
+		testserver.WantError[*types.NotAuthorizedException](t, err, wrong)
+		_, err = auth(map[string]string{"USERNAME": email, "PASSWORD": testserver.Password, "SECRET_HASH": testserver.SecretHash(secret, email, client)})
 		noErr(t, err)
 	})
 	t.Run("refresh uses the internal username", func(t *testing.T) {
-		res, err := auth(map[string]string{"USERNAME": email, "PASSWORD": testserver.Password, "SECRET_HASH": secretHash(secret, email, client)})
+		res, err := auth(map[string]string{"USERNAME": email, "PASSWORD": testserver.Password, "SECRET_HASH": testserver.SecretHash(secret, email, client)})
 		noErr(t, err)
-		sub, _ := jwtPayload(t, aws.ToString(res.AuthenticationResult.AccessToken))["sub"].(string)
+		sub, _ := testserver.JWTClaims(t, aws.ToString(res.AuthenticationResult.AccessToken))["sub"].(string)
 		refresh := func(hash string) error {
 			params := map[string]string{"REFRESH_TOKEN": aws.ToString(res.AuthenticationResult.RefreshToken)}
 			if hash != "" {
@@ -69,15 +69,15 @@ func TestFoundationSecretHash(t *testing.T) {
 			_, err := s.Client.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeRefreshTokenAuth, ClientId: aws.String(client), AuthParameters: params})
 			return err
 		}
-		wantErr[*types.NotAuthorizedException](t, refresh(""), missing)
-		wantErr[*types.NotAuthorizedException](t, refresh(secretHash(secret, email, client)), wrong)
-		noErr(t, refresh(secretHash(secret, sub, client)))
+		testserver.WantError[*types.NotAuthorizedException](t, refresh(""), missing)
+		testserver.WantError[*types.NotAuthorizedException](t, refresh(testserver.SecretHash(secret, email, client)), wrong)
+		noErr(t, refresh(testserver.SecretHash(secret, sub, client)))
 	})
 	t.Run("forgot password", func(t *testing.T) {
 		_, err := s.Client.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(client), Username: aws.String(email)})
-		wantErr[*types.NotAuthorizedException](t, err, missing)
+		testserver.WantError[*types.NotAuthorizedException](t, err, missing)
 		_, err = s.Client.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(client), Username: aws.String(email),
-			SecretHash: aws.String(secretHash(secret, email, client))})
+			SecretHash: aws.String(testserver.SecretHash(secret, email, client))})
 		noErr(t, err)
 	})
 }
@@ -89,8 +89,7 @@ func TestFoundationPasswords(t *testing.T) {
 	pool := s.Pool(t, nil)
 	client := s.AppClient(t, pool, nil)
 	initiate := func(name, password string) error {
-		_, err := s.Client.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(client),
-			AuthParameters: map[string]string{"USERNAME": name, "PASSWORD": password}})
+		_, err := s.PasswordAuth(client, name, password, nil)
 		return err
 	}
 	t.Run("change password", func(t *testing.T) {
@@ -98,14 +97,14 @@ func TestFoundationPasswords(t *testing.T) {
 		tokens := s.SignIn(t, client, "chg")
 		_, err := s.Client.ChangePassword(ctx, &cip.ChangePasswordInput{AccessToken: tokens.AccessToken,
 			PreviousPassword: aws.String("Wr0ng-pass"), ProposedPassword: aws.String("N3w-Passw0rd")})
-		wantErr[*types.NotAuthorizedException](t, err, "Incorrect username or password.")
+		testserver.WantError[*types.NotAuthorizedException](t, err, "Incorrect username or password.")
 		_, err = s.Client.ChangePassword(ctx, &cip.ChangePasswordInput{AccessToken: tokens.AccessToken,
 			PreviousPassword: aws.String(testserver.Password), ProposedPassword: aws.String("weak")})
-		wantErr[*types.InvalidPasswordException](t, err, "Password did not conform with policy: Password not long enough")
+		testserver.WantError[*types.InvalidPasswordException](t, err, "Password did not conform with policy: Password not long enough")
 		_, err = s.Client.ChangePassword(ctx, &cip.ChangePasswordInput{AccessToken: tokens.AccessToken,
 			PreviousPassword: aws.String(testserver.Password), ProposedPassword: aws.String("N3w-Passw0rd")})
 		noErr(t, err)
-		wantErr[*types.NotAuthorizedException](t, initiate("chg", testserver.Password), "Incorrect username or password.")
+		testserver.WantError[*types.NotAuthorizedException](t, initiate("chg", testserver.Password), "Incorrect username or password.")
 		noErr(t, initiate("chg", "N3w-Passw0rd"))
 	})
 	t.Run("forgot password", func(t *testing.T) {
@@ -118,11 +117,11 @@ func TestFoundationPasswords(t *testing.T) {
 		}
 		_, err = s.Client.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{ClientId: aws.String(client), Username: aws.String("fgt"),
 			ConfirmationCode: aws.String("000000"), Password: aws.String("Res3t-Passw0rd")})
-		wantErr[*types.CodeMismatchException](t, err, "Invalid verification code provided, please try again.")
+		testserver.WantError[*types.CodeMismatchException](t, err, "Invalid verification code provided, please try again.")
 		code := s.LastCode(t, pool, "fgt", "email")
 		_, err = s.Client.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{ClientId: aws.String(client), Username: aws.String("fgt"),
 			ConfirmationCode: aws.String(code), Password: aws.String("weak")})
-		wantErr[*types.InvalidPasswordException](t, err, "Password did not conform with policy: Password not long enough")
+		testserver.WantError[*types.InvalidPasswordException](t, err, "Password did not conform with policy: Password not long enough")
 		_, err = s.Client.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{ClientId: aws.String(client), Username: aws.String("fgt"),
 			ConfirmationCode: aws.String(code), Password: aws.String("Res3t-Passw0rd")})
 		noErr(t, err)
@@ -136,15 +135,15 @@ func TestFoundationPasswords(t *testing.T) {
 	t.Run("forgot password without verified address", func(t *testing.T) {
 		s.User(t, pool, "nover", "email", "nover@example.com")
 		_, err := s.Client.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(client), Username: aws.String("nover")})
-		wantErr[*types.InvalidParameterException](t, err, "Cannot reset password for the user as there is no registered/verified email or phone_number")
+		testserver.WantError[*types.InvalidParameterException](t, err, "Cannot reset password for the user as there is no registered/verified email or phone_number")
 	})
 	t.Run("forgot password unknown user", func(t *testing.T) {
 		_, err := s.Client.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(client), Username: aws.String("ghost")})
-		wantErr[*types.UserNotFoundException](t, err, "User does not exist.")
+		testserver.WantError[*types.UserNotFoundException](t, err, "User does not exist.")
 	})
 	t.Run("wrong password", func(t *testing.T) {
 		s.User(t, pool, "wp")
-		wantErr[*types.NotAuthorizedException](t, initiate("wp", "Wr0ng-pass!"), "Incorrect username or password.")
+		testserver.WantError[*types.NotAuthorizedException](t, initiate("wp", "Wr0ng-pass!"), "Incorrect username or password.")
 	})
 }
 
@@ -180,8 +179,8 @@ func TestFoundationSessions(t *testing.T) {
 		if again.ExpiresIn != 3600 || aws.ToString(again.TokenType) != "Bearer" {
 			t.Errorf("result = %s", testserver.String(again))
 		}
-		a0, a1 := jwtPayload(t, aws.ToString(first.AccessToken)), jwtPayload(t, aws.ToString(again.AccessToken))
-		i0, i1 := jwtPayload(t, aws.ToString(first.IdToken)), jwtPayload(t, aws.ToString(again.IdToken))
+		a0, a1 := testserver.JWTClaims(t, aws.ToString(first.AccessToken)), testserver.JWTClaims(t, aws.ToString(again.AccessToken))
+		i0, i1 := testserver.JWTClaims(t, aws.ToString(first.IdToken)), testserver.JWTClaims(t, aws.ToString(again.IdToken))
 		for _, c := range []string{"auth_time", "origin_jti", "event_id"} {
 			if a0[c] != a1[c] || i0[c] != i1[c] || a0[c] != i1[c] {
 				t.Errorf("%s not carried: %v %v %v %v", c, a0[c], a1[c], i0[c], i1[c])
@@ -192,9 +191,9 @@ func TestFoundationSessions(t *testing.T) {
 		}
 		noErr(t, getUser(again))
 		_, err = refresh(other, first)
-		wantErr[*types.NotAuthorizedException](t, err, "Invalid Refresh Token")
+		testserver.WantError[*types.NotAuthorizedException](t, err, "Invalid Refresh Token")
 		_, err = refresh(client, &types.AuthenticationResultType{RefreshToken: aws.String("a.b.c.d.e")})
-		wantErr[*types.NotAuthorizedException](t, err, "Invalid Refresh Token")
+		testserver.WantError[*types.NotAuthorizedException](t, err, "Invalid Refresh Token")
 	})
 	t.Run("expiry", func(t *testing.T) {
 		s := testserver.Start(t)
@@ -206,10 +205,10 @@ func TestFoundationSessions(t *testing.T) {
 		tokens := s.SignIn(t, client, "exp")
 		s.Clock.Advance(time.Hour)
 		_, err := s.Client.GetUser(ctx, &cip.GetUserInput{AccessToken: tokens.AccessToken})
-		wantErr[*types.NotAuthorizedException](t, err, "Access Token has expired")
+		testserver.WantError[*types.NotAuthorizedException](t, err, "Access Token has expired")
 		_, err = s.Client.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeRefreshTokenAuth, ClientId: aws.String(client),
 			AuthParameters: map[string]string{"REFRESH_TOKEN": aws.ToString(tokens.RefreshToken)}})
-		wantErr[*types.NotAuthorizedException](t, err, "Refresh Token has expired")
+		testserver.WantError[*types.NotAuthorizedException](t, err, "Refresh Token has expired")
 	})
 	t.Run("global sign-out", func(t *testing.T) {
 		s.User(t, pool, "gso")
@@ -218,14 +217,14 @@ func TestFoundationSessions(t *testing.T) {
 		_, err := s.Client.GlobalSignOut(ctx, &cip.GlobalSignOutInput{AccessToken: a.AccessToken})
 		noErr(t, err)
 		for _, tok := range []*types.AuthenticationResultType{a, b} {
-			wantErr[*types.NotAuthorizedException](t, getUser(tok), "Access Token has been revoked")
+			testserver.WantError[*types.NotAuthorizedException](t, getUser(tok), "Access Token has been revoked")
 		}
 		_, err = refresh(client, a)
-		wantErr[*types.NotAuthorizedException](t, err, "Refresh Token has been revoked")
+		testserver.WantError[*types.NotAuthorizedException](t, err, "Refresh Token has been revoked")
 		_, err = refresh(other, b)
-		wantErr[*types.NotAuthorizedException](t, err, "Refresh Token has been revoked")
+		testserver.WantError[*types.NotAuthorizedException](t, err, "Refresh Token has been revoked")
 		_, err = s.Client.GlobalSignOut(ctx, &cip.GlobalSignOutInput{AccessToken: a.AccessToken})
-		wantErr[*types.NotAuthorizedException](t, err, "Access Token has been revoked")
+		testserver.WantError[*types.NotAuthorizedException](t, err, "Access Token has been revoked")
 		// A sign-in in the same second as the sign-out is not revoked by it.
 		fresh := s.SignIn(t, client, "gso")
 		noErr(t, getUser(fresh))
@@ -237,11 +236,11 @@ func TestFoundationSessions(t *testing.T) {
 		a := s.SignIn(t, client, "agso")
 		_, err := s.Client.AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{UserPoolId: aws.String(pool), Username: aws.String("agso")})
 		noErr(t, err)
-		wantErr[*types.NotAuthorizedException](t, getUser(a), "Access Token has been revoked")
+		testserver.WantError[*types.NotAuthorizedException](t, getUser(a), "Access Token has been revoked")
 		_, err = refresh(client, a)
-		wantErr[*types.NotAuthorizedException](t, err, "Refresh Token has been revoked")
+		testserver.WantError[*types.NotAuthorizedException](t, err, "Refresh Token has been revoked")
 		_, err = s.Client.AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{UserPoolId: aws.String(pool), Username: aws.String("ghost")})
-		wantErr[*types.UserNotFoundException](t, err, "User does not exist.")
+		testserver.WantError[*types.UserNotFoundException](t, err, "User does not exist.")
 	})
 	t.Run("revoke token", func(t *testing.T) {
 		s.User(t, pool, "rvk")
@@ -250,15 +249,15 @@ func TestFoundationSessions(t *testing.T) {
 		aRefreshed, err := refresh(client, a)
 		noErr(t, err)
 		_, err = s.Client.RevokeToken(ctx, &cip.RevokeTokenInput{ClientId: aws.String(client), Token: a.AccessToken})
-		wantErr[*types.UnsupportedTokenTypeException](t, err, "Unsupported token type.")
+		testserver.WantError[*types.UnsupportedTokenTypeException](t, err, "Unsupported token type.")
 		_, err = s.Client.RevokeToken(ctx, &cip.RevokeTokenInput{ClientId: aws.String(other), Token: a.RefreshToken})
-		wantErr[*types.UnauthorizedException](t, err, "Invalid client credentials.")
+		testserver.WantError[*types.UnauthorizedException](t, err, "Invalid client credentials.")
 		_, err = s.Client.RevokeToken(ctx, &cip.RevokeTokenInput{ClientId: aws.String(client), Token: a.RefreshToken})
 		noErr(t, err)
-		wantErr[*types.NotAuthorizedException](t, getUser(a), "Access Token has been revoked")
-		wantErr[*types.NotAuthorizedException](t, getUser(aRefreshed), "Access Token has been revoked")
+		testserver.WantError[*types.NotAuthorizedException](t, getUser(a), "Access Token has been revoked")
+		testserver.WantError[*types.NotAuthorizedException](t, getUser(aRefreshed), "Access Token has been revoked")
 		_, err = refresh(client, a)
-		wantErr[*types.NotAuthorizedException](t, err, "Refresh Token has been revoked")
+		testserver.WantError[*types.NotAuthorizedException](t, err, "Refresh Token has been revoked")
 		// The other session is untouched.
 		noErr(t, getUser(b))
 		_, err = refresh(client, b)
@@ -275,11 +274,11 @@ func TestFoundationSessions(t *testing.T) {
 		s.User(t, pool, "rvks")
 		res, err := s.Client.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: aws.String(pool), ClientId: c.ClientId,
 			AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth, AuthParameters: map[string]string{
-				"USERNAME": "rvks", "PASSWORD": testserver.Password, "SECRET_HASH": secretHash(aws.ToString(c.ClientSecret), "rvks", aws.ToString(c.ClientId)),
+				"USERNAME": "rvks", "PASSWORD": testserver.Password, "SECRET_HASH": testserver.SecretHash(aws.ToString(c.ClientSecret), "rvks", aws.ToString(c.ClientId)),
 			}})
 		noErr(t, err)
 		_, err = s.Client.RevokeToken(ctx, &cip.RevokeTokenInput{ClientId: c.ClientId, Token: res.AuthenticationResult.RefreshToken})
-		wantErr[*types.UnauthorizedException](t, err, "Invalid client credentials.")
+		testserver.WantError[*types.UnauthorizedException](t, err, "Invalid client credentials.")
 		_, err = s.Client.RevokeToken(ctx, &cip.RevokeTokenInput{ClientId: c.ClientId, ClientSecret: c.ClientSecret, Token: res.AuthenticationResult.RefreshToken})
 		noErr(t, err)
 	})
@@ -287,10 +286,10 @@ func TestFoundationSessions(t *testing.T) {
 		id := s.AppClient(t, pool, &cip.CreateUserPoolClientInput{EnableTokenRevocation: aws.Bool(false)})
 		s.User(t, pool, "norvk")
 		a := s.SignIn(t, id, "norvk")
-		if _, ok := jwtPayload(t, aws.ToString(a.AccessToken))["origin_jti"]; ok {
+		if _, ok := testserver.JWTClaims(t, aws.ToString(a.AccessToken))["origin_jti"]; ok {
 			t.Errorf("origin_jti present with revocation disabled")
 		}
 		_, err := s.Client.RevokeToken(ctx, &cip.RevokeTokenInput{ClientId: aws.String(id), Token: a.RefreshToken})
-		wantErr[*types.UnsupportedOperationException](t, err, "Token revocation is not enabled for this client.")
+		testserver.WantError[*types.UnsupportedOperationException](t, err, "Token revocation is not enabled for this client.")
 	})
 }

@@ -125,23 +125,23 @@ func TestFoundationClients(t *testing.T) {
 			in := tc.in
 			in.UserPoolId, in.ClientName = aws.String(pool), aws.String("bad")
 			_, err := s.Client.CreateUserPoolClient(ctx, &in)
-			wantErr[*types.InvalidParameterException](t, err, "Invalid range for token validity.")
+			testserver.WantError[*types.InvalidParameterException](t, err, "Invalid range for token validity.")
 		})
 	}
 	t.Run("invalid read and write attributes", func(t *testing.T) {
 		_, err := s.Client.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
 			UserPoolId: aws.String(pool), ClientName: aws.String("bad"), WriteAttributes: []string{"custom:nope"},
 		})
-		wantErr[*types.InvalidParameterException](t, err, "Invalid write attributes specified while creating a client")
+		testserver.WantError[*types.InvalidParameterException](t, err, "Invalid write attributes specified while creating a client")
 		_, err = s.Client.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
 			UserPoolId: aws.String(pool), ClientName: aws.String("bad"), ReadAttributes: []string{"tier"},
 		})
-		wantErr[*types.InvalidParameterException](t, err, "Invalid read attributes specified while creating a client")
+		testserver.WantError[*types.InvalidParameterException](t, err, "Invalid read attributes specified while creating a client")
 		id := s.AppClient(t, pool, nil)
 		_, err = s.Client.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{
 			UserPoolId: aws.String(pool), ClientId: aws.String(id), WriteAttributes: []string{"custom:nope"},
 		})
-		wantErr[*types.InvalidParameterException](t, err, "Invalid write attributes specified while updating a client")
+		testserver.WantError[*types.InvalidParameterException](t, err, "Invalid write attributes specified while updating a client")
 		out, err := s.Client.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{
 			UserPoolId: aws.String(pool), ClientId: aws.String(id), ReadAttributes: []string{"email", "custom:tier"},
 		})
@@ -155,16 +155,13 @@ func TestFoundationClients(t *testing.T) {
 			ExplicitAuthFlows: []types.ExplicitAuthFlowsType{"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
 		})
 		s.User(t, pool, "flows")
-		_, err := s.Client.InitiateAuth(ctx, &cip.InitiateAuthInput{
-			AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(id),
-			AuthParameters: map[string]string{"USERNAME": "flows", "PASSWORD": testserver.Password},
-		})
-		wantErr[*types.InvalidParameterException](t, err, "USER_PASSWORD_AUTH flow not enabled for this client")
+		_, err := s.PasswordAuth(id, "flows", testserver.Password, nil)
+		testserver.WantError[*types.InvalidParameterException](t, err, "USER_PASSWORD_AUTH flow not enabled for this client")
 		_, err = s.Client.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{
 			UserPoolId: aws.String(pool), AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth, ClientId: aws.String(id),
 			AuthParameters: map[string]string{"USERNAME": "flows", "PASSWORD": testserver.Password},
 		})
-		wantErr[*types.InvalidParameterException](t, err, "ADMIN_USER_PASSWORD_AUTH flow not enabled for this client")
+		testserver.WantError[*types.InvalidParameterException](t, err, "ADMIN_USER_PASSWORD_AUTH flow not enabled for this client")
 		// Legacy names still work.
 		legacy := s.AppClient(t, pool, &cip.CreateUserPoolClientInput{
 			ExplicitAuthFlows: []types.ExplicitAuthFlowsType{"USER_PASSWORD_AUTH"},
@@ -174,7 +171,7 @@ func TestFoundationClients(t *testing.T) {
 			UserPoolId: aws.String(pool), ClientName: aws.String("mixed"),
 			ExplicitAuthFlows: []types.ExplicitAuthFlowsType{"USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"},
 		})
-		wantErr[*types.InvalidParameterException](t, err, "ExplicitAuthFlows can't have both ALLOW_XXX and XXX values")
+		testserver.WantError[*types.InvalidParameterException](t, err, "ExplicitAuthFlows can't have both ALLOW_XXX and XXX values")
 	})
 	t.Run("prevent user existence errors", func(t *testing.T) {
 		for _, tc := range []struct {
@@ -182,18 +179,15 @@ func TestFoundationClients(t *testing.T) {
 			want func(t *testing.T, err error)
 		}{
 			{types.PreventUserExistenceErrorTypesLegacy, func(t *testing.T, err error) {
-				wantErr[*types.UserNotFoundException](t, err, "User does not exist.")
+				testserver.WantError[*types.UserNotFoundException](t, err, "User does not exist.")
 			}},
 			{types.PreventUserExistenceErrorTypesEnabled, func(t *testing.T, err error) {
-				wantErr[*types.NotAuthorizedException](t, err, "Incorrect username or password.")
+				testserver.WantError[*types.NotAuthorizedException](t, err, "Incorrect username or password.")
 			}},
 		} {
 			t.Run(string(tc.mode), func(t *testing.T) {
 				id := s.AppClient(t, pool, &cip.CreateUserPoolClientInput{PreventUserExistenceErrors: tc.mode})
-				_, err := s.Client.InitiateAuth(ctx, &cip.InitiateAuthInput{
-					AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(id),
-					AuthParameters: map[string]string{"USERNAME": "ghost", "PASSWORD": testserver.Password},
-				})
+				_, err := s.PasswordAuth(id, "ghost", testserver.Password, nil)
 				tc.want(t, err)
 			})
 		}
@@ -222,13 +216,13 @@ func TestFoundationClients(t *testing.T) {
 		_, err := s.Client.DeleteUserPoolClient(ctx, &cip.DeleteUserPoolClientInput{UserPoolId: aws.String(pool), ClientId: aws.String(id)})
 		noErr(t, err)
 		_, err = s.Client.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: aws.String(pool), ClientId: aws.String(id)})
-		wantErr[*types.ResourceNotFoundException](t, err, "User pool client "+id+" does not exist.")
+		testserver.WantError[*types.ResourceNotFoundException](t, err, "User pool client "+id+" does not exist.")
 		_, err = s.Client.DeleteUserPoolClient(ctx, &cip.DeleteUserPoolClientInput{UserPoolId: aws.String(pool), ClientId: aws.String(id)})
-		wantErr[*types.ResourceNotFoundException](t, err, "User pool client "+id+" does not exist.")
+		testserver.WantError[*types.ResourceNotFoundException](t, err, "User pool client "+id+" does not exist.")
 		_, err = s.Client.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{UserPoolId: aws.String(pool), ClientId: aws.String(id)})
-		wantErr[*types.ResourceNotFoundException](t, err, "User pool client "+id+" does not exist.")
+		testserver.WantError[*types.ResourceNotFoundException](t, err, "User pool client "+id+" does not exist.")
 		_, err = s.Client.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: aws.String("us-east-1_missing00"), ClientName: aws.String("x")})
-		wantErr[*types.ResourceNotFoundException](t, err, "User pool us-east-1_missing00 does not exist.")
+		testserver.WantError[*types.ResourceNotFoundException](t, err, "User pool us-east-1_missing00 does not exist.")
 	})
 	t.Run("list pagination", func(t *testing.T) {
 		p := s.Pool(t, nil)

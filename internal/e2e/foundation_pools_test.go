@@ -68,7 +68,7 @@ func TestFoundationPools(t *testing.T) {
 			UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypeEmail},
 			AliasAttributes:    []types.AliasAttributeType{types.AliasAttributeTypePreferredUsername},
 		})
-		wantErr[*types.InvalidParameterException](t, err, "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool")
+		testserver.WantError[*types.InvalidParameterException](t, err, "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool")
 	})
 	t.Run("duplicate custom attribute in schema", func(t *testing.T) {
 		_, err := s.Client.CreateUserPool(ctx, &cip.CreateUserPoolInput{
@@ -78,7 +78,7 @@ func TestFoundationPools(t *testing.T) {
 				{Name: aws.String("x"), AttributeDataType: types.AttributeDataTypeString},
 			},
 		})
-		wantErr[*types.InvalidParameterException](t, err, "custom:x: Existing attribute already has name custom:x.")
+		testserver.WantError[*types.InvalidParameterException](t, err, "custom:x: Existing attribute already has name custom:x.")
 	})
 	t.Run("describe defaults", func(t *testing.T) {
 		id := s.Pool(t, nil)
@@ -111,7 +111,7 @@ func TestFoundationPools(t *testing.T) {
 	})
 	t.Run("describe missing", func(t *testing.T) {
 		_, err := s.Client.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String("us-east-1_missing00")})
-		wantErr[*types.ResourceNotFoundException](t, err, "User pool us-east-1_missing00 does not exist.")
+		testserver.WantError[*types.ResourceNotFoundException](t, err, "User pool us-east-1_missing00 does not exist.")
 	})
 	t.Run("update resets omitted settings", func(t *testing.T) {
 		id := s.Pool(t, &cip.CreateUserPoolInput{
@@ -156,12 +156,12 @@ func TestFoundationPools(t *testing.T) {
 				AttributesRequireVerificationBeforeUpdate: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
 			},
 		})
-		wantErr[*types.InvalidParameterException](t, err,
+		testserver.WantError[*types.InvalidParameterException](t, err,
 			"All attributes in AttributesRequireVerificationBeforeUpdate must exist in AutoVerifiedAttributes")
 	})
 	t.Run("update missing", func(t *testing.T) {
 		_, err := s.Client.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: aws.String("us-east-1_missing00")})
-		wantErr[*types.ResourceNotFoundException](t, err, "User pool us-east-1_missing00 does not exist.")
+		testserver.WantError[*types.ResourceNotFoundException](t, err, "User pool us-east-1_missing00 does not exist.")
 	})
 	t.Run("delete", func(t *testing.T) {
 		id := s.Pool(t, nil)
@@ -169,19 +169,16 @@ func TestFoundationPools(t *testing.T) {
 		_, err := s.Client.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: aws.String(id)})
 		noErr(t, err)
 		_, err = s.Client.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(id)})
-		wantErr[*types.ResourceNotFoundException](t, err, "User pool "+id+" does not exist.")
-		_, err = s.Client.InitiateAuth(ctx, &cip.InitiateAuthInput{
-			AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(client),
-			AuthParameters: map[string]string{"USERNAME": "a", "PASSWORD": "b"},
-		})
-		wantErr[*types.ResourceNotFoundException](t, err, "User pool client "+client+" does not exist.")
+		testserver.WantError[*types.ResourceNotFoundException](t, err, "User pool "+id+" does not exist.")
+		_, err = s.PasswordAuth(client, "a", "b", nil)
+		testserver.WantError[*types.ResourceNotFoundException](t, err, "User pool client "+client+" does not exist.")
 		_, err = s.Client.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: aws.String(id)})
-		wantErr[*types.ResourceNotFoundException](t, err, "User pool "+id+" does not exist.")
+		testserver.WantError[*types.ResourceNotFoundException](t, err, "User pool "+id+" does not exist.")
 	})
 	t.Run("deletion protection", func(t *testing.T) {
 		id := s.Pool(t, &cip.CreateUserPoolInput{DeletionProtection: types.DeletionProtectionTypeActive})
 		_, err := s.Client.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: aws.String(id)})
-		wantErr[*types.InvalidParameterException](t, err,
+		testserver.WantError[*types.InvalidParameterException](t, err,
 			"The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.")
 		_, err = s.Client.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: aws.String(id)})
 		noErr(t, err)
@@ -202,13 +199,13 @@ func TestFoundationPools(t *testing.T) {
 		}
 		_, err = s.Client.AddCustomAttributes(ctx, &cip.AddCustomAttributesInput{UserPoolId: aws.String(id),
 			CustomAttributes: []types.SchemaAttributeType{{Name: aws.String("tier"), AttributeDataType: types.AttributeDataTypeString}}})
-		wantErr[*types.InvalidParameterException](t, err, "custom:tier: Existing attribute already has name custom:tier.")
+		testserver.WantError[*types.InvalidParameterException](t, err, "custom:tier: Existing attribute already has name custom:tier.")
 		_, err = s.Client.AddCustomAttributes(ctx, &cip.AddCustomAttributesInput{UserPoolId: aws.String(id),
 			CustomAttributes: []types.SchemaAttributeType{
 				{Name: aws.String("twin"), AttributeDataType: types.AttributeDataTypeString},
 				{Name: aws.String("twin"), AttributeDataType: types.AttributeDataTypeString},
 			}})
-		wantErr[*types.InvalidParameterException](t, err, "custom:twin: Existing attribute already has name custom:twin.")
+		testserver.WantError[*types.InvalidParameterException](t, err, "custom:twin: Existing attribute already has name custom:twin.")
 		var many []types.SchemaAttributeType
 		for i := range 49 {
 			many = append(many, types.SchemaAttributeType{Name: aws.String(fmt.Sprintf("a%d", i)), AttributeDataType: types.AttributeDataTypeString})
@@ -218,9 +215,9 @@ func TestFoundationPools(t *testing.T) {
 			noErr(t, err) // 2 + 48 = 50, the limit
 		}
 		_, err = s.Client.AddCustomAttributes(ctx, &cip.AddCustomAttributesInput{UserPoolId: aws.String(id), CustomAttributes: many[48:]})
-		wantErr[*types.InvalidParameterException](t, err, "A user pool can have at most 50 custom attributes.")
+		testserver.WantError[*types.InvalidParameterException](t, err, "A user pool can have at most 50 custom attributes.")
 		_, err = s.Client.AddCustomAttributes(ctx, &cip.AddCustomAttributesInput{UserPoolId: aws.String("us-east-1_missing00"), CustomAttributes: many[:1]})
-		wantErr[*types.ResourceNotFoundException](t, err, "User pool us-east-1_missing00 does not exist.")
+		testserver.WantError[*types.ResourceNotFoundException](t, err, "User pool us-east-1_missing00 does not exist.")
 	})
 	t.Run("list pagination", func(t *testing.T) {
 		s := testserver.Start(t)

@@ -307,7 +307,7 @@ func TestFoundationTokens(t *testing.T) {
 		buf, _ := base64.RawURLEncoding.DecodeString(parts[0])
 		noErr(t, json.Unmarshal(buf, &header))
 	}
-	plainClaims := jwtPayload(t, accessTok)
+	plainClaims := testserver.JWTClaims(t, accessTok)
 	withClaims := func(change func(map[string]any)) string {
 		c := map[string]any{}
 		for k, v := range plainClaims {
@@ -347,7 +347,7 @@ func TestFoundationTokens(t *testing.T) {
 	} {
 		t.Run("forged "+tc.name, func(t *testing.T) {
 			_, err := s.Client.GetUser(ctx, &cip.GetUserInput{AccessToken: aws.String(tc.token)})
-			wantErr[*types.NotAuthorizedException](t, err, tc.message)
+			testserver.WantError[*types.NotAuthorizedException](t, err, tc.message)
 		})
 	}
 	t.Run("genuine token works", func(t *testing.T) {
@@ -356,19 +356,19 @@ func TestFoundationTokens(t *testing.T) {
 		if aws.ToString(out.Username) != "tess" {
 			t.Errorf("Username = %s", aws.ToString(out.Username))
 		}
-		if v, _ := attrValue(out.UserAttributes, "sub"); v != sub {
+		if v := testserver.Attrs(out.UserAttributes)["sub"]; v != sub {
 			t.Errorf("sub = %s", v)
 		}
 		out, err = s.Client.GetUser(ctx, &cip.GetUserInput{AccessToken: otherRes.AccessToken})
 		noErr(t, err)
-		if v, _ := attrValue(out.UserAttributes, "sub"); v == sub {
+		if v := testserver.Attrs(out.UserAttributes)["sub"]; v == sub {
 			t.Errorf("the other pool's tess has this pool's sub")
 		}
 	})
 	t.Run("expired", func(t *testing.T) {
 		s.Clock.Advance(10 * time.Minute)
 		_, err := s.Client.GetUser(ctx, &cip.GetUserInput{AccessToken: res.AccessToken})
-		wantErr[*types.NotAuthorizedException](t, err, "Access Token has expired")
+		testserver.WantError[*types.NotAuthorizedException](t, err, "Access Token has expired")
 		if _, _, err := v.verify(accessTok, s.Clock.Now()); err == nil {
 			t.Errorf("independent verifier accepted an expired token")
 		}

@@ -13,15 +13,6 @@ import (
 	"github.com/cognate-idp/cognate/internal/testserver"
 )
 
-func attrValue(list []types.AttributeType, name string) (string, bool) {
-	for _, a := range list {
-		if aws.ToString(a.Name) == name {
-			return aws.ToString(a.Value), true
-		}
-	}
-	return "", false
-}
-
 func TestFoundationAdminUsers(t *testing.T) {
 	t.Parallel()
 	s := testserver.Start(t)
@@ -31,50 +22,40 @@ func TestFoundationAdminUsers(t *testing.T) {
 	getUser := func(name string) (*cip.AdminGetUserOutput, error) {
 		return s.Client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(pool), Username: aws.String(name)})
 	}
-	initiate := func(client, name, password string) (*cip.InitiateAuthOutput, error) {
-		return s.Client.InitiateAuth(ctx, &cip.InitiateAuthInput{
-			AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(client),
-			AuthParameters: map[string]string{"USERNAME": name, "PASSWORD": password},
-		})
-	}
 
 	t.Run("create with temporary password", func(t *testing.T) {
 		out, err := s.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
 			UserPoolId: aws.String(pool), Username: aws.String("temp1"), TemporaryPassword: aws.String("Temp0rary!"),
 			MessageAction:  types.MessageActionTypeSuppress,
-			UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("temp1@example.com")}},
+			UserAttributes: testserver.AttrList("email", "temp1@example.com"),
 		})
 		noErr(t, err)
 		u := out.User
 		if aws.ToString(u.Username) != "temp1" || u.UserStatus != types.UserStatusTypeForceChangePassword || !u.Enabled {
 			t.Errorf("user = %s", testserver.String(u))
 		}
-		if sub, _ := attrValue(u.Attributes, "sub"); !uuidPattern.MatchString(sub) {
+		if sub := testserver.Attrs(u.Attributes)["sub"]; !uuidPattern.MatchString(sub) {
 			t.Errorf("sub = %q", sub)
 		}
-		if v, _ := attrValue(u.Attributes, "email_verified"); v != "false" {
+		if v := testserver.Attrs(u.Attributes)["email_verified"]; v != "false" {
 			t.Errorf("email_verified = %q", v)
 		}
 		_, err = s.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
 			UserPoolId: aws.String(pool), Username: aws.String("temp1"), MessageAction: types.MessageActionTypeSuppress,
 		})
-		wantErr[*types.UsernameExistsException](t, err, "User account already exists")
+		testserver.WantError[*types.UsernameExistsException](t, err, "User account already exists")
 		_, err = s.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
 			UserPoolId: aws.String(pool), Username: aws.String("weak"), TemporaryPassword: aws.String("short"),
 			MessageAction: types.MessageActionTypeSuppress,
 		})
-		wantErr[*types.InvalidPasswordException](t, err, "Password did not conform with policy: Password not long enough")
+		testserver.WantError[*types.InvalidPasswordException](t, err, "Password did not conform with policy: Password not long enough")
 	})
 	t.Run("new password challenge", func(t *testing.T) {
 		for _, admin := range []bool{false, true} {
 			t.Run(fmt.Sprintf("admin=%v", admin), func(t *testing.T) {
 				name := fmt.Sprintf("np-%v", admin)
-				_, err := s.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
-					UserPoolId: aws.String(pool), Username: aws.String(name), TemporaryPassword: aws.String("Temp0rary!"),
-					MessageAction: types.MessageActionTypeSuppress,
-				})
-				noErr(t, err)
-				out, err := initiate(client, name, "Temp0rary!")
+				s.TempUser(t, pool, name, "Temp0rary!")
+				out, err := s.PasswordAuth(client, name, "Temp0rary!", nil)
 				noErr(t, err)
 				if out.ChallengeName != types.ChallengeNameTypeNewPasswordRequired || aws.ToString(out.Session) == "" || out.AuthenticationResult != nil {
 					t.Fatalf("InitiateAuth = %s", testserver.String(out))
@@ -104,9 +85,9 @@ func TestFoundationAdminUsers(t *testing.T) {
 					return r.AuthenticationResult, nil
 				}
 				_, err = respond("bogus-session-that-is-long-enough", testserver.Password)
-				wantErr[*types.NotAuthorizedException](t, err, "Invalid session for the user, session is expired.")
+				testserver.WantError[*types.NotAuthorizedException](t, err, "Invalid session for the user, session is expired.")
 				_, err = respond(aws.ToString(out.Session), "weak")
-				wantErr[*types.InvalidPasswordException](t, err, "Password did not conform with policy: Password not long enough")
+				testserver.WantError[*types.InvalidPasswordException](t, err, "Password did not conform with policy: Password not long enough")
 				res, err := respond(aws.ToString(out.Session), testserver.Password)
 				noErr(t, err)
 				if res == nil || aws.ToString(res.AccessToken) == "" || aws.ToString(res.RefreshToken) == "" || aws.ToString(res.IdToken) == "" {
@@ -118,7 +99,7 @@ func TestFoundationAdminUsers(t *testing.T) {
 					t.Errorf("status = %s", g.UserStatus)
 				}
 				_, err = respond(aws.ToString(out.Session), testserver.Password)
-				wantErr[*types.NotAuthorizedException](t, err, "Invalid session for the user, session is expired.")
+				testserver.WantError[*types.NotAuthorizedException](t, err, "Invalid session for the user, session is expired.")
 				s.SignIn(t, client, name)
 			})
 		}
@@ -127,30 +108,24 @@ func TestFoundationAdminUsers(t *testing.T) {
 		s := testserver.Start(t)
 		pool := s.Pool(t, nil)
 		client := s.AppClient(t, pool, nil)
-		_, err := s.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
-			UserPoolId: aws.String(pool), Username: aws.String("late"), TemporaryPassword: aws.String("Temp0rary!"),
-			MessageAction: types.MessageActionTypeSuppress,
-		})
-		noErr(t, err)
-		out, err := s.Client.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(client),
-			AuthParameters: map[string]string{"USERNAME": "late", "PASSWORD": "Temp0rary!"}})
+		s.TempUser(t, pool, "late", "Temp0rary!")
+		out, err := s.PasswordAuth(client, "late", "Temp0rary!", nil)
 		noErr(t, err)
 		s.Clock.Advance(3*time.Minute + time.Second)
 		_, err = s.Client.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
 			ClientId: aws.String(client), ChallengeName: types.ChallengeNameTypeNewPasswordRequired, Session: out.Session,
 			ChallengeResponses: map[string]string{"USERNAME": "late", "NEW_PASSWORD": testserver.Password},
 		})
-		wantErr[*types.NotAuthorizedException](t, err, "Invalid session for the user, session is expired.")
+		testserver.WantError[*types.NotAuthorizedException](t, err, "Invalid session for the user, session is expired.")
 		s.Clock.Advance(7 * 24 * time.Hour)
-		_, err = s.Client.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(client),
-			AuthParameters: map[string]string{"USERNAME": "late", "PASSWORD": "Temp0rary!"}})
-		wantErr[*types.NotAuthorizedException](t, err, "Temporary password has expired and must be reset by an administrator.")
+		_, err = s.PasswordAuth(client, "late", "Temp0rary!", nil)
+		testserver.WantError[*types.NotAuthorizedException](t, err, "Temporary password has expired and must be reset by an administrator.")
 	})
 	t.Run("get by username alias and sub", func(t *testing.T) {
 		s.User(t, pool, "alice", "email", "alice@example.com", "email_verified", "true")
 		byName, err := getUser("alice")
 		noErr(t, err)
-		sub, _ := attrValue(byName.UserAttributes, "sub")
+		sub := testserver.Attrs(byName.UserAttributes)["sub"]
 		for _, key := range []string{"ALICE", "alice@example.com", "Alice@Example.com", sub} {
 			g, err := getUser(key)
 			noErr(t, err)
@@ -159,13 +134,13 @@ func TestFoundationAdminUsers(t *testing.T) {
 			}
 		}
 		_, err = getUser("nobody")
-		wantErr[*types.UserNotFoundException](t, err, "User does not exist.")
+		testserver.WantError[*types.UserNotFoundException](t, err, "User does not exist.")
 		_, err = s.Client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String("us-east-1_missing00"), Username: aws.String("alice")})
-		wantErr[*types.ResourceNotFoundException](t, err, "User pool us-east-1_missing00 does not exist.")
+		testserver.WantError[*types.ResourceNotFoundException](t, err, "User pool us-east-1_missing00 does not exist.")
 		// An unverified email is no alias.
 		s.User(t, pool, "bob", "email", "bob@example.com")
 		_, err = getUser("bob@example.com")
-		wantErr[*types.UserNotFoundException](t, err, "User does not exist.")
+		testserver.WantError[*types.UserNotFoundException](t, err, "User does not exist.")
 	})
 	t.Run("delete", func(t *testing.T) {
 		s.User(t, pool, "gone", "email", "gone@example.com", "email_verified", "true")
@@ -173,20 +148,20 @@ func TestFoundationAdminUsers(t *testing.T) {
 		_, err := s.Client.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: aws.String(pool), Username: aws.String("gone")})
 		noErr(t, err)
 		_, err = getUser("gone")
-		wantErr[*types.UserNotFoundException](t, err, "User does not exist.")
+		testserver.WantError[*types.UserNotFoundException](t, err, "User does not exist.")
 		_, err = getUser("gone@example.com")
-		wantErr[*types.UserNotFoundException](t, err, "User does not exist.")
+		testserver.WantError[*types.UserNotFoundException](t, err, "User does not exist.")
 		_, err = s.Client.GetUser(ctx, &cip.GetUserInput{AccessToken: tokens.AccessToken})
-		wantErr[*types.UserNotFoundException](t, err, "User does not exist.")
+		testserver.WantError[*types.UserNotFoundException](t, err, "User does not exist.")
 		_, err = s.Client.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeRefreshTokenAuth, ClientId: aws.String(client),
 			AuthParameters: map[string]string{"REFRESH_TOKEN": aws.ToString(tokens.RefreshToken)}})
-		wantErr[*types.UserNotFoundException](t, err, "User does not exist.")
+		testserver.WantError[*types.UserNotFoundException](t, err, "User does not exist.")
 		// The name and alias are free again.
 		s.User(t, pool, "gone", "email", "gone@example.com", "email_verified", "true")
 		_, err = s.Client.GetUser(ctx, &cip.GetUserInput{AccessToken: tokens.AccessToken})
-		wantErr[*types.UserNotFoundException](t, err, "User does not exist.")
+		testserver.WantError[*types.UserNotFoundException](t, err, "User does not exist.")
 		_, err = s.Client.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: aws.String(pool), Username: aws.String("nobody")})
-		wantErr[*types.UserNotFoundException](t, err, "User does not exist.")
+		testserver.WantError[*types.UserNotFoundException](t, err, "User does not exist.")
 	})
 	t.Run("disable and enable", func(t *testing.T) {
 		s.User(t, pool, "dis")
@@ -198,10 +173,10 @@ func TestFoundationAdminUsers(t *testing.T) {
 		if g.Enabled {
 			t.Errorf("Enabled after disable")
 		}
-		_, err = initiate(client, "dis", testserver.Password)
-		wantErr[*types.NotAuthorizedException](t, err, "User is disabled.")
+		_, err = s.PasswordAuth(client, "dis", testserver.Password, nil)
+		testserver.WantError[*types.NotAuthorizedException](t, err, "User is disabled.")
 		_, err = s.Client.GetUser(ctx, &cip.GetUserInput{AccessToken: tokens.AccessToken})
-		wantErr[*types.NotAuthorizedException](t, err, "Access Token has been revoked")
+		testserver.WantError[*types.NotAuthorizedException](t, err, "Access Token has been revoked")
 		_, err = s.Client.AdminEnableUser(ctx, &cip.AdminEnableUserInput{UserPoolId: aws.String(pool), Username: aws.String("dis")})
 		noErr(t, err)
 		s.SignIn(t, client, "dis")
@@ -218,7 +193,7 @@ func TestFoundationAdminUsers(t *testing.T) {
 		if g.UserStatus != types.UserStatusTypeForceChangePassword {
 			t.Errorf("status after temporary = %s", g.UserStatus)
 		}
-		out, err := initiate(client, "setpw", "Tmp-Passw0rd")
+		out, err := s.PasswordAuth(client, "setpw", "Tmp-Passw0rd", nil)
 		noErr(t, err)
 		if out.ChallengeName != types.ChallengeNameTypeNewPasswordRequired {
 			t.Errorf("challenge = %s", out.ChallengeName)
@@ -231,17 +206,17 @@ func TestFoundationAdminUsers(t *testing.T) {
 			t.Errorf("status after permanent = %s", g.UserStatus)
 		}
 		s.SignIn(t, client, "setpw")
-		_, err = initiate(client, "setpw", "Tmp-Passw0rd")
-		wantErr[*types.NotAuthorizedException](t, err, "Incorrect username or password.")
+		_, err = s.PasswordAuth(client, "setpw", "Tmp-Passw0rd", nil)
+		testserver.WantError[*types.NotAuthorizedException](t, err, "Incorrect username or password.")
 		_, err = s.Client.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: aws.String(pool), Username: aws.String("setpw"),
 			Password: aws.String("alllowercase1!"), Permanent: true})
-		wantErr[*types.InvalidPasswordException](t, err, "Password did not conform with policy: Password must have uppercase characters")
+		testserver.WantError[*types.InvalidPasswordException](t, err, "Password did not conform with policy: Password must have uppercase characters")
 	})
 	t.Run("confirm sign-up", func(t *testing.T) {
 		_, err := s.Client.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(client), Username: aws.String("unconf"), Password: aws.String(testserver.Password)})
 		noErr(t, err)
-		_, err = initiate(client, "unconf", testserver.Password)
-		wantErr[*types.UserNotConfirmedException](t, err, "User is not confirmed.")
+		_, err = s.PasswordAuth(client, "unconf", testserver.Password, nil)
+		testserver.WantError[*types.UserNotConfirmedException](t, err, "User is not confirmed.")
 		_, err = s.Client.AdminConfirmSignUp(ctx, &cip.AdminConfirmSignUpInput{UserPoolId: aws.String(pool), Username: aws.String("unconf")})
 		noErr(t, err)
 		g, _ := getUser("unconf")
@@ -250,7 +225,7 @@ func TestFoundationAdminUsers(t *testing.T) {
 		}
 		s.SignIn(t, client, "unconf")
 		_, err = s.Client.AdminConfirmSignUp(ctx, &cip.AdminConfirmSignUpInput{UserPoolId: aws.String(pool), Username: aws.String("unconf")})
-		wantErr[*types.NotAuthorizedException](t, err, "User cannot be confirmed. Current status is CONFIRMED")
+		testserver.WantError[*types.NotAuthorizedException](t, err, "User cannot be confirmed. Current status is CONFIRMED")
 	})
 }
 
@@ -280,21 +255,20 @@ func TestFoundationSignUp(t *testing.T) {
 		if aws.ToString(g.Username) != sub || g.UserStatus != types.UserStatusTypeUnconfirmed {
 			t.Errorf("user = %s", testserver.String(g))
 		}
-		if v, _ := attrValue(g.UserAttributes, "email"); v != "Jo@Example.com" {
+		if v := testserver.Attrs(g.UserAttributes)["email"]; v != "Jo@Example.com" {
 			t.Errorf("email = %q", v)
 		}
 		for _, dup := range []string{"Jo@Example.com", "jo@example.com"} {
 			_, err = s.Client.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(client), Username: aws.String(dup), Password: aws.String(testserver.Password)})
-			wantErr[*types.UsernameExistsException](t, err, "An account with the given email already exists.")
+			testserver.WantError[*types.UsernameExistsException](t, err, "An account with the given email already exists.")
 		}
 		_, err = s.Client.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(client), Username: aws.String("plainname"), Password: aws.String(testserver.Password)})
-		wantErr[*types.InvalidParameterException](t, err, "Username should be an email.")
+		testserver.WantError[*types.InvalidParameterException](t, err, "Username should be an email.")
 
-		_, err = s.Client.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(client),
-			AuthParameters: map[string]string{"USERNAME": "jo@example.com", "PASSWORD": testserver.Password}})
-		wantErr[*types.UserNotConfirmedException](t, err, "User is not confirmed.")
+		_, err = s.PasswordAuth(client, "jo@example.com", testserver.Password, nil)
+		testserver.WantError[*types.UserNotConfirmedException](t, err, "User is not confirmed.")
 		_, err = s.Client.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(client), Username: aws.String("jo@example.com"), ConfirmationCode: aws.String("000000")})
-		wantErr[*types.CodeMismatchException](t, err, "Invalid verification code provided, please try again.")
+		testserver.WantError[*types.CodeMismatchException](t, err, "Invalid verification code provided, please try again.")
 		r, err := s.Client.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{ClientId: aws.String(client), Username: aws.String("jo@example.com")})
 		noErr(t, err)
 		if aws.ToString(r.CodeDeliveryDetails.AttributeName) != "email" {
@@ -305,17 +279,17 @@ func TestFoundationSignUp(t *testing.T) {
 		noErr(t, err)
 		g, err = s.Client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(pool), Username: aws.String(sub)})
 		noErr(t, err)
-		if v, _ := attrValue(g.UserAttributes, "email_verified"); v != "true" || g.UserStatus != types.UserStatusTypeConfirmed {
+		if v := testserver.Attrs(g.UserAttributes)["email_verified"]; v != "true" || g.UserStatus != types.UserStatusTypeConfirmed {
 			t.Errorf("after confirm: status %s email_verified %q", g.UserStatus, v)
 		}
 		res := s.SignIn(t, client, "JO@example.com")
-		if c := jwtPayload(t, aws.ToString(res.AccessToken)); c["username"] != sub {
+		if c := testserver.JWTClaims(t, aws.ToString(res.AccessToken)); c["username"] != sub {
 			t.Errorf("access username = %v, want the sub", c["username"])
 		}
 		_, err = s.Client.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(client), Username: aws.String("jo@example.com"), ConfirmationCode: aws.String(code)})
-		wantErr[*types.NotAuthorizedException](t, err, "User cannot be confirmed. Current status is CONFIRMED")
+		testserver.WantError[*types.NotAuthorizedException](t, err, "User cannot be confirmed. Current status is CONFIRMED")
 		_, err = s.Client.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{ClientId: aws.String(client), Username: aws.String("jo@example.com")})
-		wantErr[*types.InvalidParameterException](t, err, "User is already confirmed.")
+		testserver.WantError[*types.InvalidParameterException](t, err, "User is already confirmed.")
 	})
 	t.Run("admin create in username attributes pool", func(t *testing.T) {
 		pool := s.Pool(t, &cip.CreateUserPoolInput{UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypeEmail}})
@@ -323,42 +297,42 @@ func TestFoundationSignUp(t *testing.T) {
 		out, err := s.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(pool), Username: aws.String("ada@example.com"),
 			MessageAction: types.MessageActionTypeSuppress})
 		noErr(t, err)
-		sub, _ := attrValue(out.User.Attributes, "sub")
+		sub := testserver.Attrs(out.User.Attributes)["sub"]
 		if aws.ToString(out.User.Username) != sub || !uuidPattern.MatchString(sub) {
 			t.Errorf("Username %q sub %q", aws.ToString(out.User.Username), sub)
 		}
-		if v, _ := attrValue(out.User.Attributes, "email"); v != "ada@example.com" {
+		if v := testserver.Attrs(out.User.Attributes)["email"]; v != "ada@example.com" {
 			t.Errorf("email = %q", v)
 		}
 		_, err = s.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(pool), Username: aws.String("ADA@example.com"),
 			MessageAction: types.MessageActionTypeSuppress})
-		wantErr[*types.UsernameExistsException](t, err, "An account with the given email already exists.")
+		testserver.WantError[*types.UsernameExistsException](t, err, "An account with the given email already exists.")
 		_, err = s.Client.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: aws.String(pool), Username: aws.String("ada@example.com"),
 			Password: aws.String(testserver.Password), Permanent: true})
 		noErr(t, err)
 		s.SignIn(t, client, "ada@example.com")
 		_, err = s.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(pool), Username: aws.String("ada"),
 			MessageAction: types.MessageActionTypeSuppress})
-		wantErr[*types.InvalidParameterException](t, err, "Username should be an email.")
+		testserver.WantError[*types.InvalidParameterException](t, err, "Username should be an email.")
 	})
 	t.Run("plain pool", func(t *testing.T) {
 		pool := s.Pool(t, &cip.CreateUserPoolInput{AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}})
 		client := s.AppClient(t, pool, nil)
 		out, err := s.Client.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(client), Username: aws.String("carl"), Password: aws.String(testserver.Password),
-			UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("carl@example.com")}}})
+			UserAttributes: testserver.AttrList("email", "carl@example.com")})
 		noErr(t, err)
 		g, err := s.Client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(pool), Username: aws.String("carl")})
 		noErr(t, err)
-		if sub, _ := attrValue(g.UserAttributes, "sub"); sub != aws.ToString(out.UserSub) || aws.ToString(g.Username) != "carl" {
+		if sub := testserver.Attrs(g.UserAttributes)["sub"]; sub != aws.ToString(out.UserSub) || aws.ToString(g.Username) != "carl" {
 			t.Errorf("user = %s", testserver.String(g))
 		}
 		_, err = s.Client.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(client), Username: aws.String("CARL"), Password: aws.String(testserver.Password)})
-		wantErr[*types.UsernameExistsException](t, err, "User already exists")
+		testserver.WantError[*types.UsernameExistsException](t, err, "User already exists")
 		code := s.LastCode(t, pool, "carl", "email")
 		_, err = s.Client.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(client), Username: aws.String("carl"), ConfirmationCode: aws.String(code)})
 		noErr(t, err)
 		_, err = s.Client.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(client), Username: aws.String("nobody"), ConfirmationCode: aws.String(code)})
-		wantErr[*types.UserNotFoundException](t, err, "User does not exist.")
+		testserver.WantError[*types.UserNotFoundException](t, err, "User does not exist.")
 	})
 	t.Run("password policy", func(t *testing.T) {
 		pool := s.Pool(t, nil)
@@ -372,7 +346,7 @@ func TestFoundationSignUp(t *testing.T) {
 		} {
 			t.Run(tc.why, func(t *testing.T) {
 				_, err := s.Client.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(client), Username: aws.String("pw"), Password: aws.String(tc.password)})
-				wantErr[*types.InvalidPasswordException](t, err, "Password did not conform with policy: "+tc.why)
+				testserver.WantError[*types.InvalidPasswordException](t, err, "Password did not conform with policy: "+tc.why)
 			})
 		}
 		relaxed := s.Pool(t, &cip.CreateUserPoolInput{Policies: &types.UserPoolPolicyType{PasswordPolicy: &types.PasswordPolicyType{MinimumLength: aws.Int32(6)}}})
@@ -384,11 +358,11 @@ func TestFoundationSignUp(t *testing.T) {
 		pool := s.Pool(t, &cip.CreateUserPoolInput{AdminCreateUserConfig: &types.AdminCreateUserConfigType{AllowAdminCreateUserOnly: true}})
 		client := s.AppClient(t, pool, nil)
 		_, err := s.Client.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(client), Username: aws.String("x"), Password: aws.String(testserver.Password)})
-		wantErr[*types.NotAuthorizedException](t, err, "SignUp is not permitted for this user pool")
+		testserver.WantError[*types.NotAuthorizedException](t, err, "SignUp is not permitted for this user pool")
 	})
 	t.Run("unknown client", func(t *testing.T) {
 		_, err := s.Client.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String("nosuchclient0000000000000a"), Username: aws.String("x"), Password: aws.String(testserver.Password)})
-		wantErr[*types.ResourceNotFoundException](t, err, "User pool client nosuchclient0000000000000a does not exist.")
+		testserver.WantError[*types.ResourceNotFoundException](t, err, "User pool client nosuchclient0000000000000a does not exist.")
 	})
 }
 
@@ -438,7 +412,7 @@ func TestFoundationListUsers(t *testing.T) {
 	for _, bad := range []string{`email`, `email = ann`, `email ~= "a"`, `email = "a" "b"`, `= "a"`} {
 		t.Run("bad filter "+bad, func(t *testing.T) {
 			_, err := list(cip.ListUsersInput{Filter: aws.String(bad)})
-			wantErr[*types.InvalidParameterException](t, err, "Error while parsing filter.")
+			testserver.WantError[*types.InvalidParameterException](t, err, "Error while parsing filter.")
 		})
 	}
 	t.Run("attributes to get", func(t *testing.T) {
@@ -487,6 +461,6 @@ func TestFoundationListUsers(t *testing.T) {
 	})
 	t.Run("missing pool", func(t *testing.T) {
 		_, err := s.Client.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: aws.String("us-east-1_missing00")})
-		wantErr[*types.ResourceNotFoundException](t, err, "User pool us-east-1_missing00 does not exist.")
+		testserver.WantError[*types.ResourceNotFoundException](t, err, "User pool us-east-1_missing00 does not exist.")
 	})
 }

@@ -151,7 +151,7 @@ func TestMultiNode(t *testing.T) {
 		}},
 		{"code sent by A is verified on B", func(t *testing.T) {
 			_, err := a.Client.UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{
-				AccessToken: fromA.AccessToken, UserAttributes: attrList("email", "jane.doe@example.com")})
+				AccessToken: fromA.AccessToken, UserAttributes: testserver.AttrList("email", "jane.doe@example.com")})
 			noErr(t, err)
 			code := b.LastCode(t, pool, "jane", "email") // one outbox for both nodes
 			if got := a.LastCode(t, pool, "jane", "email"); got != code {
@@ -160,9 +160,7 @@ func TestMultiNode(t *testing.T) {
 			_, err = b.Client.VerifyUserAttribute(ctx, &cip.VerifyUserAttributeInput{
 				AccessToken: fromA.AccessToken, AttributeName: aws.String("email"), Code: aws.String(code)})
 			noErr(t, err)
-			out, err := a.Client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(pool), Username: aws.String("jane")})
-			noErr(t, err)
-			got := attrMap(out.UserAttributes)
+			got := a.UserAttrs(t, pool, "jane")
 			if got["email"] != "jane.doe@example.com" || got["email_verified"] != "true" {
 				t.Errorf("A sees jane's email %q verified %q after B verified it", got["email"], got["email_verified"])
 			}
@@ -193,20 +191,15 @@ func TestMultiNode(t *testing.T) {
 			_, err := a.Client.GlobalSignOut(ctx, &cip.GlobalSignOutInput{AccessToken: fromA.AccessToken})
 			noErr(t, err)
 			_, err = b.Client.GetUser(ctx, &cip.GetUserInput{AccessToken: fromA.AccessToken})
-			wantErr[*types.NotAuthorizedException](t, err, "Access Token has been revoked")
+			testserver.WantError[*types.NotAuthorizedException](t, err, "Access Token has been revoked")
 			_, err = b.Client.InitiateAuth(ctx, &cip.InitiateAuthInput{
 				AuthFlow: types.AuthFlowTypeRefreshTokenAuth, ClientId: aws.String(client),
 				AuthParameters: map[string]string{"REFRESH_TOKEN": aws.ToString(fromA.RefreshToken)}})
-			wantErr[*types.NotAuthorizedException](t, err, "Refresh Token has been revoked")
+			testserver.WantError[*types.NotAuthorizedException](t, err, "Refresh Token has been revoked")
 		}},
 		{"challenge started on A is answered on B", func(t *testing.T) {
-			_, err := a.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(pool),
-				Username: aws.String("carol"), TemporaryPassword: aws.String("Temp0rary!"),
-				MessageAction: types.MessageActionTypeSuppress})
-			noErr(t, err)
-			out, err := a.Client.InitiateAuth(ctx, &cip.InitiateAuthInput{
-				AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(client),
-				AuthParameters: map[string]string{"USERNAME": "carol", "PASSWORD": "Temp0rary!"}})
+			a.TempUser(t, pool, "carol", "Temp0rary!")
+			out, err := a.PasswordAuth(client, "carol", "Temp0rary!", nil)
 			noErr(t, err)
 			if out.ChallengeName != types.ChallengeNameTypeNewPasswordRequired {
 				t.Fatalf("A's challenge %q, want NEW_PASSWORD_REQUIRED", out.ChallengeName)
@@ -226,12 +219,10 @@ func TestMultiNode(t *testing.T) {
 			noErr(t, err)
 			msg := "User pool " + pool + " does not exist."
 			_, err = b.Client.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(pool)})
-			wantErr[*types.ResourceNotFoundException](t, err, msg)
+			testserver.WantError[*types.ResourceNotFoundException](t, err, msg)
 			_, err = b.Client.GetUser(ctx, &cip.GetUserInput{AccessToken: bob.AccessToken})
-			wantErr[*types.ResourceNotFoundException](t, err, msg)
-			_, err = b.Client.InitiateAuth(ctx, &cip.InitiateAuthInput{
-				AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(client),
-				AuthParameters: map[string]string{"USERNAME": "bob", "PASSWORD": testserver.Password}})
+			testserver.WantError[*types.ResourceNotFoundException](t, err, msg)
+			_, err = b.PasswordAuth(client, "bob", testserver.Password, nil)
 			if err == nil {
 				t.Error("B signed bob in to a deleted pool")
 			}

@@ -26,11 +26,8 @@ func TestSignInAndUpdateAttributes(t *testing.T) {
 	tokens := s.SignIn(t, client, "jane")
 
 	out, err := s.Client.UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{
-		AccessToken: tokens.AccessToken,
-		UserAttributes: []types.AttributeType{
-			{Name: aws.String("email"), Value: aws.String("victim+1@gmail.com")},
-			{Name: aws.String("custom:tier"), Value: aws.String("gold")},
-		},
+		AccessToken:    tokens.AccessToken,
+		UserAttributes: testserver.AttrList("email", "victim+1@gmail.com", "custom:tier", "gold"),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -46,10 +43,7 @@ func TestSignInAndUpdateAttributes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]string{}
-	for _, a := range user.UserAttributes {
-		got[aws.ToString(a.Name)] = aws.ToString(a.Value)
-	}
+	got := testserver.Attrs(user.UserAttributes)
 	if got["email"] != "victim+1@gmail.com" || got["email_verified"] != "false" || got["custom:tier"] != "gold" {
 		t.Errorf("attributes after update = %v", got)
 	}

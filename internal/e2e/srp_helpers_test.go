@@ -2,11 +2,7 @@ package e2e
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"errors"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -142,28 +138,6 @@ func srpWantTokens(t *testing.T, s *testserver.Server, out *cip.RespondToAuthCha
 	if username != "" && aws.ToString(u.Username) != username {
 		t.Errorf("GetUser Username = %q, want %q", aws.ToString(u.Username), username)
 	}
-}
-
-// srpWantError checks err's exception type (through errors.As on the
-// SDK's typed errors) and exact message.
-func srpWantError[E interface {
-	error
-	ErrorMessage() string
-}](t *testing.T, err error, message string) {
-	t.Helper()
-	var e E
-	if !errors.As(err, &e) {
-		t.Fatalf("error = %v, want %T", err, e)
-	}
-	if e.ErrorMessage() != message {
-		t.Errorf("message = %q, want %q", e.ErrorMessage(), message)
-	}
-}
-
-func srpSecretHash(secret, username, clientID string) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte(username + clientID))
-	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
 const srpIncorrect = "Incorrect username or password."

@@ -102,20 +102,20 @@ func TestSRPSignIn(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err = srpRespond(s, "", client, types.ChallengeNameTypePasswordVerifier, nil, tc.respond(t, si))
-			srpWantError[*types.NotAuthorizedException](t, err, srpIncorrect)
+			testserver.WantError[*types.NotAuthorizedException](t, err, srpIncorrect)
 		})
 	}
 
 	t.Run("unknown user", func(t *testing.T) {
 		_, err := srpInitiate(t, s, pool, client, "nobody", false, nil)
-		srpWantError[*types.UserNotFoundException](t, err, "User does not exist.")
+		testserver.WantError[*types.UserNotFoundException](t, err, "User does not exist.")
 	})
 	t.Run("missing SRP_A", func(t *testing.T) {
 		_, err := s.Client.InitiateAuth(context.Background(), &cip.InitiateAuthInput{
 			ClientId: aws.String(client), AuthFlow: types.AuthFlowTypeUserSrpAuth,
 			AuthParameters: map[string]string{"USERNAME": "jane"},
 		})
-		srpWantError[*types.InvalidParameterException](t, err, "Missing required parameter SRP_A")
+		testserver.WantError[*types.InvalidParameterException](t, err, "Missing required parameter SRP_A")
 	})
 }
 
@@ -133,7 +133,7 @@ func TestSRPSecretBlockExpires(t *testing.T) {
 	s.Clock.Advance(6 * time.Minute)
 	// Signed at the (moved) server time, so only the block's age is wrong.
 	_, err = srpRespond(s, "", client, types.ChallengeNameTypePasswordVerifier, nil, si.answer(t, s, testserver.Password, ""))
-	srpWantError[*types.NotAuthorizedException](t, err, srpIncorrect)
+	testserver.WantError[*types.NotAuthorizedException](t, err, srpIncorrect)
 	// A fresh exchange still works at the new time.
 	srpSignInTokens(t, s, pool, client, "jane", testserver.Password)
 }
@@ -186,21 +186,21 @@ func TestSRPAliasAndSecret(t *testing.T) {
 			if _, err := srpInitiate(t, s, tc.pool, client, tc.signIn, false, nil); err == nil {
 				t.Fatal("USER_SRP_AUTH without SECRET_HASH succeeded")
 			} else {
-				srpWantError[*types.NotAuthorizedException](t, err, "Client "+client+" is configured for secret but secret was not received")
+				testserver.WantError[*types.NotAuthorizedException](t, err, "Client "+client+" is configured for secret but secret was not received")
 			}
 			si, err := srpInitiate(t, s, tc.pool, client, tc.signIn, false,
-				map[string]string{"SECRET_HASH": srpSecretHash(secret, tc.signIn, client)})
+				map[string]string{"SECRET_HASH": testserver.SecretHash(secret, tc.signIn, client)})
 			if err != nil {
 				t.Fatal(err)
 			}
 			resp := si.answer(t, s, testserver.Password, "")
 			// The response names the internal user, so its hash must too.
-			resp["SECRET_HASH"] = srpSecretHash(secret, tc.signIn, client)
+			resp["SECRET_HASH"] = testserver.SecretHash(secret, tc.signIn, client)
 			if tc.signIn != tc.internal {
 				_, err = srpRespond(s, "", client, types.ChallengeNameTypePasswordVerifier, nil, resp)
-				srpWantError[*types.NotAuthorizedException](t, err, "Unable to verify secret hash for client "+client)
+				testserver.WantError[*types.NotAuthorizedException](t, err, "Unable to verify secret hash for client "+client)
 			}
-			resp["SECRET_HASH"] = srpSecretHash(secret, tc.internal, client)
+			resp["SECRET_HASH"] = testserver.SecretHash(secret, tc.internal, client)
 			out, err := srpRespond(s, "", client, types.ChallengeNameTypePasswordVerifier, nil, resp)
 			if err != nil {
 				t.Fatal(err)
@@ -221,7 +221,7 @@ func TestSRPClientWithoutFlow(t *testing.T) {
 	s.User(t, pool, "jane")
 	for _, admin := range []bool{false, true} {
 		_, err := srpInitiate(t, s, pool, client, "jane", admin, nil)
-		srpWantError[*types.InvalidParameterException](t, err, "USER_SRP_AUTH flow not enabled for this client")
+		testserver.WantError[*types.InvalidParameterException](t, err, "USER_SRP_AUTH flow not enabled for this client")
 	}
 }
 
@@ -234,15 +234,6 @@ func TestSRPNewPasswordRequired(t *testing.T) {
 	pool := s.Pool(t, nil)
 	client := s.AppClient(t, pool, nil)
 	const temp, fresh = "Tempor4ry!", "N3wPassword!"
-	newUser := func(t *testing.T, name string) {
-		t.Helper()
-		if _, err := s.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
-			UserPoolId: aws.String(pool), Username: aws.String(name), TemporaryPassword: aws.String(temp),
-			MessageAction: types.MessageActionTypeSuppress,
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
 	// challenge signs in over SRP with the temporary password and returns
 	// the NEW_PASSWORD_REQUIRED answer.
 	challenge := func(t *testing.T, name string) *cip.RespondToAuthChallengeOutput {
@@ -271,7 +262,7 @@ func TestSRPNewPasswordRequired(t *testing.T) {
 	}
 
 	t.Run("tokens after the new password", func(t *testing.T) {
-		newUser(t, "jane")
+		s.TempUser(t, pool, "jane", temp)
 		out := challenge(t, "jane")
 		session := aws.ToString(out.Session)
 		if strings.Contains(session, "jane") || strings.Contains(session, pool) {
@@ -301,14 +292,14 @@ func TestSRPNewPasswordRequired(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = srpRespond(s, "", client, types.ChallengeNameTypePasswordVerifier, nil, si.answer(t, s, temp, ""))
-		srpWantError[*types.NotAuthorizedException](t, err, srpIncorrect)
+		testserver.WantError[*types.NotAuthorizedException](t, err, srpIncorrect)
 		// The used Session is worthless now.
 		_, err = newPassword(out.Session, "jane")
-		srpWantError[*types.NotAuthorizedException](t, err, "Invalid session for the user, session is expired.")
+		testserver.WantError[*types.NotAuthorizedException](t, err, "Invalid session for the user, session is expired.")
 	})
 
 	t.Run("tampered session", func(t *testing.T) {
-		newUser(t, "tom")
+		s.TempUser(t, pool, "tom", temp)
 		out := challenge(t, "tom")
 		session := []byte(aws.ToString(out.Session))
 		i := len(session) / 2
@@ -318,9 +309,9 @@ func TestSRPNewPasswordRequired(t *testing.T) {
 			session[i] = 'A'
 		}
 		_, err := newPassword(aws.String(string(session)), "tom")
-		srpWantError[*types.NotAuthorizedException](t, err, "Invalid session for the user, session is expired.")
+		testserver.WantError[*types.NotAuthorizedException](t, err, "Invalid session for the user, session is expired.")
 		_, err = newPassword(aws.String(strings.Repeat("x", 64)), "tom")
-		srpWantError[*types.NotAuthorizedException](t, err, "Invalid session for the user, session is expired.")
+		testserver.WantError[*types.NotAuthorizedException](t, err, "Invalid session for the user, session is expired.")
 		// The genuine one still works.
 		res, err := newPassword(out.Session, "tom")
 		if err != nil {
@@ -334,16 +325,10 @@ func TestSRPNewPasswordRequired(t *testing.T) {
 func TestSRPSessionExpires(t *testing.T) {
 	t.Parallel()
 	s := testserver.Start(t)
-	ctx := context.Background()
 	pool := s.Pool(t, nil)
 	client := s.AppClient(t, pool, nil)
 	const temp = "Tempor4ry!"
-	if _, err := s.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
-		UserPoolId: aws.String(pool), Username: aws.String("jane"), TemporaryPassword: aws.String(temp),
-		MessageAction: types.MessageActionTypeSuppress,
-	}); err != nil {
-		t.Fatal(err)
-	}
+	s.TempUser(t, pool, "jane", temp)
 	si, err := srpInitiate(t, s, pool, client, "jane", false, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -358,7 +343,7 @@ func TestSRPSessionExpires(t *testing.T) {
 	s.Clock.Advance(4 * time.Minute) // AuthSessionValidity defaults to 3 minutes
 	_, err = srpRespond(s, "", client, types.ChallengeNameTypeNewPasswordRequired, out.Session,
 		map[string]string{"USERNAME": "jane", "NEW_PASSWORD": "N3wPassword!"})
-	srpWantError[*types.NotAuthorizedException](t, err, "Invalid session for the user, session is expired.")
+	testserver.WantError[*types.NotAuthorizedException](t, err, "Invalid session for the user, session is expired.")
 }
 
 // TestSRPAfterPasswordChange checks that every way of setting a password
@@ -379,7 +364,7 @@ func TestSRPAfterPasswordChange(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = srpRespond(s, "", client, types.ChallengeNameTypePasswordVerifier, nil, si.answer(t, s, password, ""))
-		srpWantError[*types.NotAuthorizedException](t, err, srpIncorrect)
+		testserver.WantError[*types.NotAuthorizedException](t, err, srpIncorrect)
 	}
 
 	pending, err := srpInitiate(t, s, pool, client, "jane", false, nil)
@@ -397,7 +382,7 @@ func TestSRPAfterPasswordChange(t *testing.T) {
 		wrong(t, testserver.Password)
 		// Begun with the old verifier, answered with the old password.
 		_, err := srpRespond(s, "", client, types.ChallengeNameTypePasswordVerifier, nil, pending.answer(t, s, testserver.Password, ""))
-		srpWantError[*types.NotAuthorizedException](t, err, srpIncorrect)
+		testserver.WantError[*types.NotAuthorizedException](t, err, srpIncorrect)
 	})
 	t.Run("ChangePassword", func(t *testing.T) {
 		tokens := srpSignInTokens(t, s, pool, client, "jane", second)
@@ -435,7 +420,7 @@ func TestSRPSecretReplaced(t *testing.T) {
 	}
 	s = testserver.Start(t, testserver.WithDataDir(dir))
 	_, err := srpInitiate(t, s, pool, client, "jane", false, nil)
-	srpWantError[*types.InternalErrorException](t, err, "Internal server error.")
+	testserver.WantError[*types.InternalErrorException](t, err, "Internal server error.")
 	s.SignIn(t, client, "jane")
 	if _, err := s.Client.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{
 		UserPoolId: aws.String(pool), Username: aws.String("jane"), Password: aws.String(testserver.Password), Permanent: true,

@@ -16,7 +16,7 @@ import (
 
 // trigSRP signs in with USER_SRP_AUTH, sending md with both calls, and
 // returns the final answer.
-func (e *triggerEnv) trigSRP(t *testing.T, username, password string, md map[string]string) (*cip.RespondToAuthChallengeOutput, error) {
+func (e *env) trigSRP(t *testing.T, username, password string, md map[string]string) (*cip.RespondToAuthChallengeOutput, error) {
 	t.Helper()
 	ctx := context.Background()
 	c, err := srp.NewClient(rand.Reader, e.pool)
@@ -30,17 +30,10 @@ func (e *triggerEnv) trigSRP(t *testing.T, username, password string, md map[str
 	if err != nil {
 		return nil, err
 	}
-	cp := init.ChallengeParameters
-	ts, sig, err := c.Respond(cp["USER_ID_FOR_SRP"], password, cp["SALT"], cp["SRP_B"], cp["SECRET_BLOCK"], e.s.Clock.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	si := &srpSignIn{client: c, params: init.ChallengeParameters}
 	return e.s.Client.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
 		ClientId: aws.String(e.client), ChallengeName: types.ChallengeNameTypePasswordVerifier, ClientMetadata: md,
-		ChallengeResponses: map[string]string{
-			"USERNAME": cp["USERNAME"], "PASSWORD_CLAIM_SECRET_BLOCK": cp["SECRET_BLOCK"],
-			"PASSWORD_CLAIM_SIGNATURE": sig, "TIMESTAMP": ts,
-		},
+		ChallengeResponses: si.answer(t, e.s, password, ""),
 	})
 }
 
@@ -53,7 +46,7 @@ func TestTriggerAuthentication(t *testing.T) {
 	}, nil, nil)
 	ctx := context.Background()
 	e.s.User(t, e.pool, "ivy", "email", "ivy@example.com", "email_verified", "true")
-	sub := e.attrs(t, "ivy")["sub"]
+	sub := e.adminAttrs(t, "ivy")["sub"]
 	userAttrs := `{"sub": "` + sub + `", "email": "ivy@example.com", "email_verified": "true", "cognito:user_status": "CONFIRMED"}`
 	md := map[string]string{"device": "phone"}
 
@@ -119,12 +112,12 @@ func TestTriggerAuthentication(t *testing.T) {
 
 			e.fake.Handle(fnPreAuth, lambdafake.FunctionError("Error", "account locked"))
 			_, err = f.signIn(testserver.Password)
-			trigWantErr[*types.UserLambdaValidationException](t, err, "PreAuthentication failed with error account locked.")
+			testserver.WantError[*types.UserLambdaValidationException](t, err, "PreAuthentication failed with error account locked.")
 
 			e.fake.Handle(fnPreAuth, lambdafake.Echo(nil))
 			e.fake.Handle(fnPostAuth, lambdafake.FunctionError("Error", "audit down"))
 			tokens, err = f.signIn(testserver.Password)
-			trigWantErr[*types.UserLambdaValidationException](t, err, "PostAuthentication failed with error audit down.")
+			testserver.WantError[*types.UserLambdaValidationException](t, err, "PostAuthentication failed with error audit down.")
 			if tokens != nil {
 				t.Error("tokens returned although PostAuthentication failed")
 			}
@@ -134,7 +127,7 @@ func TestTriggerAuthentication(t *testing.T) {
 	t.Run("unknown user", func(t *testing.T) {
 		n := len(e.fake.Events(fnPreAuth))
 		_, err := e.signIn("nobody", testserver.Password, nil)
-		trigWantErr[*types.UserNotFoundException](t, err, "User does not exist.")
+		testserver.WantError[*types.UserNotFoundException](t, err, "User does not exist.")
 		if len(e.fake.Events(fnPreAuth)) != n {
 			t.Error("PreAuthentication ran for an unknown user without PreventUserExistenceErrors")
 		}
@@ -149,7 +142,7 @@ func TestTriggerPreAuthenticationUserNotFound(t *testing.T) {
 		&cip.CreateUserPoolClientInput{PreventUserExistenceErrors: types.PreventUserExistenceErrorTypesEnabled})
 	e.fake.Handle(fnPreAuth, lambdafake.Echo(nil))
 	_, err := e.signIn("ghost", testserver.Password, nil)
-	trigWantErr[*types.NotAuthorizedException](t, err, "Incorrect username or password.")
+	testserver.WantError[*types.NotAuthorizedException](t, err, "Incorrect username or password.")
 	ev := e.onlyEvent(t, fnPreAuth)
 	e.wantHeader(t, ev, "1", "PreAuthentication_Authentication", "ghost", e.client)
 	wantJSON(t, "request", ev["request"], `{"userAttributes": {}, "validationData": null, "userNotFound": true}`)
@@ -166,22 +159,13 @@ func TestTriggerPostConfirmation(t *testing.T) {
 		t.Helper()
 		out, err := e.s.Client.SignUp(ctx, &cip.SignUpInput{
 			ClientId: aws.String(e.client), Username: aws.String(name), Password: aws.String(testserver.Password),
-			UserAttributes: trigAttrs("email", name+"@example.com"),
+			UserAttributes: testserver.AttrList("email", name+"@example.com"),
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return aws.ToString(out.UserSub)
 	}
-	lastEvent := func(t *testing.T) map[string]any {
-		t.Helper()
-		evs := e.events(t, fnPostConfirm)
-		if len(evs) == 0 {
-			t.Fatal("PostConfirmation did not run")
-		}
-		return evs[len(evs)-1]
-	}
-
 	t.Run("ConfirmSignUp", func(t *testing.T) {
 		e.fake.Handle(fnPostConfirm, lambdafake.Echo(nil))
 		sub := signUp(t, "jon")
@@ -195,7 +179,7 @@ func TestTriggerPostConfirmation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ev := lastEvent(t)
+		ev := e.lastEvent(t, fnPostConfirm)
 		e.wantHeader(t, ev, "1", "PostConfirmation_ConfirmSignUp", "jon", e.client)
 		wantJSON(t, "request", ev["request"], `{"userAttributes": {"sub": "`+sub+`", "email": "jon@example.com",
 			"email_verified": "true", "cognito:user_status": "CONFIRMED"}, "clientMetadata": {"k": "v"}}`)
@@ -209,7 +193,7 @@ func TestTriggerPostConfirmation(t *testing.T) {
 			ClientId: aws.String(e.client), Username: aws.String("kim"),
 			ConfirmationCode: aws.String(e.s.LastCode(t, e.pool, "kim", "email")),
 		})
-		trigWantErr[*types.UserLambdaValidationException](t, err, "PostConfirmation failed with error crm offline.")
+		testserver.WantError[*types.UserLambdaValidationException](t, err, "PostConfirmation failed with error crm offline.")
 		if status, _, err := e.adminUser("kim"); err != nil || status != "CONFIRMED" {
 			t.Errorf("status = %q, %v; want CONFIRMED", status, err)
 		}
@@ -224,7 +208,7 @@ func TestTriggerPostConfirmation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ev := lastEvent(t)
+		ev := e.lastEvent(t, fnPostConfirm)
 		e.wantHeader(t, ev, "1", "PostConfirmation_ConfirmSignUp", "lea", "CLIENT_ID_NOT_APPLICABLE")
 		if md := stringMap(member(ev, "request")["clientMetadata"]); md["by"] != "ops" {
 			t.Errorf("clientMetadata = %v", md)
@@ -246,7 +230,7 @@ func TestTriggerPostConfirmation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ev := lastEvent(t)
+		ev := e.lastEvent(t, fnPostConfirm)
 		e.wantHeader(t, ev, "1", "PostConfirmation_ConfirmForgotPassword", "max", e.client)
 		req := member(ev, "request")
 		if ua := stringMap(req["userAttributes"]); ua["cognito:user_status"] != "CONFIRMED" || ua["email"] != "max@example.com" {
@@ -271,7 +255,7 @@ func TestTriggerUserMigration(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if out.AuthenticationResult == nil || trigJWT(t, out.AuthenticationResult.IdToken)["email"] != "old@example.com" {
+		if out.AuthenticationResult == nil || testserver.JWTClaims(t, aws.ToString(out.AuthenticationResult.IdToken))["email"] != "old@example.com" {
 			t.Fatalf("sign-in result = %s", testserver.String(out))
 		}
 		ev := e.onlyEvent(t, fnMigration)
@@ -295,13 +279,13 @@ func TestTriggerUserMigration(t *testing.T) {
 	t.Run("no attributes means not found", func(t *testing.T) {
 		e.fake.Handle(fnMigration, lambdafake.Echo(nil))
 		_, err := e.signIn("stranger", "Whatever-1", nil)
-		trigWantErr[*types.UserNotFoundException](t, err, "User does not exist.")
+		testserver.WantError[*types.UserNotFoundException](t, err, "User does not exist.")
 	})
 
 	t.Run("function error", func(t *testing.T) {
 		e.fake.Handle(fnMigration, lambdafake.FunctionError("Error", "Bad password"))
 		_, err := e.signIn("wrongpw", "Whatever-1", nil)
-		trigWantErr[*types.UserLambdaValidationException](t, err, "UserMigration failed with error Bad password.")
+		testserver.WantError[*types.UserLambdaValidationException](t, err, "UserMigration failed with error Bad password.")
 		if _, _, err := e.adminUser("wrongpw"); err == nil {
 			t.Error("user created although UserMigration failed")
 		}

@@ -1,10 +1,7 @@
 package e2e
 
 import (
-	"context"
-	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -33,32 +30,23 @@ const (
 // aws-sdk-go-v2 client.
 const sdkVersion = "aws-sdk-go-v2-" + aws.SDKVersion
 
-// triggerEnv is a server wired to a fake Lambda endpoint, with one pool
-// (configured with lambda) and one app client.
-type triggerEnv struct {
-	s      *testserver.Server
-	fake   *lambdafake.Server
-	pool   string
-	client string
-}
-
 // newTriggerEnv starts a fake Lambda endpoint and a server pointed at it,
 // and creates a pool with the given LambdaConfig (plus pool, when set).
-func newTriggerEnv(t *testing.T, lambda *types.LambdaConfigType, pool *cip.CreateUserPoolInput, client *cip.CreateUserPoolClientInput) *triggerEnv {
+func newTriggerEnv(t *testing.T, lambda *types.LambdaConfigType, pool *cip.CreateUserPoolInput, client *cip.CreateUserPoolClientInput) *env {
 	t.Helper()
 	fake := lambdafake.New()
 	t.Cleanup(fake.Close)
-	s := testserver.Start(t, testserver.WithLambdaEndpoint(fake.URL))
 	if pool == nil {
 		pool = &cip.CreateUserPoolInput{}
 	}
 	pool.LambdaConfig = lambda
-	p := s.Pool(t, pool)
-	return &triggerEnv{s: s, fake: fake, pool: p, client: s.AppClient(t, p, client)}
+	e := newEnv(t, pool, client, testserver.WithLambdaEndpoint(fake.URL))
+	e.fake = fake
+	return e
 }
 
 // events decodes every event function received.
-func (e *triggerEnv) events(t *testing.T, function string) []map[string]any {
+func (e *env) events(t *testing.T, function string) []map[string]any {
 	t.Helper()
 	var out []map[string]any
 	for _, raw := range e.fake.Events(function) {
@@ -72,7 +60,7 @@ func (e *triggerEnv) events(t *testing.T, function string) []map[string]any {
 }
 
 // onlyEvent returns the one event function received, failing otherwise.
-func (e *triggerEnv) onlyEvent(t *testing.T, function string) map[string]any {
+func (e *env) onlyEvent(t *testing.T, function string) map[string]any {
 	t.Helper()
 	evs := e.events(t, function)
 	if len(evs) != 1 {
@@ -81,8 +69,19 @@ func (e *triggerEnv) onlyEvent(t *testing.T, function string) map[string]any {
 	return evs[0]
 }
 
+// lastEvent returns the newest event function received, failing when
+// there is none.
+func (e *env) lastEvent(t *testing.T, function string) map[string]any {
+	t.Helper()
+	evs := e.events(t, function)
+	if len(evs) == 0 {
+		t.Fatalf("%s did not run", function)
+	}
+	return evs[len(evs)-1]
+}
+
 // wantHeader checks the common header of an event.
-func (e *triggerEnv) wantHeader(t *testing.T, ev map[string]any, version, source, userName, clientID string) {
+func (e *env) wantHeader(t *testing.T, ev map[string]any, version, source, userName, clientID string) {
 	t.Helper()
 	want := map[string]any{
 		"version": version, "triggerSource": source, "region": strings.SplitN(e.pool, "_", 2)[0],
@@ -128,25 +127,6 @@ func stringMap(v any) map[string]string {
 	return out
 }
 
-// signIn signs in with USER_PASSWORD_AUTH and ClientMetadata.
-func (e *triggerEnv) signIn(username, password string, md map[string]string) (*cip.InitiateAuthOutput, error) {
-	return e.s.Client.InitiateAuth(context.Background(), &cip.InitiateAuthInput{
-		AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(e.client),
-		AuthParameters: map[string]string{"USERNAME": username, "PASSWORD": password}, ClientMetadata: md,
-	})
-}
-
-// adminUser returns the user's status and attributes, or the error.
-func (e *triggerEnv) adminUser(username string) (string, map[string]string, error) {
-	out, err := e.s.Client.AdminGetUser(context.Background(), &cip.AdminGetUserInput{
-		UserPoolId: aws.String(e.pool), Username: aws.String(username),
-	})
-	if err != nil {
-		return "", nil, err
-	}
-	return string(out.UserStatus), trigAttrMap(out.UserAttributes), nil
-}
-
 // echoResponse answers with the event whose response member is replaced
 // by resp (a JSON object).
 func echoResponse(resp string) lambdafake.HandlerFunc {
@@ -157,80 +137,4 @@ func echoResponse(resp string) lambdafake.HandlerFunc {
 		}
 		ev["response"] = r
 	})
-}
-
-// attrs returns the user's attributes as AdminGetUser shows them.
-func (e *triggerEnv) attrs(t *testing.T, username string) map[string]string {
-	t.Helper()
-	_, a, err := e.adminUser(username)
-	if err != nil {
-		t.Fatalf("AdminGetUser %s: %v", username, err)
-	}
-	return a
-}
-
-// trigAttrs builds an attribute list from name, value pairs.
-func trigAttrs(kv ...string) []types.AttributeType {
-	var out []types.AttributeType
-	for i := 0; i+1 < len(kv); i += 2 {
-		out = append(out, types.AttributeType{Name: aws.String(kv[i]), Value: aws.String(kv[i+1])})
-	}
-	return out
-}
-
-// trigAttrMap turns an attribute list into a map.
-func trigAttrMap(list []types.AttributeType) map[string]string {
-	m := map[string]string{}
-	for _, a := range list {
-		m[aws.ToString(a.Name)] = aws.ToString(a.Value)
-	}
-	return m
-}
-
-// trigWantAttrs fails unless got has every want entry; an empty want value
-// means the attribute must be absent.
-func trigWantAttrs(t *testing.T, what string, got, want map[string]string) {
-	t.Helper()
-	for k, v := range want {
-		g, ok := got[k]
-		switch {
-		case v == "" && ok:
-			t.Errorf("%s: %s = %q, want absent", what, k, g)
-		case v != "" && g != v:
-			t.Errorf("%s: %s = %q (present %v), want %q", what, k, g, ok, v)
-		}
-	}
-}
-
-// trigWantErr fails unless err is the SDK exception E with exactly msg.
-func trigWantErr[E interface {
-	error
-	ErrorMessage() string
-}](t *testing.T, err error, msg string) {
-	t.Helper()
-	var e E
-	if !errors.As(err, &e) {
-		t.Fatalf("error = %v, want %T %q", err, e, msg)
-	}
-	if got := e.ErrorMessage(); got != msg {
-		t.Fatalf("%T message = %q, want %q", e, got, msg)
-	}
-}
-
-// trigJWT decodes a JWT's payload without verifying it.
-func trigJWT(t *testing.T, raw *string) map[string]any {
-	t.Helper()
-	parts := strings.Split(aws.ToString(raw), ".")
-	if len(parts) != 3 {
-		t.Fatalf("not a JWT: %q", aws.ToString(raw))
-	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatalf("JWT payload: %v", err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatalf("JWT payload: %v", err)
-	}
-	return m
 }

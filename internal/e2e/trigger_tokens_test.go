@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"reflect"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,21 +12,6 @@ import (
 	"github.com/cognate-idp/cognate/internal/trigger/lambdafake"
 )
 
-// wantClaims fails unless every want claim has the given value (nil: the
-// claim must be absent).
-func wantClaims(t *testing.T, what string, got map[string]any, want map[string]any) {
-	t.Helper()
-	for k, v := range want {
-		g, ok := got[k]
-		switch {
-		case v == nil && ok:
-			t.Errorf("%s: claim %s = %v, want absent", what, k, g)
-		case v != nil && !reflect.DeepEqual(g, v):
-			t.Errorf("%s: claim %s = %#v, want %#v", what, k, g, v)
-		}
-	}
-}
-
 // TestTriggerPreTokenGenerationV1 changes ID token claims and groups with a
 // V1_0 function, at sign-in, refresh and after NEW_PASSWORD_REQUIRED.
 func TestTriggerPreTokenGenerationV1(t *testing.T) {
@@ -35,7 +19,7 @@ func TestTriggerPreTokenGenerationV1(t *testing.T) {
 	e := newTriggerEnv(t, &types.LambdaConfigType{PreTokenGeneration: aws.String(fnPreToken)}, nil, nil)
 	ctx := context.Background()
 	e.s.User(t, e.pool, "nia", "email", "nia@example.com", "email_verified", "true", "name", "Nia")
-	sub := e.attrs(t, "nia")["sub"]
+	sub := e.adminAttrs(t, "nia")["sub"]
 	e.fake.Handle(fnPreToken, echoResponse(`{"claimsOverrideDetails": {
 		"claimsToAddOrOverride": {"tier": "gold", "email": "hidden@example.com", "sub": "forged", "iss": "https://evil",
 			"cognito:username": "root", "token_use": "access"},
@@ -57,8 +41,8 @@ func TestTriggerPreTokenGenerationV1(t *testing.T) {
 
 	check := func(t *testing.T, res *types.AuthenticationResultType) {
 		t.Helper()
-		id, access := trigJWT(t, res.IdToken), trigJWT(t, res.AccessToken)
-		wantClaims(t, "ID token", id, map[string]any{
+		id, access := testserver.JWTClaims(t, aws.ToString(res.IdToken)), testserver.JWTClaims(t, aws.ToString(res.AccessToken))
+		wantEntries(t, "ID token", id, map[string]any{
 			"tier": "gold", "email": "hidden@example.com", "name": nil,
 			"sub": sub, "cognito:username": "nia", "token_use": "id", "aud": e.client, "iss": e.s.URL + "/" + e.pool,
 			"cognito:groups":         []any{"admins", "ops"},
@@ -68,7 +52,7 @@ func TestTriggerPreTokenGenerationV1(t *testing.T) {
 		if _, ok := id["exp"].(float64); !ok {
 			t.Errorf("ID token exp = %v, want kept", id["exp"])
 		}
-		wantClaims(t, "access token", access, map[string]any{
+		wantEntries(t, "access token", access, map[string]any{
 			"tier": nil, "cognito:groups": []any{"admins", "ops"}, "token_use": "access", "username": "nia",
 		})
 	}
@@ -83,8 +67,7 @@ func TestTriggerPreTokenGenerationV1(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		evs := e.events(t, fnPreToken)
-		last := evs[len(evs)-1]
+		last := e.lastEvent(t, fnPreToken)
 		e.wantHeader(t, last, "1", "TokenGeneration_RefreshTokens", "nia", e.client)
 		if md := stringMap(member(last, "request")["clientMetadata"]); md["r"] != "1" {
 			t.Errorf("clientMetadata = %v", md)
@@ -93,12 +76,7 @@ func TestTriggerPreTokenGenerationV1(t *testing.T) {
 	})
 
 	t.Run("new password challenge", func(t *testing.T) {
-		if _, err := e.s.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
-			UserPoolId: aws.String(e.pool), Username: aws.String("oto"), TemporaryPassword: aws.String("Temp0rary!"),
-			MessageAction: types.MessageActionTypeSuppress,
-		}); err != nil {
-			t.Fatal(err)
-		}
+		e.s.TempUser(t, e.pool, "oto", "Temp0rary!")
 		init, err := e.signIn("oto", "Temp0rary!", nil)
 		if err != nil || init.ChallengeName != types.ChallengeNameTypeNewPasswordRequired {
 			t.Fatalf("InitiateAuth = %v, %v", init, err)
@@ -111,13 +89,12 @@ func TestTriggerPreTokenGenerationV1(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		evs := e.events(t, fnPreToken)
-		last := evs[len(evs)-1]
+		last := e.lastEvent(t, fnPreToken)
 		e.wantHeader(t, last, "1", "TokenGeneration_NewPasswordChallenge", "oto", e.client)
 		if md := stringMap(member(last, "request")["clientMetadata"]); md["step"] != "npr" {
 			t.Errorf("clientMetadata = %v", md)
 		}
-		if got := trigJWT(t, res.AuthenticationResult.IdToken)["tier"]; got != "gold" {
+		if got := testserver.JWTClaims(t, aws.ToString(res.AuthenticationResult.IdToken))["tier"]; got != "gold" {
 			t.Errorf("tier = %v", got)
 		}
 	})
@@ -125,7 +102,7 @@ func TestTriggerPreTokenGenerationV1(t *testing.T) {
 	t.Run("function error", func(t *testing.T) {
 		e.fake.Handle(fnPreToken, lambdafake.FunctionError("Error", "no tokens"))
 		_, err := e.signIn("nia", testserver.Password, nil)
-		trigWantErr[*types.UserLambdaValidationException](t, err, "PreTokenGeneration failed with error no tokens.")
+		testserver.WantError[*types.UserLambdaValidationException](t, err, "PreTokenGeneration failed with error no tokens.")
 	})
 }
 
@@ -160,14 +137,14 @@ func TestTriggerPreTokenGenerationV2(t *testing.T) {
 	}
 	wantJSON(t, "response", ev["response"], `{"claimsAndScopeOverrideDetails": null}`)
 
-	id, access := trigJWT(t, out.AuthenticationResult.IdToken), trigJWT(t, out.AuthenticationResult.AccessToken)
-	wantClaims(t, "ID token", id, map[string]any{
+	id, access := testserver.JWTClaims(t, aws.ToString(out.AuthenticationResult.IdToken)), testserver.JWTClaims(t, aws.ToString(out.AuthenticationResult.AccessToken))
+	wantEntries(t, "ID token", id, map[string]any{
 		"roles": []any{"reader", "writer"}, "level": float64(3), "email": nil, "email_verified": true, "token_use": "id",
 	})
 	if exp, _ := id["exp"].(float64); exp <= 1 {
 		t.Errorf("ID token exp = %v, want kept", id["exp"])
 	}
-	wantClaims(t, "access token", access, map[string]any{
+	wantEntries(t, "access token", access, map[string]any{
 		"tenant": map[string]any{"id": "acme"}, "client_id": e.client, "username": "pia",
 		"scope": "aws.cognito.signin.user.admin api/read", "roles": nil,
 	})
@@ -186,10 +163,10 @@ func TestTriggerPreTokenGenerationV2(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := trigJWT(t, out.AuthenticationResult.AccessToken)["scope"]; got != "api/read" {
+		if got := testserver.JWTClaims(t, aws.ToString(out.AuthenticationResult.AccessToken))["scope"]; got != "api/read" {
 			t.Errorf("scope = %v, want api/read", got)
 		}
 		_, err = e.s.Client.GetUser(context.Background(), &cip.GetUserInput{AccessToken: out.AuthenticationResult.AccessToken})
-		trigWantErr[*types.NotAuthorizedException](t, err, "Access Token does not have required scopes")
+		testserver.WantError[*types.NotAuthorizedException](t, err, "Access Token does not have required scopes")
 	})
 }

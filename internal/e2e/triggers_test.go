@@ -29,10 +29,10 @@ func TestTriggerCustomMessageAttributes(t *testing.T) {
 	t.Run("function error writes nothing", func(t *testing.T) {
 		e.fake.Handle(fnCustomMessage, lambdafake.FunctionError("Error", "no messages today"))
 		_, err := e.s.Client.UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{
-			AccessToken: tok, UserAttributes: trigAttrs("email", "broken@example.com", "name", "Jane"),
+			AccessToken: tok, UserAttributes: testserver.AttrList("email", "broken@example.com", "name", "Jane"),
 		})
-		trigWantErr[*types.UserLambdaValidationException](t, err, "CustomMessage failed with error no messages today.")
-		trigWantAttrs(t, "after failed update", e.attrs(t, "jane"),
+		testserver.WantError[*types.UserLambdaValidationException](t, err, "CustomMessage failed with error no messages today.")
+		wantEntries(t, "after failed update", e.adminAttrs(t, "jane"),
 			map[string]string{"email": "jane@example.com", "email_verified": "true", "name": ""})
 		if ms := e.s.Messages(t, e.pool, "jane", ""); len(ms) != 0 {
 			t.Errorf("outbox = %s, want empty", testserver.String(ms))
@@ -42,11 +42,11 @@ func TestTriggerCustomMessageAttributes(t *testing.T) {
 	t.Run("body without placeholder", func(t *testing.T) {
 		e.fake.Handle(fnCustomMessage, echoResponse(`{"smsMessage":null,"emailMessage":"no code here","emailSubject":null}`))
 		_, err := e.s.Client.UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{
-			AccessToken: tok, UserAttributes: trigAttrs("email", "broken@example.com"),
+			AccessToken: tok, UserAttributes: testserver.AttrList("email", "broken@example.com"),
 		})
-		trigWantErr[*types.InvalidParameterException](t, err,
+		testserver.WantError[*types.InvalidParameterException](t, err,
 			"1 validation error detected: Value 'no code here' at 'emailBody' failed to satisfy constraint: Member must satisfy regular expression pattern: "+placeholderPattern)
-		trigWantAttrs(t, "after rejected message", e.attrs(t, "jane"), map[string]string{"email": "jane@example.com"})
+		wantEntries(t, "after rejected message", e.adminAttrs(t, "jane"), map[string]string{"email": "jane@example.com"})
 	})
 
 	var sub string
@@ -54,7 +54,7 @@ func TestTriggerCustomMessageAttributes(t *testing.T) {
 		before := len(e.fake.Events(fnCustomMessage))
 		e.fake.Handle(fnCustomMessage, echoResponse(`{"smsMessage":null,"emailMessage":"<b>Your code: {####}</b>","emailSubject":"Confirm it"}`))
 		out, err := e.s.Client.UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{
-			AccessToken: tok, UserAttributes: trigAttrs("email", "new@example.com"),
+			AccessToken: tok, UserAttributes: testserver.AttrList("email", "new@example.com"),
 			ClientMetadata: map[string]string{"tenant": "acme", "step": "2"},
 		})
 		if err != nil {
@@ -94,12 +94,11 @@ func TestTriggerCustomMessageAttributes(t *testing.T) {
 	t.Run("AdminUpdateUserAttributes", func(t *testing.T) {
 		e.fake.Handle(fnCustomMessage, lambdafake.Echo(nil))
 		if _, err := e.s.Client.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{
-			UserPoolId: aws.String(e.pool), Username: aws.String("jane"), UserAttributes: trigAttrs("email", "admin@example.com"),
+			UserPoolId: aws.String(e.pool), Username: aws.String("jane"), UserAttributes: testserver.AttrList("email", "admin@example.com"),
 		}); err != nil {
 			t.Fatal(err)
 		}
-		evs := e.events(t, fnCustomMessage)
-		ev := evs[len(evs)-1]
+		ev := e.lastEvent(t, fnCustomMessage)
 		e.wantHeader(t, ev, "1", "CustomMessage_UpdateUserAttribute", "jane", "CLIENT_ID_NOT_APPLICABLE")
 		if _, ok := member(ev, "request")["clientMetadata"]; ok {
 			t.Errorf("clientMetadata present without ClientMetadata: %s", testserver.String(ev["request"]))
@@ -118,8 +117,7 @@ func TestTriggerCustomMessageAttributes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		evs := e.events(t, fnCustomMessage)
-		ev := evs[len(evs)-1]
+		ev := e.lastEvent(t, fnCustomMessage)
 		e.wantHeader(t, ev, "1", "CustomMessage_VerifyUserAttribute", "jane", e.client)
 		wantJSON(t, "request", member(ev, "request"), `{
 			"userAttributes": {"sub": "`+sub+`", "email": "admin@example.com", "email_verified": "false", "cognito:user_status": "CONFIRMED"},
@@ -145,7 +143,7 @@ func TestTriggerSignUp(t *testing.T) {
 	signUp := func(name, email string, md map[string]string) (*cip.SignUpOutput, error) {
 		return e.s.Client.SignUp(ctx, &cip.SignUpInput{
 			ClientId: aws.String(e.client), Username: aws.String(name), Password: aws.String(testserver.Password),
-			UserAttributes: trigAttrs("email", email, "name", "N"), ValidationData: trigAttrs("invite", "X1"), ClientMetadata: md,
+			UserAttributes: testserver.AttrList("email", email, "name", "N"), ValidationData: testserver.AttrList("invite", "X1"), ClientMetadata: md,
 		})
 	}
 
@@ -186,9 +184,9 @@ func TestTriggerSignUp(t *testing.T) {
 	t.Run("function error creates nothing", func(t *testing.T) {
 		e.fake.Handle(fnPreSignUp, lambdafake.FunctionError("Error", "invite code X1 is used up"))
 		_, err := signUp("bob", "bob@example.com", nil)
-		trigWantErr[*types.UserLambdaValidationException](t, err, "PreSignUp failed with error invite code X1 is used up.")
+		testserver.WantError[*types.UserLambdaValidationException](t, err, "PreSignUp failed with error invite code X1 is used up.")
 		_, _, err = e.adminUser("bob")
-		trigWantErr[*types.UserNotFoundException](t, err, "User does not exist.")
+		testserver.WantError[*types.UserNotFoundException](t, err, "User does not exist.")
 		if ms := e.s.Messages(t, e.pool, "bob", ""); len(ms) != 0 {
 			t.Errorf("outbox = %s", testserver.String(ms))
 		}
@@ -241,7 +239,7 @@ func TestTriggerAdminCreateUser(t *testing.T) {
 	e.fake.Handle(fnCustomMessage, echoResponse(`{"emailMessage":"Hello {username}, your password is {####}","emailSubject":"Invite","smsMessage":null}`))
 	out, err := e.s.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
 		UserPoolId: aws.String(e.pool), Username: aws.String("eve"), TemporaryPassword: aws.String("Temp0rary!"),
-		UserAttributes:         trigAttrs("email", "eve@example.com", "email_verified", "true"),
+		UserAttributes:         testserver.AttrList("email", "eve@example.com", "email_verified", "true"),
 		DesiredDeliveryMediums: []types.DeliveryMediumType{types.DeliveryMediumTypeEmail},
 		ClientMetadata:         map[string]string{"by": "admin"},
 	})
@@ -256,7 +254,7 @@ func TestTriggerAdminCreateUser(t *testing.T) {
 
 	cm := e.onlyEvent(t, fnCustomMessage)
 	e.wantHeader(t, cm, "1", "CustomMessage_AdminCreateUser", "eve", "CLIENT_ID_NOT_APPLICABLE")
-	sub := trigAttrMap(out.User.Attributes)["sub"]
+	sub := testserver.Attrs(out.User.Attributes)["sub"]
 	wantJSON(t, "CustomMessage request", cm["request"], `{
 		"userAttributes": {"sub": "`+sub+`", "email": "eve@example.com", "email_verified": "true",
 			"cognito:user_status": "FORCE_CHANGE_PASSWORD"},
@@ -272,9 +270,9 @@ func TestTriggerAdminCreateUser(t *testing.T) {
 		_, err := e.s.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
 			UserPoolId: aws.String(e.pool), Username: aws.String("fay"), MessageAction: types.MessageActionTypeSuppress,
 		})
-		trigWantErr[*types.UserLambdaValidationException](t, err, "PreSignUp failed with error closed.")
+		testserver.WantError[*types.UserLambdaValidationException](t, err, "PreSignUp failed with error closed.")
 		_, _, err = e.adminUser("fay")
-		trigWantErr[*types.UserNotFoundException](t, err, "User does not exist.")
+		testserver.WantError[*types.UserNotFoundException](t, err, "User does not exist.")
 	})
 }
 
@@ -308,38 +306,31 @@ func TestTriggerWithoutLambdaEndpoint(t *testing.T) {
 		{"SignUp runs PreSignUp", func() error {
 			_, err := s.Client.SignUp(ctx, &cip.SignUpInput{
 				ClientId: aws.String(client), Username: aws.String("hal"), Password: aws.String(testserver.Password),
-				UserAttributes: trigAttrs("email", "hal@example.com"),
+				UserAttributes: testserver.AttrList("email", "hal@example.com"),
 			})
 			return err
 		}, "PreSignUp"},
 		{"InitiateAuth runs PreAuthentication", func() error {
-			_, err := s.Client.InitiateAuth(ctx, &cip.InitiateAuthInput{
-				AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(client),
-				AuthParameters: map[string]string{"USERNAME": "gil", "PASSWORD": testserver.Password},
-			})
+			_, err := s.PasswordAuth(client, "gil", testserver.Password, nil)
 			return err
 		}, "PreAuthentication"},
 		{"AdminUpdateUserAttributes runs CustomMessage", func() error {
 			_, err := s.Client.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{
-				UserPoolId: aws.String(pool), Username: aws.String("gil"), UserAttributes: trigAttrs("email", "other@example.com"),
+				UserPoolId: aws.String(pool), Username: aws.String("gil"), UserAttributes: testserver.AttrList("email", "other@example.com"),
 			})
 			return err
 		}, "CustomMessage"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			trigWantErr[*types.UnexpectedLambdaException](t, tt.call(),
+			testserver.WantError[*types.UnexpectedLambdaException](t, tt.call(),
 				tt.trigger+" invocation failed due to error ResourceNotFoundException.")
 		})
 	}
 	if _, err := s.Client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(pool), Username: aws.String("hal")}); err == nil {
 		t.Error("SignUp created the user although PreSignUp could not run")
 	}
-	out, err := s.Client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(pool), Username: aws.String("gil")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := trigAttrMap(out.UserAttributes)["email"]; got != "gil@example.com" {
+	if got := s.UserAttrs(t, pool, "gil")["email"]; got != "gil@example.com" {
 		t.Errorf("email = %q after the failed update, want unchanged", got)
 	}
 }

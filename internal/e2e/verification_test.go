@@ -56,7 +56,7 @@ func TestEmailPhoneModes(t *testing.T) {
 
 		t.Run(m.attr+"/A not auto-verified", func(t *testing.T) {
 			t.Parallel()
-			e := newAttrEnv(t, nil, nil)
+			e := newEnv(t, nil, nil)
 			tok := e.signedIn(t, "jane", m.attr, m.old, flag, "true")
 			out, err := e.update(tok, m.attr, m.new, "nickname", "jj")
 			if err != nil {
@@ -65,7 +65,7 @@ func TestEmailPhoneModes(t *testing.T) {
 			if out.CodeDeliveryDetailsList != nil {
 				t.Errorf("CodeDeliveryDetailsList = %s, want nil", testserver.String(out.CodeDeliveryDetailsList))
 			}
-			attrWant(t, "GetUser", e.getUser(t, tok), map[string]string{m.attr: m.new, flag: "false", "nickname": "jj"})
+			wantEntries(t, "GetUser", e.getUser(t, tok), map[string]string{m.attr: m.new, flag: "false", "nickname": "jj"})
 			if ms := e.s.Messages(t, e.pool, "", m.attr); len(ms) != 0 {
 				t.Errorf("messages = %s, want none", testserver.String(ms))
 			}
@@ -73,14 +73,14 @@ func TestEmailPhoneModes(t *testing.T) {
 
 		t.Run(m.attr+"/B auto-verified", func(t *testing.T) {
 			t.Parallel()
-			e := newAttrEnv(t, &cip.CreateUserPoolInput{AutoVerifiedAttributes: av}, nil)
+			e := newEnv(t, &cip.CreateUserPoolInput{AutoVerifiedAttributes: av}, nil)
 			tok := e.signedIn(t, "jane", m.attr, m.old, flag, "true")
 			out, err := e.update(tok, m.attr, m.new, "nickname", "jj")
 			if err != nil {
 				t.Fatal(err)
 			}
 			attrWantDelivery(t, out.CodeDeliveryDetailsList, m)
-			attrWant(t, "GetUser", e.getUser(t, tok), map[string]string{m.attr: m.new, flag: "false", "nickname": "jj"})
+			wantEntries(t, "GetUser", e.getUser(t, tok), map[string]string{m.attr: m.new, flag: "false", "nickname": "jj"})
 			ms := e.s.Messages(t, e.pool, "jane", m.attr)
 			if len(ms) != 1 || ms[0].Destination != m.new || !attrSixDigits.MatchString(ms[0].Code) || !strings.Contains(ms[0].Body, ms[0].Code) {
 				t.Fatalf("messages = %s", testserver.String(ms))
@@ -88,17 +88,17 @@ func TestEmailPhoneModes(t *testing.T) {
 			if err := e.verify(tok, m.attr, ms[0].Code); err != nil {
 				t.Fatal(err)
 			}
-			attrWant(t, "GetUser", e.getUser(t, tok), map[string]string{m.attr: m.new, flag: "true"})
+			wantEntries(t, "GetUser", e.getUser(t, tok), map[string]string{m.attr: m.new, flag: "true"})
 		})
 
 		t.Run(m.attr+"/B admin update sends a code", func(t *testing.T) {
 			t.Parallel()
-			e := newAttrEnv(t, &cip.CreateUserPoolInput{AutoVerifiedAttributes: av}, nil)
+			e := newEnv(t, &cip.CreateUserPoolInput{AutoVerifiedAttributes: av}, nil)
 			e.s.User(t, e.pool, "jane", m.attr, m.old, flag, "true")
 			if err := e.adminUpdate("jane", m.attr, m.new); err != nil {
 				t.Fatal(err)
 			}
-			attrWant(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{m.attr: m.new, flag: "false"})
+			wantEntries(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{m.attr: m.new, flag: "false"})
 			if ms := e.s.Messages(t, e.pool, "jane", m.attr); len(ms) != 1 || ms[0].Destination != m.new {
 				t.Errorf("messages = %s, want one to %s", testserver.String(ms), m.new)
 			}
@@ -115,7 +115,7 @@ func TestEmailPhoneModes(t *testing.T) {
 		} {
 			t.Run(m.attr+"/"+mode.name+" same value sends nothing", func(t *testing.T) {
 				t.Parallel()
-				e := newAttrEnv(t, mode.pool, nil)
+				e := newEnv(t, mode.pool, nil)
 				tok := e.signedIn(t, "jane", m.attr, m.old, flag, "true")
 				out, err := e.update(tok, m.attr, m.old)
 				if err != nil {
@@ -127,13 +127,13 @@ func TestEmailPhoneModes(t *testing.T) {
 				if ms := e.s.Messages(t, e.pool, "", m.attr); len(ms) != 0 {
 					t.Errorf("messages = %s, want none", testserver.String(ms))
 				}
-				attrWant(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{m.attr: m.old, flag: "true"})
+				wantEntries(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{m.attr: m.old, flag: "true"})
 			})
 		}
 
 		t.Run(m.attr+"/C verify before update", func(t *testing.T) {
 			t.Parallel()
-			e := newAttrEnv(t, &cip.CreateUserPoolInput{AutoVerifiedAttributes: av,
+			e := newEnv(t, &cip.CreateUserPoolInput{AutoVerifiedAttributes: av,
 				UserAttributeUpdateSettings: &types.UserAttributeUpdateSettingsType{AttributesRequireVerificationBeforeUpdate: av}}, nil)
 			tok := e.signedIn(t, "jane", m.attr, m.old, flag, "true")
 			out, err := e.update(tok, m.attr, m.new, "nickname", "jj")
@@ -142,9 +142,9 @@ func TestEmailPhoneModes(t *testing.T) {
 			}
 			attrWantDelivery(t, out.CodeDeliveryDetailsList, m)
 			oldState := map[string]string{m.attr: m.old, flag: "true", "nickname": "jj"}
-			attrWant(t, "GetUser", e.getUser(t, tok), oldState)
-			attrWant(t, "AdminGetUser", e.adminAttrs(t, "jane"), oldState)
-			id := attrClaims(t, aws.ToString(e.s.SignIn(t, e.client, "jane").IdToken))
+			wantEntries(t, "GetUser", e.getUser(t, tok), oldState)
+			wantEntries(t, "AdminGetUser", e.adminAttrs(t, "jane"), oldState)
+			id := testserver.JWTClaims(t, aws.ToString(e.s.SignIn(t, e.client, "jane").IdToken))
 			if id[m.attr] != m.old {
 				t.Errorf("ID token %s = %v, want %s", m.attr, id[m.attr], m.old)
 			}
@@ -164,14 +164,14 @@ func TestEmailPhoneModes(t *testing.T) {
 			}
 			second := ms[0].Code
 			if first != second {
-				attrWantErr[*types.CodeMismatchException](t, e.verify(tok, m.attr, first), "Invalid verification code provided, please try again.")
+				testserver.WantError[*types.CodeMismatchException](t, e.verify(tok, m.attr, first), "Invalid verification code provided, please try again.")
 			}
-			attrWant(t, "AdminGetUser", e.adminAttrs(t, "jane"), oldState)
+			wantEntries(t, "AdminGetUser", e.adminAttrs(t, "jane"), oldState)
 			if err := e.verify(tok, m.attr, second); err != nil {
 				t.Fatal(err)
 			}
-			attrWant(t, "GetUser", e.getUser(t, tok), map[string]string{m.attr: m.other, flag: "true"})
-			id = attrClaims(t, aws.ToString(e.s.SignIn(t, e.client, "jane").IdToken))
+			wantEntries(t, "GetUser", e.getUser(t, tok), map[string]string{m.attr: m.other, flag: "true"})
+			id = testserver.JWTClaims(t, aws.ToString(e.s.SignIn(t, e.client, "jane").IdToken))
 			if id[m.attr] != m.other {
 				t.Errorf("ID token %s = %v after verify, want %s", m.attr, id[m.attr], m.other)
 			}
@@ -179,13 +179,13 @@ func TestEmailPhoneModes(t *testing.T) {
 
 		t.Run(m.attr+"/C admin verified flag applies at once", func(t *testing.T) {
 			t.Parallel()
-			e := newAttrEnv(t, &cip.CreateUserPoolInput{AutoVerifiedAttributes: av,
+			e := newEnv(t, &cip.CreateUserPoolInput{AutoVerifiedAttributes: av,
 				UserAttributeUpdateSettings: &types.UserAttributeUpdateSettingsType{AttributesRequireVerificationBeforeUpdate: av}}, nil)
 			e.s.User(t, e.pool, "jane", m.attr, m.old, flag, "true")
 			if err := e.adminUpdate("jane", m.attr, m.new, flag, "true"); err != nil {
 				t.Fatal(err)
 			}
-			attrWant(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{m.attr: m.new, flag: "true"})
+			wantEntries(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{m.attr: m.new, flag: "true"})
 			if ms := e.s.Messages(t, e.pool, "", m.attr); len(ms) != 0 {
 				t.Errorf("messages = %s, want none", testserver.String(ms))
 			}
@@ -193,18 +193,18 @@ func TestEmailPhoneModes(t *testing.T) {
 			if err := e.adminUpdate("jane", m.attr, m.other); err != nil {
 				t.Fatal(err)
 			}
-			attrWant(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{m.attr: m.new, flag: "true"})
+			wantEntries(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{m.attr: m.new, flag: "true"})
 			if err := e.adminUpdate("jane", flag, "true"); err != nil {
 				t.Fatal(err)
 			}
-			attrWant(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{m.attr: m.other, flag: "true"})
+			wantEntries(t, "AdminGetUser", e.adminAttrs(t, "jane"), map[string]string{m.attr: m.other, flag: "true"})
 		})
 	}
 
 	t.Run("C sign-in keeps the old email until verified", func(t *testing.T) {
 		t.Parallel()
 		av := []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}
-		e := newAttrEnv(t, &cip.CreateUserPoolInput{
+		e := newEnv(t, &cip.CreateUserPoolInput{
 			UsernameAttributes:          []types.UsernameAttributeType{types.UsernameAttributeTypeEmail},
 			AutoVerifiedAttributes:      av,
 			UserAttributeUpdateSettings: &types.UserAttributeUpdateSettingsType{AttributesRequireVerificationBeforeUpdate: av},
@@ -232,7 +232,7 @@ func TestEmailPhoneModes(t *testing.T) {
 
 	t.Run("B sign-in name moves at once in an email-username pool", func(t *testing.T) {
 		t.Parallel()
-		e := newAttrEnv(t, &cip.CreateUserPoolInput{
+		e := newEnv(t, &cip.CreateUserPoolInput{
 			UsernameAttributes:     []types.UsernameAttributeType{types.UsernameAttributeTypeEmail},
 			AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
 		}, nil)
@@ -256,10 +256,10 @@ func TestEmailPhoneModes(t *testing.T) {
 		settings := &types.UserAttributeUpdateSettingsType{AttributesRequireVerificationBeforeUpdate: []types.VerifiedAttributeType{types.VerifiedAttributeTypePhoneNumber}}
 		_, err := s.Client.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("p"),
 			AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}, UserAttributeUpdateSettings: settings})
-		attrWantErr[*types.InvalidParameterException](t, err, msg)
+		testserver.WantError[*types.InvalidParameterException](t, err, msg)
 		pool := s.Pool(t, nil)
 		_, err = s.Client.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: aws.String(pool), UserAttributeUpdateSettings: settings})
-		attrWantErr[*types.InvalidParameterException](t, err, msg)
+		testserver.WantError[*types.InvalidParameterException](t, err, msg)
 	})
 }
 
@@ -268,11 +268,11 @@ func TestEmailPhoneModes(t *testing.T) {
 func TestVerificationCodes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	setup := func(t *testing.T) (*attrEnv, string) {
-		e := newAttrEnv(t, &cip.CreateUserPoolInput{AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}}, nil)
+	setup := func(t *testing.T) (*env, string) {
+		e := newEnv(t, &cip.CreateUserPoolInput{AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}}, nil)
 		return e, e.signedIn(t, "jane", "email", "jane@example.com", "name", "Jane")
 	}
-	getCode := func(t *testing.T, e *attrEnv, tok, attr string) (*cip.GetUserAttributeVerificationCodeOutput, error) {
+	getCode := func(t *testing.T, e *env, tok, attr string) (*cip.GetUserAttributeVerificationCodeOutput, error) {
 		return e.s.Client.GetUserAttributeVerificationCode(ctx, &cip.GetUserAttributeVerificationCodeInput{
 			AccessToken: aws.String(tok), AttributeName: aws.String(attr)})
 	}
@@ -298,8 +298,8 @@ func TestVerificationCodes(t *testing.T) {
 		if err := e.verify(tok, "email", code); err != nil {
 			t.Fatal(err)
 		}
-		attrWant(t, "GetUser", e.getUser(t, tok), map[string]string{"email_verified": "true"})
-		attrWantErr[*types.ExpiredCodeException](t, e.verify(tok, "email", code), expired)
+		wantEntries(t, "GetUser", e.getUser(t, tok), map[string]string{"email_verified": "true"})
+		testserver.WantError[*types.ExpiredCodeException](t, e.verify(tok, "email", code), expired)
 	})
 	t.Run("expires after 24 hours", func(t *testing.T) {
 		t.Parallel()
@@ -310,8 +310,8 @@ func TestVerificationCodes(t *testing.T) {
 		code := e.s.LastCode(t, e.pool, "jane", "email")
 		e.s.Clock.Advance(24 * time.Hour)
 		tok = aws.ToString(e.s.SignIn(t, e.client, "jane").AccessToken)
-		attrWantErr[*types.ExpiredCodeException](t, e.verify(tok, "email", code), expired)
-		attrWant(t, "GetUser", e.getUser(t, tok), map[string]string{"email_verified": "false"})
+		testserver.WantError[*types.ExpiredCodeException](t, e.verify(tok, "email", code), expired)
+		wantEntries(t, "GetUser", e.getUser(t, tok), map[string]string{"email_verified": "false"})
 	})
 	t.Run("valid just before 24 hours", func(t *testing.T) {
 		t.Parallel()
@@ -344,13 +344,13 @@ func TestVerificationCodes(t *testing.T) {
 			if errors.As(err, &le) {
 				break
 			}
-			attrWantErr[*types.CodeMismatchException](t, err, mismatch)
+			testserver.WantError[*types.CodeMismatchException](t, err, mismatch)
 		}
 		if tries == 0 || tries == 20 {
 			t.Fatalf("LimitExceededException after %d wrong codes", tries)
 		}
-		attrWantErr[*types.LimitExceededException](t, e.verify(tok, "email", code), limit)
-		attrWant(t, "GetUser", e.getUser(t, tok), map[string]string{"email_verified": "false"})
+		testserver.WantError[*types.LimitExceededException](t, e.verify(tok, "email", code), limit)
+		wantEntries(t, "GetUser", e.getUser(t, tok), map[string]string{"email_verified": "false"})
 		// A new code starts over.
 		if _, err := getCode(t, e, tok, "email"); err != nil {
 			t.Fatal(err)
@@ -379,7 +379,7 @@ func TestVerificationCodes(t *testing.T) {
 		if code == wrong {
 			wrong = "111111"
 		}
-		attrWantErr[*types.CodeMismatchException](t, e.verify(tok, "email", wrong), mismatch)
+		testserver.WantError[*types.CodeMismatchException](t, e.verify(tok, "email", wrong), mismatch)
 		if after := modified(); !after.Equal(before) {
 			t.Errorf("UserLastModifiedDate moved from %v to %v on a wrong code", before, after)
 		}
@@ -400,7 +400,7 @@ func TestVerificationCodes(t *testing.T) {
 			}
 			codes = append([]string{e.s.LastCode(t, e.pool, "jane", "email")}, codes...)
 		}
-		attrWantErr[*types.CodeMismatchException](t, e.verify(tok, "email", codes[len(codes)-1]), mismatch)
+		testserver.WantError[*types.CodeMismatchException](t, e.verify(tok, "email", codes[len(codes)-1]), mismatch)
 		if err := e.verify(tok, "email", codes[0]); err != nil {
 			t.Fatal(err)
 		}
@@ -418,7 +418,7 @@ func TestVerificationCodes(t *testing.T) {
 		if sent == 0 || sent == 100 {
 			t.Fatalf("throttled after %d sends", sent)
 		}
-		attrWantErr[*types.LimitExceededException](t, err, limit)
+		testserver.WantError[*types.LimitExceededException](t, err, limit)
 		if ms := e.s.Messages(t, e.pool, "jane", "email"); len(ms) != sent {
 			t.Errorf("outbox has %d messages, want %d", len(ms), sent)
 		}
@@ -429,7 +429,7 @@ func TestVerificationCodes(t *testing.T) {
 		if !errors.As(err, &ae) || ae.ErrorCode() != "LimitExceededException" || ae.ErrorMessage() != limit {
 			t.Fatalf("update when throttled: %v", err)
 		}
-		attrWant(t, "GetUser", e.getUser(t, tok), map[string]string{"email": "jane@example.com", "nickname": ""})
+		wantEntries(t, "GetUser", e.getUser(t, tok), map[string]string{"email": "jane@example.com", "nickname": ""})
 		e.s.Clock.Advance(time.Hour)
 		tok = aws.ToString(e.s.SignIn(t, e.client, "jane").AccessToken)
 		if _, err := getCode(t, e, tok, "email"); err != nil {
@@ -440,15 +440,15 @@ func TestVerificationCodes(t *testing.T) {
 		t.Parallel()
 		e, tok := setup(t)
 		_, err := getCode(t, e, tok, "name")
-		attrWantErr[*types.InvalidParameterException](t, err, "Invalid attribute name. Only phone_number and email can be verified")
-		attrWantErr[*types.InvalidParameterException](t, e.verify(tok, "name", "123456"), "Invalid attribute name. Only phone_number and email can be verified")
+		testserver.WantError[*types.InvalidParameterException](t, err, "Invalid attribute name. Only phone_number and email can be verified")
+		testserver.WantError[*types.InvalidParameterException](t, e.verify(tok, "name", "123456"), "Invalid attribute name. Only phone_number and email can be verified")
 	})
 	t.Run("attribute the user lacks", func(t *testing.T) {
 		t.Parallel()
 		e, tok := setup(t)
 		_, err := getCode(t, e, tok, "phone_number")
-		attrWantErr[*types.InvalidParameterException](t, err, "User does not have a value for the attribute: phone_number")
-		attrWantErr[*types.ExpiredCodeException](t, e.verify(tok, "phone_number", "123456"), expired)
+		testserver.WantError[*types.InvalidParameterException](t, err, "User does not have a value for the attribute: phone_number")
+		testserver.WantError[*types.ExpiredCodeException](t, e.verify(tok, "phone_number", "123456"), expired)
 	})
 }
 
@@ -456,22 +456,17 @@ func TestVerificationCodes(t *testing.T) {
 // that ClientMetadata reaches the trigger but is never stored.
 func TestCodeDeliveryDetailsAndClientMetadata(t *testing.T) {
 	t.Parallel()
-	const fn = "arn:aws:lambda:us-east-1:123456789012:function:custom-message"
 	const secret = "cm-value-7f3b9c1e-never-stored"
-	lambda := lambdafake.New()
-	t.Cleanup(lambda.Close)
-	lambda.Handle(fn, lambdafake.Echo(nil))
-	s := testserver.Start(t, testserver.WithLambdaEndpoint(lambda.URL))
-	pool := s.Pool(t, &cip.CreateUserPoolInput{
+	e := newTriggerEnv(t, &types.LambdaConfigType{CustomMessage: aws.String(fnCustomMessage)}, &cip.CreateUserPoolInput{
 		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail, types.VerifiedAttributeTypePhoneNumber},
-		LambdaConfig:           &types.LambdaConfigType{CustomMessage: aws.String(fn)},
-	})
-	e := &attrEnv{s: s, pool: pool, client: s.AppClient(t, pool, nil)}
+	}, nil)
+	e.fake.Handle(fnCustomMessage, lambdafake.Echo(nil))
+	s, pool := e.s, e.pool
 	tok := e.signedIn(t, "jane", "email", "jane@example.com", "phone_number", "+14325550000")
 
 	out, err := s.Client.UpdateUserAttributes(context.Background(), &cip.UpdateUserAttributesInput{
 		AccessToken:    aws.String(tok),
-		UserAttributes: attrList("email", "victimsemail@gmail.com", "phone_number", "+12065551212"),
+		UserAttributes: testserver.AttrList("email", "victimsemail@gmail.com", "phone_number", "+12065551212"),
 		ClientMetadata: map[string]string{"k": secret},
 	})
 	if err != nil {
@@ -485,7 +480,7 @@ func TestCodeDeliveryDetailsAndClientMetadata(t *testing.T) {
 	if len(out.CodeDeliveryDetailsList) != 2 || testserver.String(got) != testserver.String(want) {
 		t.Errorf("CodeDeliveryDetailsList = %s, want %v", testserver.String(out.CodeDeliveryDetailsList), want)
 	}
-	events := lambda.Events(fn)
+	events := e.fake.Events(fnCustomMessage)
 	if len(events) != 2 {
 		t.Fatalf("CustomMessage invoked %d times, want 2", len(events))
 	}
@@ -495,7 +490,7 @@ func TestCodeDeliveryDetailsAndClientMetadata(t *testing.T) {
 		}
 	}
 	out2, err := s.Client.UpdateUserAttributes(context.Background(), &cip.UpdateUserAttributesInput{
-		AccessToken: aws.String(tok), UserAttributes: attrList("nickname", "jj"), ClientMetadata: map[string]string{"k": secret},
+		AccessToken: aws.String(tok), UserAttributes: testserver.AttrList("nickname", "jj"), ClientMetadata: map[string]string{"k": secret},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -58,19 +59,8 @@ func (s *Server) AppClient(t testing.TB, poolID string, in *cip.CreateUserPoolCl
 // (name, value pairs).
 func (s *Server) User(t testing.TB, poolID, username string, attrs ...string) {
 	t.Helper()
-	ctx := context.Background()
-	var list []types.AttributeType
-	for i := 0; i+1 < len(attrs); i += 2 {
-		list = append(list, types.AttributeType{Name: aws.String(attrs[i]), Value: aws.String(attrs[i+1])})
-	}
-	_, err := s.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
-		UserPoolId: aws.String(poolID), Username: aws.String(username), UserAttributes: list,
-		MessageAction: types.MessageActionTypeSuppress,
-	})
-	if err != nil {
-		t.Fatalf("AdminCreateUser: %v", err)
-	}
-	_, err = s.Client.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{
+	s.TempUser(t, poolID, username, Password, attrs...)
+	_, err := s.Client.AdminSetUserPassword(context.Background(), &cip.AdminSetUserPasswordInput{
 		UserPoolId: aws.String(poolID), Username: aws.String(username), Password: aws.String(Password), Permanent: true,
 	})
 	if err != nil {
@@ -78,13 +68,46 @@ func (s *Server) User(t testing.TB, poolID, username string, attrs ...string) {
 	}
 }
 
-// SignIn signs in with USER_PASSWORD_AUTH and returns the tokens.
+// TempUser creates a FORCE_CHANGE_PASSWORD user with the temporary
+// password and the given attributes (name, value pairs), sending no
+// invitation.
+func (s *Server) TempUser(t testing.TB, poolID, username, tempPassword string, attrs ...string) {
+	t.Helper()
+	_, err := s.Client.AdminCreateUser(context.Background(), &cip.AdminCreateUserInput{
+		UserPoolId: aws.String(poolID), Username: aws.String(username), TemporaryPassword: aws.String(tempPassword),
+		UserAttributes: AttrList(attrs...), MessageAction: types.MessageActionTypeSuppress,
+	})
+	if err != nil {
+		t.Fatalf("AdminCreateUser: %v", err)
+	}
+}
+
+// UserAttrs returns the user's attributes as AdminGetUser shows them.
+func (s *Server) UserAttrs(t testing.TB, poolID, username string) map[string]string {
+	t.Helper()
+	out, err := s.Client.AdminGetUser(context.Background(), &cip.AdminGetUserInput{
+		UserPoolId: aws.String(poolID), Username: aws.String(username),
+	})
+	if err != nil {
+		t.Fatalf("AdminGetUser(%s): %v", username, err)
+	}
+	return Attrs(out.UserAttributes)
+}
+
+// PasswordAuth calls InitiateAuth with USER_PASSWORD_AUTH and the client
+// metadata (which may be nil), returning whatever the server answers.
+func (s *Server) PasswordAuth(clientID, username, password string, metadata map[string]string) (*cip.InitiateAuthOutput, error) {
+	return s.Client.InitiateAuth(context.Background(), &cip.InitiateAuthInput{
+		AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(clientID),
+		AuthParameters: map[string]string{"USERNAME": username, "PASSWORD": password}, ClientMetadata: metadata,
+	})
+}
+
+// SignIn signs in with USER_PASSWORD_AUTH and Password and returns the
+// tokens, failing the test on an error or a challenge.
 func (s *Server) SignIn(t testing.TB, clientID, username string) *types.AuthenticationResultType {
 	t.Helper()
-	out, err := s.Client.InitiateAuth(context.Background(), &cip.InitiateAuthInput{
-		AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(clientID),
-		AuthParameters: map[string]string{"USERNAME": username, "PASSWORD": Password},
-	})
+	out, err := s.PasswordAuth(clientID, username, Password, nil)
 	if err != nil {
 		t.Fatalf("InitiateAuth: %v", err)
 	}
@@ -110,7 +133,7 @@ func (s *Server) Messages(t testing.TB, poolID, username, attribute string) []Me
 			q.Set(k, v)
 		}
 	}
-	resp, err := http.Get(s.URL + "/_cognate/messages?" + q.Encode())
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Get(s.URL + "/_cognate/messages?" + q.Encode())
 	if err != nil {
 		t.Fatalf("outbox: %v", err)
 	}
