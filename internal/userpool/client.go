@@ -194,17 +194,7 @@ func (s *Service) CreateUserPoolClient(ctx context.Context, in *model.CreateUser
 		if err != nil {
 			return err
 		}
-		err = clientSettings{
-			RefreshTokenValidity: in.RefreshTokenValidity, AccessTokenValidity: in.AccessTokenValidity,
-			IdTokenValidity: in.IdTokenValidity, TokenValidityUnits: in.TokenValidityUnits,
-			ReadAttributes: in.ReadAttributes, WriteAttributes: in.WriteAttributes, ExplicitAuthFlows: in.ExplicitAuthFlows,
-			SupportedIdentityProviders: in.SupportedIdentityProviders, CallbackURLs: in.CallbackURLs, LogoutURLs: in.LogoutURLs,
-			DefaultRedirectURI: in.DefaultRedirectURI, AllowedOAuthFlows: in.AllowedOAuthFlows,
-			AllowedOAuthScopes: in.AllowedOAuthScopes, AllowedOAuthFlowsUserPoolClient: in.AllowedOAuthFlowsUserPoolClient,
-			AnalyticsConfiguration: in.AnalyticsConfiguration, PreventUserExistenceErrors: in.PreventUserExistenceErrors,
-			EnableTokenRevocation: in.EnableTokenRevocation, EnablePropagateAdditionalUserContextData: in.EnablePropagateAdditionalUserContextData,
-			AuthSessionValidity: in.AuthSessionValidity, RefreshTokenRotation: in.RefreshTokenRotation,
-		}.apply(p, &cfg, "creating")
+		err = applySettings[clientSettings](in, func(cs clientSettings) error { return cs.apply(p, &cfg, "creating") })
 		if err != nil {
 			return err
 		}
@@ -252,17 +242,7 @@ func (s *Service) UpdateUserPoolClient(ctx context.Context, in *model.UpdateUser
 			return err
 		}
 		cfg := c.cfg
-		err = clientSettings{
-			RefreshTokenValidity: in.RefreshTokenValidity, AccessTokenValidity: in.AccessTokenValidity,
-			IdTokenValidity: in.IdTokenValidity, TokenValidityUnits: in.TokenValidityUnits,
-			ReadAttributes: in.ReadAttributes, WriteAttributes: in.WriteAttributes, ExplicitAuthFlows: in.ExplicitAuthFlows,
-			SupportedIdentityProviders: in.SupportedIdentityProviders, CallbackURLs: in.CallbackURLs, LogoutURLs: in.LogoutURLs,
-			DefaultRedirectURI: in.DefaultRedirectURI, AllowedOAuthFlows: in.AllowedOAuthFlows,
-			AllowedOAuthScopes: in.AllowedOAuthScopes, AllowedOAuthFlowsUserPoolClient: in.AllowedOAuthFlowsUserPoolClient,
-			AnalyticsConfiguration: in.AnalyticsConfiguration, PreventUserExistenceErrors: in.PreventUserExistenceErrors,
-			EnableTokenRevocation: in.EnableTokenRevocation, EnablePropagateAdditionalUserContextData: in.EnablePropagateAdditionalUserContextData,
-			AuthSessionValidity: in.AuthSessionValidity, RefreshTokenRotation: in.RefreshTokenRotation,
-		}.apply(p, &cfg, "updating")
+		err = applySettings[clientSettings](in, func(cs clientSettings) error { return cs.apply(p, &cfg, "updating") })
 		if err != nil {
 			return err
 		}

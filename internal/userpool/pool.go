@@ -152,6 +152,21 @@ func (ps poolSettings) apply(cfg *model.UserPoolType) error {
 	return nil
 }
 
+// applySettings copies the members that a Create and an Update request
+// share into T, whose fields carry the same names, and applies them; the two
+// operations thus cannot drift apart member by member.
+func applySettings[T any](in any, apply func(T) error) error {
+	var settings T
+	b, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, &settings); err != nil {
+		return err
+	}
+	return apply(settings)
+}
+
 // CreateUserPool creates a pool with its schema and signing keys.
 func (s *Service) CreateUserPool(ctx context.Context, in *model.CreateUserPoolRequest) (*model.CreateUserPoolResponse, error) {
 	if len(in.UsernameAttributes) > 0 && len(in.AliasAttributes) > 0 {
@@ -201,17 +216,7 @@ func (s *Service) CreateUserPool(ctx context.Context, in *model.CreateUserPoolRe
 		cs = *in.UsernameConfiguration.CaseSensitive
 	}
 	cfg.UsernameConfiguration = &model.UsernameConfigurationType{CaseSensitive: model.Bool(cs)}
-	err = poolSettings{
-		Policies: in.Policies, DeletionProtection: in.DeletionProtection, LambdaConfig: in.LambdaConfig,
-		AutoVerifiedAttributes: in.AutoVerifiedAttributes, SmsVerificationMessage: in.SmsVerificationMessage,
-		EmailVerificationMessage: in.EmailVerificationMessage, EmailVerificationSubject: in.EmailVerificationSubject,
-		VerificationMessageTemplate: in.VerificationMessageTemplate, SmsAuthenticationMessage: in.SmsAuthenticationMessage,
-		UserAttributeUpdateSettings: in.UserAttributeUpdateSettings, MfaConfiguration: in.MfaConfiguration,
-		DeviceConfiguration: in.DeviceConfiguration, EmailConfiguration: in.EmailConfiguration,
-		SmsConfiguration: in.SmsConfiguration, UserPoolTags: in.UserPoolTags,
-		AdminCreateUserConfig: in.AdminCreateUserConfig, UserPoolAddOns: in.UserPoolAddOns,
-		AccountRecoverySetting: in.AccountRecoverySetting,
-	}.apply(&cfg)
+	err = applySettings[poolSettings](in, func(ps poolSettings) error { return ps.apply(&cfg) })
 	if err != nil {
 		return nil, err
 	}
@@ -278,17 +283,7 @@ func (s *Service) UpdateUserPool(ctx context.Context, in *model.UpdateUserPoolRe
 			return err
 		}
 		cfg := &doc.Config
-		err = poolSettings{
-			Policies: in.Policies, DeletionProtection: in.DeletionProtection, LambdaConfig: in.LambdaConfig,
-			AutoVerifiedAttributes: in.AutoVerifiedAttributes, SmsVerificationMessage: in.SmsVerificationMessage,
-			EmailVerificationMessage: in.EmailVerificationMessage, EmailVerificationSubject: in.EmailVerificationSubject,
-			VerificationMessageTemplate: in.VerificationMessageTemplate, SmsAuthenticationMessage: in.SmsAuthenticationMessage,
-			UserAttributeUpdateSettings: in.UserAttributeUpdateSettings, MfaConfiguration: in.MfaConfiguration,
-			DeviceConfiguration: in.DeviceConfiguration, EmailConfiguration: in.EmailConfiguration,
-			SmsConfiguration: in.SmsConfiguration, UserPoolTags: in.UserPoolTags,
-			AdminCreateUserConfig: in.AdminCreateUserConfig, UserPoolAddOns: in.UserPoolAddOns,
-			AccountRecoverySetting: in.AccountRecoverySetting,
-		}.apply(cfg)
+		err = applySettings[poolSettings](in, func(ps poolSettings) error { return ps.apply(cfg) })
 		if err != nil {
 			return err
 		}
