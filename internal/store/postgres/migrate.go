@@ -76,12 +76,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	pc, err := s.pool.acquire(ctx)
-	if err != nil {
-		return fmt.Errorf("postgres: connect: %w", err)
-	}
-	defer s.pool.release(pc)
-	return pgx.BeginFunc(ctx, pc.c, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLockKey); err != nil {
 			return fmt.Errorf("postgres: migrate: lock: %w", err)
 		}

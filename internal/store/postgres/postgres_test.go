@@ -158,6 +158,8 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 
 func TestOpenOptions(t *testing.T) {
 	base := dsn(t)
+	// Failing cases carry a password that appears nowhere else in the DSN.
+	secret := withPassword(t, base, "s3cr3t-pw")
 	tests := []struct {
 		name string
 		dsn  string
@@ -167,7 +169,8 @@ func TestOpenOptions(t *testing.T) {
 		{"defaults", base, postgres.Options{}, true},
 		{"pool_max_conns in the DSN", withParam(t, base, "pool_max_conns", "3"), postgres.Options{}, true},
 		{"synchronous_commit off is overridden", withParam(t, base, "synchronous_commit", "off"), postgres.Options{MaxConns: 2}, true},
-		{"bad pool_max_conns", withParam(t, base, "pool_max_conns", "many"), postgres.Options{}, false},
+		{"bad pool_max_conns", withParam(t, secret, "pool_max_conns", "many"), postgres.Options{}, false},
+		{"unknown pool parameter", withParam(t, secret, "pool_max_connz", "3"), postgres.Options{}, false},
 		{"unreachable server", "postgres://postgres:secret@127.0.0.1:1/x?sslmode=disable&connect_timeout=2", postgres.Options{}, false},
 	}
 	for _, tc := range tests {
@@ -178,7 +181,7 @@ func TestOpenOptions(t *testing.T) {
 					s.Close()
 					t.Fatal("Open succeeded")
 				}
-				if strings.Contains(err.Error(), "secret") {
+				if pw := password(t, tc.dsn); strings.Contains(err.Error(), pw) {
 					t.Errorf("error %q shows the password", err)
 				}
 				return
@@ -214,6 +217,29 @@ func withParam(t *testing.T, d, k, v string) string {
 	q.Set(k, v)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// withPassword replaces the password of a URL DSN.
+func withPassword(t *testing.T, d, pw string) string {
+	u, err := url.Parse(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(u.User.Username(), pw)
+	return u.String()
+}
+
+// password returns the password of a URL DSN.
+func password(t *testing.T, d string) string {
+	u, err := url.Parse(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw, ok := u.User.Password()
+	if !ok || pw == "" {
+		t.Fatalf("DSN %s has no password to look for", u.Redacted())
+	}
+	return pw
 }
 
 // syncCommit returns synchronous_commit on a plain connection to d.
@@ -264,6 +290,35 @@ func TestClosedStoreRefusesWork(t *testing.T) {
 				t.Errorf("%s after Close: %v, want ErrClosed", tc.name, err)
 			}
 		})
+	}
+}
+
+// TestNoStatement checks View and Update whose function issues no
+// statement, so that no transaction ever begins.
+func TestNoStatement(t *testing.T) {
+	s := open(t, dsn(t))
+	errFn := errors.New("fn failed")
+	tests := []struct {
+		name string
+		call func(context.Context, func(store.Tx) error) error
+		fn   func(store.Tx) error
+		want error
+	}{
+		{"View nil", s.View, func(store.Tx) error { return nil }, nil},
+		{"View error", s.View, func(store.Tx) error { return errFn }, errFn},
+		{"Update nil", s.Update, func(store.Tx) error { return nil }, nil},
+		{"Update error", s.Update, func(store.Tx) error { return errFn }, errFn},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.call(ctx(t), tc.fn); !errors.Is(err, tc.want) {
+				t.Errorf("got %v, want %v", err, tc.want)
+			}
+		})
+	}
+	// The pool must still serve statements afterwards.
+	if err := s.View(ctx(t), func(tx store.Tx) error { _, err := tx.GetSetting("none"); return err }); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("View after: %v", err)
 	}
 }
 

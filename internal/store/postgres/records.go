@@ -26,7 +26,7 @@ func (t *tx) getUser(op, where string, args ...any) (store.User, error) {
 	if err := t.read(); err != nil {
 		return store.User{}, err
 	}
-	u, err := scanUser(t.q.QueryRow(t.ctx, "SELECT "+userCols+" FROM users WHERE "+where+t.lock, args...))
+	u, err := scanUser(t.queryRow("SELECT "+userCols+" FROM users WHERE "+where+t.lock, args...))
 	if err != nil {
 		return store.User{}, fail(op, err)
 	}
@@ -45,8 +45,11 @@ func (t *tx) ListUsers(poolID, afterKey string, limit int) ([]store.User, error)
 	if err := t.read(); err != nil {
 		return nil, err
 	}
-	rows, _ := t.q.Query(t.ctx, "SELECT "+userCols+" FROM users WHERE pool_id = $1 AND key > $2 ORDER BY key LIMIT $3",
+	rows, err := t.query("SELECT "+userCols+" FROM users WHERE pool_id = $1 AND key > $2 ORDER BY key LIMIT $3",
 		poolID, afterKey, limitArg(limit))
+	if err != nil {
+		return nil, fail("list users", err)
+	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.User, error) { return scanUser(r) })
 	if err != nil {
 		return nil, fail("list users", err)
@@ -59,7 +62,7 @@ func (t *tx) CountUsers(poolID string) (int64, error) {
 		return 0, err
 	}
 	var n int64
-	if err := t.q.QueryRow(t.ctx, "SELECT count(*) FROM users WHERE pool_id = $1", poolID).Scan(&n); err != nil {
+	if err := t.queryRow("SELECT count(*) FROM users WHERE pool_id = $1", poolID).Scan(&n); err != nil {
 		return 0, fail("count users", err)
 	}
 	return n, nil
@@ -80,6 +83,9 @@ func (t *tx) PutUser(u store.User) error {
 	}
 	// A new sub may be taken: run the update in a savepoint so that the
 	// unique violation does not abort the caller's transaction.
+	if err := t.begin(); err != nil {
+		return fail("put user", err)
+	}
 	sp, err := t.q.Begin(t.ctx)
 	if err != nil {
 		return fail("put user", err)
@@ -122,7 +128,7 @@ func (t *tx) GetRefreshToken(id string) (store.RefreshToken, error) {
 		return store.RefreshToken{}, err
 	}
 	var r store.RefreshToken
-	err := t.q.QueryRow(t.ctx, "SELECT "+tokenCols+" FROM refresh_tokens WHERE id = $1"+t.lock, id).
+	err := t.queryRow("SELECT "+tokenCols+" FROM refresh_tokens WHERE id = $1"+t.lock, id).
 		Scan(&r.ID, &r.PoolID, &r.ClientID, &r.UserKey, &r.Created, &r.Expires, &r.Revoked, &r.Data)
 	if err != nil {
 		return store.RefreshToken{}, fail("get refresh token", err)
@@ -174,7 +180,7 @@ func (t *tx) GetMessage(id string) (store.Message, error) {
 	if err := t.read(); err != nil {
 		return store.Message{}, err
 	}
-	m, err := scanMessage(t.q.QueryRow(t.ctx, "SELECT "+messageCols+" FROM messages WHERE id = $1", id))
+	m, err := scanMessage(t.queryRow("SELECT "+messageCols+" FROM messages WHERE id = $1", id))
 	if err != nil {
 		return store.Message{}, fail("get message", err)
 	}
@@ -198,7 +204,10 @@ func (t *tx) ListMessages(f store.MessageFilter) ([]store.Message, error) {
 	}
 	args = append(args, limitArg(f.Limit))
 	q.WriteString(" ORDER BY created DESC, seq DESC LIMIT $" + strconv.Itoa(len(args)))
-	rows, _ := t.q.Query(t.ctx, q.String(), args...)
+	rows, err := t.query(q.String(), args...)
+	if err != nil {
+		return nil, fail("list messages", err)
+	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Message, error) { return scanMessage(r) })
 	if err != nil {
 		return nil, fail("list messages", err)

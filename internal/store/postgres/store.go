@@ -6,14 +6,15 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cognate-idp/cognate/internal/store"
 )
@@ -32,13 +33,14 @@ var errStale = errors.New("postgres: record changed by a concurrent update")
 
 // Options tunes a Store. The zero value is usable. Pool settings left zero
 // keep what the DSN says (pool_max_conns, pool_max_conn_lifetime,
-// pool_max_conn_idle_time, connect_timeout), else the defaults below.
+// pool_max_conn_idle_time, connect_timeout and the other pool_* parameters
+// of pgxpool.ParseConfig), else the defaults below.
 type Options struct {
 	// Logger receives operational events (retries given up, overridden
 	// settings, panics). It never receives record contents. Default: discard.
 	Logger *slog.Logger
 	// MaxConns caps the open connections. Default: pool_max_conns from the
-	// DSN, else max(4, GOMAXPROCS).
+	// DSN, else max(4, runtime.NumCPU()).
 	MaxConns int
 	// MaxConnLifetime closes connections older than this. Default: DSN,
 	// else one hour.
@@ -58,9 +60,6 @@ func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	if o.ConnectTimeout <= 0 {
-		o.ConnectTimeout = 10 * time.Second
-	}
 	if o.MaxRetries <= 0 {
 		o.MaxRetries = 10
 	}
@@ -70,7 +69,7 @@ func (o Options) withDefaults() Options {
 // Store is a store.Store in a PostgreSQL database. It is safe for use by
 // many goroutines and by many processes on the same database.
 type Store struct {
-	pool       *connPool
+	pool       *pgxpool.Pool
 	log        *slog.Logger
 	maxRetries int
 
@@ -86,38 +85,41 @@ var _ store.Store = (*Store)(nil)
 // migrated by a newer binary.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	opts = opts.withDefaults()
-	cfg, err := pgx.ParseConfig(dsn)
+	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err) // pgconn redacts the password
 	}
-	ps, err := takePoolSettings(cfg)
-	if err != nil {
-		return nil, err
+	for k := range cfg.ConnConfig.RuntimeParams {
+		// pgxpool took the pool_* parameters it knows; any other is a
+		// typo that would otherwise reach the server as a setting.
+		if strings.HasPrefix(k, "pool_") {
+			return nil, fmt.Errorf("postgres: unknown DSN parameter %s", k)
+		}
 	}
 	if opts.MaxConns > 0 {
-		ps.maxConns = opts.MaxConns
-	}
-	if ps.maxConns <= 0 {
-		ps.maxConns = max(4, runtime.GOMAXPROCS(0))
+		cfg.MaxConns = int32(min(opts.MaxConns, 1<<31-1))
 	}
 	if opts.MaxConnLifetime > 0 {
-		ps.maxLifetime = opts.MaxConnLifetime
-	}
-	if ps.maxLifetime <= 0 {
-		ps.maxLifetime = time.Hour
+		cfg.MaxConnLifetime = opts.MaxConnLifetime
 	}
 	if opts.MaxConnIdleTime > 0 {
-		ps.maxIdle = opts.MaxConnIdleTime
+		cfg.MaxConnIdleTime = opts.MaxConnIdleTime
 	}
-	if ps.maxIdle <= 0 {
-		ps.maxIdle = 30 * time.Minute
+	switch {
+	case opts.ConnectTimeout > 0:
+		cfg.ConnConfig.ConnectTimeout = opts.ConnectTimeout
+	case cfg.ConnConfig.ConnectTimeout <= 0:
+		cfg.ConnConfig.ConnectTimeout = 10 * time.Second
 	}
-	if cfg.ConnectTimeout <= 0 {
-		cfg.ConnectTimeout = opts.ConnectTimeout
+	log := opts.Logger
+	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error { return ensureDurable(ctx, c, log) }
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	s := &Store{pool: newConnPool(cfg, opts.Logger, ps), log: opts.Logger, maxRetries: opts.MaxRetries}
+	s := &Store{pool: pool, log: log, maxRetries: opts.MaxRetries}
 	if err := s.migrate(ctx); err != nil {
-		s.pool.close()
+		pool.Close()
 		return nil, err
 	}
 	return s, nil
@@ -150,18 +152,9 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 	if s.closed.Load() {
 		return ErrClosed
 	}
-	pc, err := s.pool.acquire(ctx)
-	if err != nil {
-		return s.beginError(ctx, err)
-	}
-	defer s.pool.release(pc)
-	ptx, err := pc.c.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return s.beginError(ctx, err)
-	}
-	t := &tx{ctx: ctx, q: ptx}
-	err = s.call(t, fn)
-	s.rollback(ctx, ptx)
+	t := &tx{ctx: ctx, pool: s.pool, opts: pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}}
+	err := s.call(t, fn)
+	s.rollback(ctx, t)
 	return err
 }
 
@@ -193,41 +186,43 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 
 // updateOnce is one attempt of Update.
 func (s *Store) updateOnce(ctx context.Context, fn func(store.Tx) error) error {
-	pc, err := s.pool.acquire(ctx)
-	if err != nil {
-		return s.beginError(ctx, err)
-	}
-	defer s.pool.release(pc)
-	ptx, err := pc.c.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
-	if err != nil {
-		return s.beginError(ctx, err)
-	}
-	t := &tx{ctx: ctx, q: ptx, writable: true, lock: " FOR UPDATE"}
+	t := &tx{ctx: ctx, pool: s.pool, opts: pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, writable: true, lock: " FOR UPDATE"}
 	if err := s.call(t, fn); err != nil {
-		s.rollback(ctx, ptx)
+		s.rollback(ctx, t)
 		return err
 	}
-	if err := ptx.Commit(ctx); err != nil {
+	if t.q == nil {
+		return nil // fn issued no statement
+	}
+	if err := t.q.Commit(ctx); err != nil {
 		return fmt.Errorf("postgres: commit: %w", err)
 	}
 	return nil
 }
 
 // call runs fn, turning a panic into an error, and retires t afterwards.
+// When the transaction could not begin, that is fn's error.
 func (s *Store) call(t *tx, fn func(store.Tx) error) (err error) {
 	defer func() {
 		t.done = true
 		if p := recover(); p != nil {
 			s.log.Error("postgres: transaction function panicked", "stack", string(debug.Stack()))
 			err = fmt.Errorf("%w: %v", ErrPanicked, p)
+		} else if err != nil && t.beginErr != nil {
+			err = s.beginError(t.ctx, t.beginErr)
 		}
 	}()
 	return fn(t)
 }
 
 // rollback ends a transaction whose outcome is decided, even when ctx has
-// ended (pgx closes the connection if the rollback cannot be sent).
-func (s *Store) rollback(ctx context.Context, ptx pgx.Tx) {
+// ended, and returns its connection to the pool (which closes it instead
+// if the rollback could not be sent).
+func (s *Store) rollback(ctx context.Context, t *tx) {
+	ptx := t.q
+	if ptx == nil {
+		return // no statement, no transaction
+	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := ptx.Rollback(rctx); err != nil && !errors.Is(err, pgx.ErrTxClosed) {
@@ -237,7 +232,7 @@ func (s *Store) rollback(ctx context.Context, ptx pgx.Tx) {
 
 // beginError explains a failure to start a transaction.
 func (s *Store) beginError(ctx context.Context, err error) error {
-	if s.closed.Load() || errors.Is(err, ErrClosed) {
+	if s.closed.Load() {
 		return ErrClosed
 	}
 	if cerr := ctx.Err(); cerr != nil {
@@ -251,7 +246,7 @@ func (s *Store) beginError(ctx context.Context, err error) error {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
-		s.pool.close()
+		s.pool.Close()
 	})
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/cognate-idp/cognate/internal/store"
 )
@@ -18,9 +19,18 @@ var errTxDone = errors.New("postgres: transaction used after its function return
 // tx implements store.Tx on one pgx transaction. Its methods are
 // documented on store.Tx. The store.Tx methods take no context, so tx
 // carries the one of the View or Update call.
+//
+// The transaction begins with its first statement: a one-row query or a
+// write is sent in one batch with the BEGIN, saving a round trip, and a
+// function that issues no statement takes no connection at all.
 type tx struct {
-	ctx      context.Context
-	q        pgx.Tx
+	ctx  context.Context
+	pool *pgxpool.Pool
+	opts pgx.TxOptions
+	// q is the transaction, nil until the first statement.
+	q pgx.Tx
+	// beginErr is why the transaction could not begin.
+	beginErr error
 	writable bool
 	done     bool
 	// lock is appended to reads of users and refresh tokens: " FOR UPDATE"
@@ -32,6 +42,74 @@ type tx struct {
 }
 
 var _ store.Tx = (*tx)(nil)
+
+// begin begins the transaction, in a round trip of its own, unless a
+// statement already did.
+func (t *tx) begin() error {
+	if t.q != nil {
+		return nil
+	}
+	q, err := t.pool.BeginTx(t.ctx, t.opts)
+	if err != nil {
+		t.beginErr = err
+		return err
+	}
+	t.q = q
+	return nil
+}
+
+// first sends sql as the transaction's first statement, in one round trip
+// with the BEGIN, and reads the BEGIN's result. The caller reads sql's
+// result from br and then closes it; on error br is already closed.
+func (t *tx) first(sql string, args []any) (pgx.BatchResults, error) {
+	b := &pgx.Batch{}
+	b.BeginTx(t.opts)
+	b.Queue(sql, args...)
+	br := t.pool.SendBatch(t.ctx, b)
+	t.q = br.Tx() // closed if the BEGIN fails; Rollback then releases the connection
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		t.beginErr = err
+		return nil, err
+	}
+	return br, nil
+}
+
+// queryRow runs a query of at most one row.
+func (t *tx) queryRow(sql string, args ...any) pgx.Row {
+	if t.q != nil {
+		return t.q.QueryRow(t.ctx, sql, args...)
+	}
+	return firstRow{t: t, sql: sql, args: args}
+}
+
+// firstRow is the row of a transaction's first statement, sent when Scan
+// is called.
+type firstRow struct {
+	t    *tx
+	sql  string
+	args []any
+}
+
+func (r firstRow) Scan(dest ...any) error {
+	br, err := r.t.first(r.sql, r.args)
+	if err != nil {
+		return err
+	}
+	err = br.QueryRow().Scan(dest...)
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// query runs a query of any number of rows.
+func (t *tx) query(sql string, args ...any) (pgx.Rows, error) {
+	if err := t.begin(); err != nil {
+		return nil, err
+	}
+	return t.q.Query(t.ctx, sql, args...)
+}
 
 // read checks that the transaction may still be used.
 func (t *tx) read() error {
@@ -75,7 +153,18 @@ func (t *tx) exec(op, sql string, args ...any) (int64, error) {
 	if err := t.write(); err != nil {
 		return 0, err
 	}
-	tag, err := t.q.Exec(t.ctx, sql, args...)
+	var tag pgconn.CommandTag
+	var err error
+	if t.q != nil {
+		tag, err = t.q.Exec(t.ctx, sql, args...)
+	} else if br, berr := t.first(sql, args); berr != nil {
+		err = berr
+	} else {
+		tag, err = br.Exec()
+		if cerr := br.Close(); err == nil {
+			err = cerr
+		}
+	}
 	if err != nil {
 		return 0, fail(op, err)
 	}
@@ -106,6 +195,9 @@ func (t *tx) change(op, sql string, args ...any) error {
 // batch runs statements that each take the same arguments in one round
 // trip.
 func (t *tx) batch(op string, stmts []string, args ...any) error {
+	if err := t.begin(); err != nil {
+		return fail(op, err)
+	}
 	b := &pgx.Batch{}
 	for _, s := range stmts {
 		b.Queue(s, args...)
@@ -137,7 +229,7 @@ func (t *tx) GetPool(id string) (store.Pool, error) {
 	}
 	var p store.Pool
 	var xmin uint32
-	err := t.q.QueryRow(t.ctx, "SELECT "+poolCols+", xmin FROM pools WHERE id = $1", id).
+	err := t.queryRow("SELECT "+poolCols+", xmin FROM pools WHERE id = $1", id).
 		Scan(&p.ID, &p.Name, &p.Created, &p.Modified, &p.Data, &xmin)
 	if err != nil {
 		return store.Pool{}, fail("get pool", err)
@@ -156,7 +248,7 @@ func (t *tx) PoolModified(id string) (time.Time, error) {
 	}
 	var m time.Time
 	var xmin uint32
-	if err := t.q.QueryRow(t.ctx, "SELECT modified, xmin FROM pools WHERE id = $1", id).Scan(&m, &xmin); err != nil {
+	if err := t.queryRow("SELECT modified, xmin FROM pools WHERE id = $1", id).Scan(&m, &xmin); err != nil {
 		return time.Time{}, fail("pool modified", err)
 	}
 	t.remember("pool\x00"+id, xmin)
@@ -196,7 +288,7 @@ func (t *tx) swap(op, key, update, exists string, existsArgs []any, args ...any)
 		return store.ErrNotFound
 	}
 	var one int
-	if err := t.q.QueryRow(t.ctx, exists, existsArgs...).Scan(&one); err != nil {
+	if err := t.queryRow(exists, existsArgs...).Scan(&one); err != nil {
 		return fail(op, err) // ErrNotFound: deleted meanwhile
 	}
 	return errStale
@@ -206,7 +298,10 @@ func (t *tx) ListPools(afterID string, limit int) ([]store.Pool, error) {
 	if err := t.read(); err != nil {
 		return nil, err
 	}
-	rows, _ := t.q.Query(t.ctx, "SELECT "+poolCols+" FROM pools WHERE id > $1 ORDER BY id LIMIT $2", afterID, limitArg(limit))
+	rows, err := t.query("SELECT "+poolCols+" FROM pools WHERE id > $1 ORDER BY id LIMIT $2", afterID, limitArg(limit))
+	if err != nil {
+		return nil, fail("list pools", err)
+	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Pool, error) {
 		var p store.Pool
 		err := r.Scan(&p.ID, &p.Name, &p.Created, &p.Modified, &p.Data)
@@ -255,7 +350,7 @@ func (t *tx) getClient(op, where string, args ...any) (store.Client, error) {
 	}
 	var c store.Client
 	var xmin uint32
-	err := t.q.QueryRow(t.ctx, "SELECT "+clientCols+", xmin FROM clients WHERE "+where, args...).
+	err := t.queryRow("SELECT "+clientCols+", xmin FROM clients WHERE "+where, args...).
 		Scan(&c.PoolID, &c.ID, &c.Name, &c.Created, &c.Modified, &c.Data, &xmin)
 	if err != nil {
 		return store.Client{}, fail(op, err)
@@ -269,6 +364,10 @@ func (t *tx) GetClient(poolID, id string) (store.Client, error) {
 	return t.getClient("get client", "pool_id = $1 AND id = $2", poolID, id)
 }
 
+func (t *tx) GetClientByID(id string) (store.Client, error) {
+	return t.getClient("get client by id", "id = $1", id)
+}
+
 // ClientModified reads only the client's modification time, remembering
 // the row version inside Update as GetClient does.
 func (t *tx) ClientModified(poolID, id string) (time.Time, error) {
@@ -277,7 +376,7 @@ func (t *tx) ClientModified(poolID, id string) (time.Time, error) {
 	}
 	var m time.Time
 	var xmin uint32
-	err := t.q.QueryRow(t.ctx, "SELECT modified, xmin FROM clients WHERE pool_id = $1 AND id = $2", poolID, id).Scan(&m, &xmin)
+	err := t.queryRow("SELECT modified, xmin FROM clients WHERE pool_id = $1 AND id = $2", poolID, id).Scan(&m, &xmin)
 	if err != nil {
 		return time.Time{}, fail("client modified", err)
 	}
@@ -285,16 +384,15 @@ func (t *tx) ClientModified(poolID, id string) (time.Time, error) {
 	return utc(m), nil
 }
 
-func (t *tx) GetClientByID(id string) (store.Client, error) {
-	return t.getClient("get client by id", "id = $1", id)
-}
-
 func (t *tx) ListClients(poolID, afterID string, limit int) ([]store.Client, error) {
 	if err := t.read(); err != nil {
 		return nil, err
 	}
-	rows, _ := t.q.Query(t.ctx, "SELECT "+clientCols+" FROM clients WHERE pool_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+	rows, err := t.query("SELECT "+clientCols+" FROM clients WHERE pool_id = $1 AND id > $2 ORDER BY id LIMIT $3",
 		poolID, afterID, limitArg(limit))
+	if err != nil {
+		return nil, fail("list clients", err)
+	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Client, error) {
 		var c store.Client
 		err := r.Scan(&c.PoolID, &c.ID, &c.Name, &c.Created, &c.Modified, &c.Data)
@@ -331,7 +429,7 @@ func (t *tx) GetAlias(poolID, alias string) (string, error) {
 		return "", err
 	}
 	var key string
-	err := t.q.QueryRow(t.ctx, "SELECT user_key FROM aliases WHERE pool_id = $1 AND alias = $2", poolID, alias).Scan(&key)
+	err := t.queryRow("SELECT user_key FROM aliases WHERE pool_id = $1 AND alias = $2", poolID, alias).Scan(&key)
 	if err != nil {
 		return "", fail("get alias", err)
 	}
@@ -358,7 +456,10 @@ func (t *tx) ListKeys(poolID string) ([]store.Key, error) {
 	if err := t.read(); err != nil {
 		return nil, err
 	}
-	rows, _ := t.q.Query(t.ctx, "SELECT pool_id, kid, use, private, created FROM keys WHERE pool_id = $1 ORDER BY created, seq", poolID)
+	rows, err := t.query("SELECT pool_id, kid, use, private, created FROM keys WHERE pool_id = $1 ORDER BY created, seq", poolID)
+	if err != nil {
+		return nil, fail("list keys", err)
+	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Key, error) {
 		var k store.Key
 		err := r.Scan(&k.PoolID, &k.Kid, &k.Use, &k.Private, &k.Created)
@@ -383,7 +484,7 @@ func (t *tx) GetSetting(name string) ([]byte, error) {
 		return nil, err
 	}
 	var v []byte
-	if err := t.q.QueryRow(t.ctx, "SELECT value FROM settings WHERE name = $1", name).Scan(&v); err != nil {
+	if err := t.queryRow("SELECT value FROM settings WHERE name = $1", name).Scan(&v); err != nil {
 		return nil, fail("get setting", err)
 	}
 	return v, nil
