@@ -27,6 +27,7 @@ type options struct {
 	inprocess  bool
 	data       string
 	serverCPU  int
+	database   string
 	serverProc int
 	clientCPU  int
 	pinned     bool
@@ -54,6 +55,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.serve, "serve", false, "build ./cmd/cognate and start `cognate serve` as a child")
 	fs.BoolVar(&o.inprocess, "inprocess", false, "run the server in this process (for -cpuprofile of the server)")
 	fs.StringVar(&o.data, "data", "", "data directory to use and keep (default: a fresh temp dir); bench.json in it lets later runs reuse the pool and users")
+	fs.StringVar(&o.database, "database", "", "with -serve: run the server on this postgres:// database instead of SQLite (setup state is still kept in -data)")
 	fs.IntVar(&o.serverCPU, "server-cpu", -1, "with -serve: pin the server to this CPU (taskset)")
 	fs.IntVar(&o.serverProc, "server-procs", 0, "GOMAXPROCS of the child server; 0 leaves it to cognate serve (at least 2)")
 	fs.IntVar(&o.clientCPU, "client-cpu", -1, "pin this load generator to this CPU (re-exec under taskset)")
@@ -90,6 +92,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("-op %q: want update, getuser or auth", o.op)
 	case o.bulk && o.endpoint != "":
 		return o, errors.New("-bulk writes the database directly: use it with -serve or -inprocess")
+	case o.database != "" && (!o.serve || o.bulk):
+		return o, errors.New("-database needs -serve and cannot be combined with -bulk (which writes SQLite)")
 	case o.serverCPU >= 0 && !o.serve:
 		return o, errors.New("-server-cpu needs -serve (an -inprocess server shares the -client-cpu pinning)")
 	case o.users < 1 || o.conns < 1 || o.runs < 1 || o.tokens < 1 || o.batch < 1 || o.dur <= 0:
@@ -253,7 +257,7 @@ func starter(ctx context.Context, o options, hc *http.Client, tmp, dataDir strin
 		return nil, err
 	}
 	return func(ctx context.Context) (target, time.Duration, error) {
-		t, d, err := startChild(ctx, hc, bin, dataDir, o.serverCPU, o.serverProc, logFile)
+		t, d, err := startChild(ctx, hc, bin, dataDir, o.database, o.serverCPU, o.serverProc, logFile)
 		return t, d, err
 	}, nil
 }

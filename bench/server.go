@@ -89,12 +89,15 @@ type child struct {
 // startChild starts bin on dataDir, pinned to cpu with GOMAXPROCS=procs
 // when cpu >= 0, and waits for /health. It returns the time from exec to the
 // first healthy answer.
-func startChild(ctx context.Context, hc *http.Client, bin, dataDir string, cpu, procs int, logFile *os.File) (*child, time.Duration, error) {
+func startChild(ctx context.Context, hc *http.Client, bin, dataDir, database string, cpu, procs int, logFile *os.File) (*child, time.Duration, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, 0, err
 	}
 	args := []string{"serve", "-listen", addr, "-data", dataDir, "-log-level", "warn"}
+	if database != "" {
+		args = append(args, "-database", database)
+	}
 	var cmd *exec.Cmd
 	if cpu >= 0 {
 		cmd = exec.Command("taskset", append([]string{"-c", strconv.Itoa(cpu), bin}, args...)...)

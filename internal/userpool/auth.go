@@ -196,11 +196,11 @@ func (s *Service) passwordAuth(ctx context.Context, p *pool, c *client, r authRe
 	u, err := s.passwordSignInUser(ctx, p, c, r, name, password)
 	if err != nil {
 		if cognito.IsCode(err, cognito.NotAuthorized) || cognito.IsCode(err, cognito.UserNotFound) {
-			checkPassword(dummyHash, password)
+			s.verifyPassword(dummyHash, password)
 		}
 		return nil, err
 	}
-	if !checkPassword(u.doc.PasswordHash, password) {
+	if !s.verifyPassword(u.doc.PasswordHash, password) {
 		return nil, incorrectPassword()
 	}
 	return s.afterPassword(ctx, p, c, u, tokenGen{clientMetadata: r.clientMetadata})

@@ -50,6 +50,27 @@ func hashPassword(random io.Reader, h HashParams, password string) (string, erro
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(sum)), nil
 }
 
+// kdfSlots bounds how many argon2id computations run at once: each takes
+// HashParams.Memory, so a burst of sign-ins would otherwise grow the
+// process by that much per concurrent request.
+type kdfSlots chan struct{}
+
+func newKDFSlots(n int) kdfSlots { return make(kdfSlots, max(n, 1)) }
+
+// run runs f in a slot, waiting for one if all are taken.
+func (k kdfSlots) run(f func()) {
+	k <- struct{}{}
+	defer func() { <-k }()
+	f()
+}
+
+// verifyPassword is checkPassword within a KDF slot.
+func (s *Service) verifyPassword(encoded, password string) bool {
+	var ok bool
+	s.kdf.run(func() { ok = checkPassword(encoded, password) })
+	return ok
+}
+
 // checkPassword compares password with an encoded hash in constant time.
 func checkPassword(encoded, password string) bool {
 	parts := strings.Split(encoded, "$")
@@ -124,7 +145,9 @@ type passwordMaterial struct {
 }
 
 func (s *Service) newPasswordMaterial(p *pool, username, password string) (passwordMaterial, error) {
-	h, err := hashPassword(s.random, s.hash, password)
+	var h string
+	var err error
+	s.kdf.run(func() { h, err = hashPassword(s.random, s.hash, password) })
 	if err != nil {
 		return passwordMaterial{}, err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"runtime"
 	"strings"
 	"time"
 
@@ -31,6 +32,9 @@ type Options struct {
 	// PasswordHash tunes the password KDF (argon2id); zero means the
 	// production defaults.
 	PasswordHash HashParams
+	// ConcurrentHashes bounds how many password hashes are computed at
+	// once, each using PasswordHash.Memory (default: GOMAXPROCS).
+	ConcurrentHashes int
 	// CodeValidity is how long verification codes live (default 24 h).
 	CodeValidity time.Duration
 	// MaxCodeAttempts is how many wrong codes a user may enter per code
@@ -61,6 +65,7 @@ type Service struct {
 	now        func() time.Time
 	random     io.Reader
 	hash       HashParams
+	kdf        kdfSlots
 	codeTTL    time.Duration
 	maxTries   int
 	sendsPerHr int
@@ -92,6 +97,9 @@ func New(opts Options) (*Service, error) {
 	}
 	if opts.Triggers == nil {
 		opts.Triggers = trigger.NewCaller(trigger.NoEndpointInvoker{Logger: opts.Logger}, opts.Region, opts.Logger, 0, opts.Now)
+	}
+	if opts.ConcurrentHashes <= 0 {
+		opts.ConcurrentHashes = runtime.GOMAXPROCS(0)
 	}
 	if opts.CodeValidity <= 0 {
 		opts.CodeValidity = 24 * time.Hour
@@ -131,6 +139,7 @@ func New(opts Options) (*Service, error) {
 		now:        opts.Now,
 		random:     opts.Random,
 		hash:       opts.PasswordHash.withDefaults(),
+		kdf:        newKDFSlots(opts.ConcurrentHashes),
 		codeTTL:    opts.CodeValidity,
 		maxTries:   opts.MaxCodeAttempts,
 		sendsPerHr: opts.CodeSendsPerHour,

@@ -334,7 +334,7 @@ func (s *Service) ChangePassword(ctx context.Context, in *model.ChangePasswordRe
 	if err != nil {
 		return nil, err
 	}
-	if !checkPassword(c.user.doc.PasswordHash, model.StringValue(in.PreviousPassword)) {
+	if !s.verifyPassword(c.user.doc.PasswordHash, model.StringValue(in.PreviousPassword)) {
 		return nil, incorrectPassword()
 	}
 	pw := model.StringValue(in.ProposedPassword)
