@@ -259,7 +259,7 @@ type user struct {
 
 func decodeUser(rec store.User) (*user, error) {
 	doc := &userDoc{}
-	if err := json.Unmarshal(rec.Data, doc); err != nil {
+	if err := decodeUserDoc(rec.Data, doc); err != nil {
 		return nil, fmt.Errorf("decode user %s: %w", rec.Key, err)
 	}
 	if doc.Attributes == nil {
@@ -269,12 +269,8 @@ func decodeUser(rec store.User) (*user, error) {
 }
 
 func (u *user) encode() (store.User, error) {
-	buf, err := json.Marshal(u.doc)
-	if err != nil {
-		return store.User{}, err
-	}
 	rec := u.rec
-	rec.Data = buf
+	rec.Data = encodeUserDoc(u.doc)
 	return rec, nil
 }
 
