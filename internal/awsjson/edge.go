@@ -168,11 +168,11 @@ func decode(body []byte, input any) error {
 	if body[0] != '{' {
 		return &wireError{"SerializationException", "Start of structure or map found where not expected.", http.StatusBadRequest}
 	}
-	if err := json.Unmarshal(body, input); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) && typeErr.Field != "" {
+	if err := model.Decode(body, input); err != nil {
+		var de *model.DecodeError
+		if errors.As(err, &de) && de.Reason == model.DecodeType && de.Member != "" {
 			return &wireError{"SerializationException",
-				"Unexpected value type in payload for member " + typeErr.Field + ".", http.StatusBadRequest}
+				"Unexpected value type in payload for member " + de.Member + ".", http.StatusBadRequest}
 		}
 		return &wireError{"SerializationException", "Request body is not valid JSON.", http.StatusBadRequest}
 	}

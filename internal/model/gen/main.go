@@ -46,6 +46,7 @@ func run(spec, out string) error {
 		{"shapes_gen.go", g.shapesFile},
 		{"validate_gen.go", g.validateFile},
 		{"operations_gen.go", g.operationsFile},
+		{"decode_gen.go", g.decodeFile},
 	}
 	for _, f := range files {
 		g.imports = map[string]bool{}

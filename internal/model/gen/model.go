@@ -147,8 +147,8 @@ func (m *model) check() error {
 				if !isIdent(mem.Name) {
 					return fmt.Errorf("shape %s: member %q is not a Go identifier", name, mem.Name)
 				}
-				if goFieldName(mem.Name) == "Validate" {
-					return fmt.Errorf("shape %s: member %q collides with the Validate method", name, mem.Name)
+				if f := goFieldName(mem.Name); f == "Validate" || f == "DecodeJSON" {
+					return fmt.Errorf("shape %s: member %q collides with a method", name, mem.Name)
 				}
 			}
 		case "list":
