@@ -272,8 +272,25 @@ func (s *Service) DescribeUserPool(ctx context.Context, in *model.DescribeUserPo
 // UpdateUserPool replaces a pool's settings; omitted settings return to
 // their defaults, as in Cognito.
 func (s *Service) UpdateUserPool(ctx context.Context, in *model.UpdateUserPoolRequest) (*model.UpdateUserPoolResponse, error) {
-	id := model.StringValue(in.UserPoolId)
-	err := s.store.Update(ctx, func(tx store.Tx) error {
+	err := s.changePool(ctx, model.StringValue(in.UserPoolId), func(cfg *model.UserPoolType) error {
+		if err := applySettings[poolSettings](in, func(ps poolSettings) error { return ps.apply(cfg) }); err != nil {
+			return err
+		}
+		if in.PoolName != nil {
+			cfg.Name = in.PoolName
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateUserPoolResponse{}, nil
+}
+
+// changePool applies change to a pool's stored configuration in one
+// transaction and stamps it modified.
+func (s *Service) changePool(ctx context.Context, id string, change func(cfg *model.UserPoolType) error) error {
+	return s.store.Update(ctx, func(tx store.Tx) error {
 		rec, err := tx.GetPool(id)
 		if err != nil {
 			return mapStoreErr(err, poolNotFound(id))
@@ -282,27 +299,18 @@ func (s *Service) UpdateUserPool(ctx context.Context, in *model.UpdateUserPoolRe
 		if err := json.Unmarshal(rec.Data, &doc); err != nil {
 			return err
 		}
-		cfg := &doc.Config
-		err = applySettings[poolSettings](in, func(ps poolSettings) error { return ps.apply(cfg) })
-		if err != nil {
+		if err := change(&doc.Config); err != nil {
 			return err
 		}
-		if in.PoolName != nil {
-			cfg.Name = in.PoolName
-			rec.Name = *in.PoolName
-		}
 		now := s.now().UTC()
-		cfg.LastModifiedDate = model.NewTime(now)
+		doc.Config.LastModifiedDate = model.NewTime(now)
+		rec.Name = model.StringValue(doc.Config.Name)
 		rec.Modified = now
 		if rec.Data, err = json.Marshal(doc); err != nil {
 			return err
 		}
 		return tx.PutPool(rec)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &model.UpdateUserPoolResponse{}, nil
 }
 
 // DeleteUserPool deletes a pool and everything in it.
@@ -363,17 +371,7 @@ func (s *Service) ListUserPools(ctx context.Context, in *model.ListUserPoolsRequ
 
 // AddCustomAttributes adds custom attributes to a pool's schema.
 func (s *Service) AddCustomAttributes(ctx context.Context, in *model.AddCustomAttributesRequest) (*model.AddCustomAttributesResponse, error) {
-	id := model.StringValue(in.UserPoolId)
-	err := s.store.Update(ctx, func(tx store.Tx) error {
-		rec, err := tx.GetPool(id)
-		if err != nil {
-			return mapStoreErr(err, poolNotFound(id))
-		}
-		var doc poolDoc
-		if err := json.Unmarshal(rec.Data, &doc); err != nil {
-			return err
-		}
-		cfg := &doc.Config
+	err := s.changePool(ctx, model.StringValue(in.UserPoolId), func(cfg *model.UserPoolType) error {
 		added, err := customAttributes(in.CustomAttributes, func(string) (int, bool) { return 0, false })
 		if err != nil {
 			return err
@@ -393,13 +391,7 @@ func (s *Service) AddCustomAttributes(ctx context.Context, in *model.AddCustomAt
 			return cognito.Errorf(cognito.InvalidParameter, "A user pool can have at most %d custom attributes.", maxCustomAttributes)
 		}
 		cfg.SchemaAttributes = append(cfg.SchemaAttributes, added...)
-		now := s.now().UTC()
-		cfg.LastModifiedDate = model.NewTime(now)
-		rec.Modified = now
-		if rec.Data, err = json.Marshal(doc); err != nil {
-			return err
-		}
-		return tx.PutPool(rec)
+		return nil
 	})
 	if err != nil {
 		return nil, err
