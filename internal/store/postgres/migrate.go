@@ -5,12 +5,10 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/cognate-idp/cognate/internal/store"
 )
 
 // migrationFiles holds the numbered schema migrations, NNNN_name.sql.
@@ -26,44 +24,13 @@ var ErrSchemaTooNew = errors.New("postgres: database schema is newer than this b
 // migrations of nodes starting together ("cognate" in ASCII).
 const migrationLockKey int64 = 0x636f676e617465
 
-// migration is one schema step.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// migrations returns the embedded migrations in version order. Versions
-// must be unique and start at 1 without gaps.
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
+// migrations returns the embedded migrations in version order.
+func migrations() ([]store.Migration, error) {
+	ms, err := store.Migrations(migrationFiles, "migrations")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	var out []migration
-	for _, e := range entries {
-		name := e.Name()
-		num, _, ok := strings.Cut(name, "_")
-		if !ok || !strings.HasSuffix(name, ".sql") {
-			return nil, fmt.Errorf("postgres: migration %q is not named NNNN_name.sql", name)
-		}
-		v, err := strconv.Atoi(num)
-		if err != nil {
-			return nil, fmt.Errorf("postgres: migration %q: %w", name, err)
-		}
-		text, err := migrationFiles.ReadFile("migrations/" + name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: name, sql: string(text)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	for i, m := range out {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("postgres: migration %q: want version %d", m.name, i+1)
-		}
-	}
-	return out, nil
+	return ms, nil
 }
 
 // migrate brings the database to the newest schema in one transaction
@@ -92,8 +59,8 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 		for _, m := range ms[current:] {
 			// The simple protocol runs a multi-statement script in one call.
-			if _, err := tx.Exec(ctx, m.sql, pgx.QueryExecModeSimpleProtocol); err != nil {
-				return fmt.Errorf("postgres: migration %s: %w", m.name, err)
+			if _, err := tx.Exec(ctx, m.SQL, pgx.QueryExecModeSimpleProtocol); err != nil {
+				return fmt.Errorf("postgres: migration %s: %w", m.Name, err)
 			}
 		}
 		if current == len(ms) {

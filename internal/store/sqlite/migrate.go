@@ -4,10 +4,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
 	"strconv"
-	"strings"
+
+	"github.com/cognate-idp/cognate/internal/store"
 )
 
 // migrationFiles holds the numbered schema migrations, NNNN_name.sql.
@@ -19,44 +18,13 @@ var migrationFiles embed.FS
 // newer binary whose schema this one does not know.
 var ErrSchemaTooNew = errors.New("sqlite: database schema is newer than this binary")
 
-// migration is one schema step.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// migrations returns the embedded migrations in version order. Versions
-// must be unique and start at 1 without gaps.
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
+// migrations returns the embedded migrations in version order.
+func migrations() ([]store.Migration, error) {
+	ms, err := store.Migrations(migrationFiles, "migrations")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("sqlite: %w", err)
 	}
-	var out []migration
-	for _, e := range entries {
-		name := e.Name()
-		num, _, ok := strings.Cut(name, "_")
-		if !ok || !strings.HasSuffix(name, ".sql") {
-			return nil, fmt.Errorf("sqlite: migration %q is not named NNNN_name.sql", name)
-		}
-		v, err := strconv.Atoi(num)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: migration %q: %w", name, err)
-		}
-		text, err := migrationFiles.ReadFile("migrations/" + name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: name, sql: string(text)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	for i, m := range out {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("sqlite: migration %q: want version %d", m.name, i+1)
-		}
-	}
-	return out, nil
+	return ms, nil
 }
 
 // migrate brings the database on c to the newest schema in one
@@ -86,8 +54,8 @@ func migrate(c *conn) (err error) {
 		return fmt.Errorf("%w: database has version %d, binary knows %d", ErrSchemaTooNew, current, len(ms))
 	}
 	for _, m := range ms[current:] {
-		if err := c.script(m.sql); err != nil {
-			return fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+		if err := c.script(m.SQL); err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
 		}
 	}
 	if current < len(ms) {
