@@ -36,10 +36,46 @@ func ParseAccessClaims(payload []byte) (AccessClaims, error) {
 	if !isObject(payload) {
 		return AccessClaims{}, malformed("payload is not a JSON object")
 	}
+	if err := exactClaimNames(payload); err != nil {
+		return AccessClaims{}, err
+	}
 	if err := json.Unmarshal(payload, &c); err != nil {
 		return AccessClaims{}, malformed("bad access token claims")
 	}
 	return c, nil
+}
+
+// exactClaimNames rejects a payload whose member names would reach
+// AccessClaims other than by their exact spelling: encoding/json matches
+// names without case and lets a later duplicate win, so "Sub" or a second
+// "exp" could otherwise replace a claim.
+func exactClaimNames(payload []byte) error {
+	known := map[string]string{}
+	for _, n := range []string{"sub", "iss", "client_id", "origin_jti", "event_id", "token_use", "scope",
+		"auth_time", "exp", "iat", "jti", "username", "cognito:groups", "device_key"} {
+		known[strings.ToLower(n)] = n
+	}
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	if _, err := dec.Token(); err != nil {
+		return malformed("bad access token claims")
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return malformed("bad access token claims")
+		}
+		name, _ := tok.(string)
+		if exact, ok := known[strings.ToLower(name)]; ok && (exact != name || seen[name]) {
+			return malformed("access token claim names must be unique and exact")
+		}
+		seen[name] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return malformed("bad access token claims")
+		}
+	}
+	return nil
 }
 
 // HasScope reports whether s is one of the space-separated scopes in

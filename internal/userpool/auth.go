@@ -390,6 +390,9 @@ func (s *Service) respond(ctx context.Context, poolID, clientID, challenge, sess
 }
 
 func (s *Service) srpVerify(ctx context.Context, p *pool, c *client, resp, clientMetadata map[string]string) (*authResult, error) {
+	if !c.allowsFlow("ALLOW_USER_SRP_AUTH") {
+		return nil, cognito.New(cognito.InvalidParameter, "USER_SRP_AUTH flow not enabled for this client")
+	}
 	name, err := requireParam(resp, "USERNAME")
 	if err != nil {
 		return nil, err
@@ -415,6 +418,27 @@ func (s *Service) srpVerify(ctx context.Context, p *pool, c *client, resp, clien
 		return nil, incorrectPassword()
 	}
 	return s.afterPassword(ctx, p, c, u, tokenGen{clientMetadata: clientMetadata})
+}
+
+// planChallengeAttrs plans the attributes a user sets while answering
+// NEW_PASSWORD_REQUIRED with the same rules as UpdateUserAttributes: a new
+// email or phone number is unverified and a self-set *_verified=true is
+// ignored. No code is sent from the challenge (the user can ask for one with
+// GetUserAttributeVerificationCode), so values that would be held pending
+// are written unverified instead.
+func (s *Service) planChallengeAttrs(p *pool, u *user, c *client, changes []attrChange) ([]attrChange, error) {
+	plan, err := s.planAttributes(p, u, writer{client: c}, changes)
+	if err != nil {
+		return nil, err
+	}
+	out := plan.changes
+	for _, o := range plan.sends {
+		out = append(out, attrChange{o.attr, o.value}, attrChange{o.attr + "_verified", "false"})
+	}
+	for attr := range plan.pending {
+		delete(u.doc.Pending, attr)
+	}
+	return out, nil
 }
 
 func (s *Service) newPassword(ctx context.Context, p *pool, c *client, session string, resp, clientMetadata map[string]string) (*authResult, error) {
@@ -471,13 +495,17 @@ func (s *Service) newPassword(ctx context.Context, p *pool, c *client, session s
 		if u.doc.Status != statusForceChangePassword {
 			return invalidSession()
 		}
-		if name := resp["USERNAME"]; name != "" {
+		if name := resp["USERNAME"]; name != "" || model.StringValue(c.cfg.ClientSecret) != "" {
 			if err := s.checkSecretHash(c, name, resp["SECRET_HASH"]); err != nil {
 				return err
 			}
 		}
 		before := p.aliasesOf(u)
-		applyAttrs(u, changes)
+		planned, err := s.planChallengeAttrs(p, u, c, changes)
+		if err != nil {
+			return err
+		}
+		applyAttrs(u, planned)
 		if err := missingRequired(p, u.doc.Attributes, "", "userAttributes."); err != nil {
 			return err
 		}

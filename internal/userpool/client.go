@@ -43,6 +43,17 @@ func modernFlow(f string) string {
 }
 
 func (cs clientSettings) apply(p *pool, cfg *model.UserPoolClientType, verb string) error {
+	// Tools send [] for "not set"; an empty list means the defaults, as an
+	// omitted one does, and is not echoed back.
+	if len(cs.ReadAttributes) == 0 {
+		cs.ReadAttributes = nil
+	}
+	if len(cs.WriteAttributes) == 0 {
+		cs.WriteAttributes = nil
+	}
+	if r := cs.RefreshTokenRotation; r != nil && model.StringValue(r.Feature) == "ENABLED" {
+		return cognito.New(cognito.InvalidParameter, "Refresh token rotation is not supported by Cognate; set RefreshTokenRotation.Feature to DISABLED.")
+	}
 	for _, list := range []struct {
 		names []string
 		what  string

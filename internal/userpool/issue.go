@@ -3,6 +3,7 @@ package userpool
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"strings"
@@ -161,6 +162,13 @@ func (s *Service) issueTime(u *user) time.Time {
 	return now
 }
 
+// revocationTime is the RevokedBefore value for a sign-out now: tokens
+// issued after an earlier sign-out in the same second carry iat one second
+// ahead (issueTime), so the new value must cover them too.
+func (s *Service) revocationTime(u *user) int64 {
+	return max(s.now().Unix(), u.doc.RevokedBefore+1)
+}
+
 func unitsOf(c *client) *model.TokenValidityUnitsType {
 	if c.cfg.TokenValidityUnits != nil {
 		return c.cfg.TokenValidityUnits
@@ -292,7 +300,7 @@ func (s *Service) RevokeToken(ctx context.Context, in *model.RevokeTokenRequest)
 		if c.cfg.EnableTokenRevocation != nil && !*c.cfg.EnableTokenRevocation {
 			return cognito.New(cognito.UnsupportedOperation, "Token revocation is not enabled for this client.")
 		}
-		if secret := model.StringValue(c.cfg.ClientSecret); secret != "" && secret != model.StringValue(in.ClientSecret) {
+		if secret := model.StringValue(c.cfg.ClientSecret); secret != "" && subtle.ConstantTimeCompare([]byte(secret), []byte(model.StringValue(in.ClientSecret))) != 1 {
 			return cognito.New(cognito.Unauthorized, "Invalid client credentials.")
 		}
 		pl, rec, err := s.openRefreshToken(tx, raw)

@@ -144,6 +144,7 @@ func (s *Service) OpenIDConfiguration(ctx context.Context, poolID string) ([]byt
 	iss := s.Issuer(poolID)
 	doc := map[string]any{
 		"authorization_endpoint":                iss + "/oauth2/authorize",
+		"end_session_endpoint":                  iss + "/logout",
 		"id_token_signing_alg_values_supported": []string{"RS256"},
 		"issuer":                                iss,
 		"jwks_uri":                              iss + "/.well-known/jwks.json",

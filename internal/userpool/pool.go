@@ -57,6 +57,9 @@ func (ps poolSettings) apply(cfg *model.UserPoolType) error {
 		}
 	}
 	pol := ps.Policies
+	// Without a PasswordPolicy every character class is required; a given
+	// policy's omitted flags are false, as in Cognito.
+	requireAll := pol == nil || pol.PasswordPolicy == nil
 	if pol == nil {
 		pol = &model.UserPoolPolicyType{}
 	}
@@ -69,7 +72,7 @@ func (ps poolSettings) apply(cfg *model.UserPoolType) error {
 	}
 	for _, b := range []**bool{&pp.RequireUppercase, &pp.RequireLowercase, &pp.RequireNumbers, &pp.RequireSymbols} {
 		if *b == nil {
-			*b = model.Bool(ps.Policies == nil)
+			*b = model.Bool(requireAll)
 		}
 	}
 	if pp.TemporaryPasswordValidityDays == nil {

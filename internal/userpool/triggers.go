@@ -389,7 +389,7 @@ type tokenGen struct {
 // Cognate's token machinery owns. Attempts are ignored. scope changes only
 // through scopesToAdd/scopesToSuppress.
 func protectedClaim(name string) bool {
-	switch name {
+	switch strings.ToLower(name) {
 	case "acr", "amr", "at_hash", "aud", "auth_time", "azp", "c_hash", "client_id", "cognito:username",
 		"event_id", "exp", "iat", "identities", "iss", "jti", "nbf", "nonce", "origin_jti", "scope", "sub",
 		"token_use", "username":

@@ -136,7 +136,7 @@ func (s *Service) DeleteUser(ctx context.Context, in *model.DeleteUserRequest) (
 func (s *Service) AdminDisableUser(ctx context.Context, in *model.AdminDisableUserRequest) (*model.AdminDisableUserResponse, error) {
 	err := s.mutateUser(ctx, in.UserPoolId, in.Username, func(_ store.Tx, _ *pool, u *user) error {
 		u.doc.Enabled = false
-		u.doc.RevokedBefore = s.now().Unix()
+		u.doc.RevokedBefore = s.revocationTime(u)
 		return nil
 	})
 	if err != nil {
@@ -225,7 +225,7 @@ func (s *Service) AdminConfirmSignUp(ctx context.Context, in *model.AdminConfirm
 // AdminUserGlobalSignOut revokes every token of a user.
 func (s *Service) AdminUserGlobalSignOut(ctx context.Context, in *model.AdminUserGlobalSignOutRequest) (*model.AdminUserGlobalSignOutResponse, error) {
 	err := s.mutateUser(ctx, in.UserPoolId, in.Username, func(_ store.Tx, _ *pool, u *user) error {
-		u.doc.RevokedBefore = s.now().Unix()
+		u.doc.RevokedBefore = s.revocationTime(u)
 		return nil
 	})
 	if err != nil {
@@ -245,7 +245,7 @@ func (s *Service) GlobalSignOut(ctx context.Context, in *model.GlobalSignOutRequ
 		if err != nil {
 			return err
 		}
-		u.doc.RevokedBefore = s.now().Unix()
+		u.doc.RevokedBefore = s.revocationTime(u)
 		return s.putUser(tx, u)
 	})
 	if err != nil {

@@ -1,0 +1,123 @@
+package e2e
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognate-idp/cognate/internal/testserver"
+)
+
+// TestHardening covers attacks and settings found in review: each subtest
+// failed before its fix.
+func TestHardening(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testserver.Start(t)
+
+	t.Run("new-password challenge cannot keep a new email verified", func(t *testing.T) {
+		pool := s.Pool(t, &cip.CreateUserPoolInput{UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypeEmail}})
+		client := s.AppClient(t, pool, nil)
+		s.TempUser(t, pool, "owner@example.com", "Temp0rary!", "email", "owner@example.com", "email_verified", "true")
+		out, err := s.PasswordAuth(client, "owner@example.com", "Temp0rary!", nil)
+		noErr(t, err)
+		_, err = s.Client.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+			ClientId: aws.String(client), ChallengeName: types.ChallengeNameTypeNewPasswordRequired, Session: out.Session,
+			ChallengeResponses: map[string]string{
+				"USERNAME": out.ChallengeParameters["USER_ID_FOR_SRP"], "NEW_PASSWORD": testserver.Password,
+				"userAttributes.email": "ceo@victim.test",
+			},
+		})
+		noErr(t, err)
+		attrs := s.UserAttrs(t, pool, "ceo@victim.test")
+		if attrs["email"] != "ceo@victim.test" || attrs["email_verified"] != "false" {
+			t.Errorf("after the challenge email=%q email_verified=%q, want the new email unverified", attrs["email"], attrs["email_verified"])
+		}
+	})
+
+	t.Run("a second sign-out in the same second revokes the newer session", func(t *testing.T) {
+		pool := s.Pool(t, nil)
+		client := s.AppClient(t, pool, nil)
+		s.User(t, pool, "sam")
+		first := s.SignIn(t, client, "sam")
+		_, err := s.Client.GlobalSignOut(ctx, &cip.GlobalSignOutInput{AccessToken: first.AccessToken})
+		noErr(t, err)
+		second := s.SignIn(t, client, "sam")
+		_, err = s.Client.AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{UserPoolId: aws.String(pool), Username: aws.String("sam")})
+		noErr(t, err)
+		_, err = s.Client.GetUser(ctx, &cip.GetUserInput{AccessToken: second.AccessToken})
+		testserver.WantError[*types.NotAuthorizedException](t, err, "Access Token has been revoked")
+	})
+
+	t.Run("SRP proof refused through a client without USER_SRP_AUTH", func(t *testing.T) {
+		pool := s.Pool(t, nil)
+		srpClient := s.AppClient(t, pool, nil)
+		refreshOnly := s.AppClient(t, pool, &cip.CreateUserPoolClientInput{ExplicitAuthFlows: []types.ExplicitAuthFlowsType{"ALLOW_REFRESH_TOKEN_AUTH"}})
+		s.User(t, pool, "ria")
+		si, err := srpInitiate(t, s, pool, srpClient, "ria", false, nil)
+		noErr(t, err)
+		_, err = srpRespond(s, "", refreshOnly, types.ChallengeNameTypePasswordVerifier, nil, si.answer(t, s, testserver.Password, ""))
+		testserver.WantError[*types.InvalidParameterException](t, err, "USER_SRP_AUTH flow not enabled for this client")
+	})
+
+	t.Run("new-password challenge needs SECRET_HASH on a client with a secret", func(t *testing.T) {
+		pool := s.Pool(t, nil)
+		out, err := s.Client.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: aws.String(pool),
+			ClientName: aws.String("secret"), GenerateSecret: true,
+			ExplicitAuthFlows: []types.ExplicitAuthFlowsType{"ALLOW_ADMIN_USER_PASSWORD_AUTH"}})
+		noErr(t, err)
+		client, secret := *out.UserPoolClient.ClientId, *out.UserPoolClient.ClientSecret
+		s.TempUser(t, pool, "tim", "Temp0rary!")
+		auth, err := s.Client.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: aws.String(pool), ClientId: aws.String(client),
+			AuthFlow:       types.AuthFlowTypeAdminUserPasswordAuth,
+			AuthParameters: map[string]string{"USERNAME": "tim", "PASSWORD": "Temp0rary!", "SECRET_HASH": testserver.SecretHash(secret, "tim", client)}})
+		noErr(t, err)
+		_, err = s.Client.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+			ClientId: aws.String(client), ChallengeName: types.ChallengeNameTypeNewPasswordRequired, Session: auth.Session,
+			ChallengeResponses: map[string]string{"NEW_PASSWORD": testserver.Password},
+		})
+		testserver.WantError[*types.NotAuthorizedException](t, err, "Client "+client+" is configured for secret but secret was not received")
+	})
+
+	t.Run("empty Read/WriteAttributes mean the defaults", func(t *testing.T) {
+		pool := s.Pool(t, nil)
+		client := s.AppClient(t, pool, &cip.CreateUserPoolClientInput{ReadAttributes: []string{}, WriteAttributes: []string{}})
+		desc, err := s.Client.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: aws.String(pool), ClientId: aws.String(client)})
+		noErr(t, err)
+		if desc.UserPoolClient.ReadAttributes != nil || desc.UserPoolClient.WriteAttributes != nil {
+			t.Errorf("empty lists echoed back: read %v write %v", desc.UserPoolClient.ReadAttributes, desc.UserPoolClient.WriteAttributes)
+		}
+		s.User(t, pool, "eve", "given_name", "Eve")
+		tok := s.SignIn(t, client, "eve")
+		_, err = s.Client.UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{AccessToken: tok.AccessToken,
+			UserAttributes: testserver.AttrList("family_name", "Adams")})
+		noErr(t, err)
+		user, err := s.Client.GetUser(ctx, &cip.GetUserInput{AccessToken: tok.AccessToken})
+		noErr(t, err)
+		if a := testserver.Attrs(user.UserAttributes); a["given_name"] != "Eve" || a["family_name"] != "Adams" {
+			t.Errorf("GetUser attributes = %v", a)
+		}
+	})
+
+	t.Run("refresh token rotation is refused, not ignored", func(t *testing.T) {
+		pool := s.Pool(t, nil)
+		_, err := s.Client.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: aws.String(pool), ClientName: aws.String("rot"),
+			RefreshTokenRotation: &types.RefreshTokenRotationType{Feature: types.FeatureTypeEnabled}})
+		testserver.WantError[*types.InvalidParameterException](t, err,
+			"Refresh token rotation is not supported by Cognate; set RefreshTokenRotation.Feature to DISABLED.")
+	})
+
+	t.Run("Policies without a PasswordPolicy keep the default policy", func(t *testing.T) {
+		pool := s.Pool(t, &cip.CreateUserPoolInput{Policies: &types.UserPoolPolicyType{
+			SignInPolicy: &types.SignInPolicyType{AllowedFirstAuthFactors: []types.AuthFactorType{types.AuthFactorTypePassword}}}})
+		out, err := s.Client.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(pool)})
+		noErr(t, err)
+		pp := out.UserPool.Policies.PasswordPolicy
+		if !pp.RequireUppercase || !pp.RequireLowercase || !pp.RequireNumbers || !pp.RequireSymbols || aws.ToInt32(pp.MinimumLength) != 8 {
+			t.Errorf("password policy = %s", testserver.String(pp))
+		}
+	})
+}
