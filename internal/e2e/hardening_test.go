@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -120,4 +121,40 @@ func TestHardening(t *testing.T) {
 			t.Errorf("password policy = %s", testserver.String(pp))
 		}
 	})
+}
+
+// TestPasswordLockout: after five wrong passwords further attempts are
+// refused for a growing while, even with the right password; a success
+// clears the count.
+func TestPasswordLockout(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t)
+	pool := s.Pool(t, nil)
+	client := s.AppClient(t, pool, nil)
+	s.User(t, pool, "lou")
+	for range 5 {
+		_, err := s.PasswordAuth(client, "lou", "Wrong-passw0rd!", nil)
+		testserver.WantError[*types.NotAuthorizedException](t, err, "Incorrect username or password.")
+	}
+	_, err := s.PasswordAuth(client, "lou", testserver.Password, nil)
+	testserver.WantError[*types.NotAuthorizedException](t, err, "Password attempts exceeded")
+	_, err = srpInitiateAnswer(t, s, pool, client, "lou", testserver.Password)
+	testserver.WantError[*types.NotAuthorizedException](t, err, "Password attempts exceeded")
+
+	s.Clock.Advance(2 * time.Second)
+	s.SignIn(t, client, "lou")
+	// The count starts again: one wrong password is not a lockout.
+	_, err = s.PasswordAuth(client, "lou", "Wrong-passw0rd!", nil)
+	testserver.WantError[*types.NotAuthorizedException](t, err, "Incorrect username or password.")
+	s.SignIn(t, client, "lou")
+}
+
+// srpInitiateAnswer runs USER_SRP_AUTH to the PASSWORD_VERIFIER answer.
+func srpInitiateAnswer(t *testing.T, s *testserver.Server, pool, client, username, password string) (*cip.RespondToAuthChallengeOutput, error) {
+	t.Helper()
+	si, err := srpInitiate(t, s, pool, client, username, false, nil)
+	if err != nil {
+		return nil, err
+	}
+	return srpRespond(s, "", client, types.ChallengeNameTypePasswordVerifier, nil, si.answer(t, s, password, ""))
 }

@@ -200,8 +200,14 @@ func (s *Service) passwordAuth(ctx context.Context, p *pool, c *client, r authRe
 		}
 		return nil, err
 	}
+	if err := s.checkLockout(u); err != nil {
+		return nil, err
+	}
 	if !s.verifyPassword(u.doc.PasswordHash, password) {
-		return nil, incorrectPassword()
+		return nil, s.passwordFailed(ctx, p, u)
+	}
+	if err := s.passwordSucceeded(ctx, p, u); err != nil {
+		return nil, err
 	}
 	return s.afterPassword(ctx, p, c, u, tokenGen{clientMetadata: r.clientMetadata})
 }
@@ -413,9 +419,15 @@ func (s *Service) srpVerify(ctx context.Context, p *pool, c *client, resp, clien
 	if err != nil {
 		return nil, incorrectPassword()
 	}
+	if err := s.checkLockout(u); err != nil {
+		return nil, err
+	}
 	if err := s.srp.Verify(p.id, u.rec.Username, u.doc.SRPSalt, v, resp["PASSWORD_CLAIM_SECRET_BLOCK"],
 		resp["TIMESTAMP"], resp["PASSWORD_CLAIM_SIGNATURE"]); err != nil {
-		return nil, incorrectPassword()
+		return nil, s.passwordFailed(ctx, p, u)
+	}
+	if err := s.passwordSucceeded(ctx, p, u); err != nil {
+		return nil, err
 	}
 	return s.afterPassword(ctx, p, c, u, tokenGen{clientMetadata: clientMetadata})
 }

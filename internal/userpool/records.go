@@ -249,6 +249,10 @@ type userDoc struct {
 	// RevokedOrigins maps revoked origin_jti values to when the record may
 	// be dropped (after the longest access-token life).
 	RevokedOrigins map[string]int64 `json:"revoked_origins,omitempty"`
+	// FailedSignIns counts consecutive wrong passwords; LockedUntil refuses
+	// password attempts until then (lockout.go).
+	FailedSignIns int       `json:"failed,omitempty"`
+	LockedUntil   time.Time `json:"locked_until,omitzero"`
 }
 
 // user is a user record with its decoded document.

@@ -334,8 +334,11 @@ func (s *Service) ChangePassword(ctx context.Context, in *model.ChangePasswordRe
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkLockout(c.user); err != nil {
+		return nil, err
+	}
 	if !s.verifyPassword(c.user.doc.PasswordHash, model.StringValue(in.PreviousPassword)) {
-		return nil, incorrectPassword()
+		return nil, s.passwordFailed(ctx, c.pool, c.user)
 	}
 	pw := model.StringValue(in.ProposedPassword)
 	if err := checkPolicy(c.pool, pw); err != nil {

@@ -14,16 +14,20 @@ import (
 // transaction). Documents written as JSON by earlier versions are still
 // read; every write uses the binary form.
 //
-// Layout (version 1): the version byte, then the userDoc fields in
-// declaration order. Strings and byte strings are a uvarint length and the
+// Layout (version 2): the version byte, then the userDoc fields in
+// declaration order (version 1 lacks the last two, FailedSignIns and
+// LockedUntil, and is still read). Strings and byte strings are a uvarint length and the
 // bytes; maps and lists a uvarint count and their entries; integers
 // varints; times varint Unix nanoseconds (0 is the zero time); booleans
 // one byte.
-const userDocV1 = 0x01
+const (
+	userDocV1 = 0x01
+	userDocV2 = 0x02
+)
 
 func encodeUserDoc(d *userDoc) []byte {
 	b := make([]byte, 0, 256+len(d.PasswordHash)+len(d.SRPVerifier))
-	b = append(b, userDocV1)
+	b = append(b, userDocV2)
 	b = appendStringMap(b, d.Attributes)
 	b = appendString(b, d.Status)
 	b = appendBool(b, d.Enabled)
@@ -54,7 +58,8 @@ func encodeUserDoc(d *userDoc) []byte {
 		b = appendString(b, k)
 		b = binary.AppendVarint(b, v)
 	}
-	return b
+	b = binary.AppendVarint(b, int64(d.FailedSignIns))
+	return appendTime(b, d.LockedUntil)
 }
 
 func appendString(b []byte, s string) []byte {
@@ -185,7 +190,7 @@ func decodeUserDoc(data []byte, d *userDoc) error {
 	if len(data) > 0 && data[0] == '{' {
 		return json.Unmarshal(data, d)
 	}
-	if len(data) == 0 || data[0] != userDocV1 {
+	if len(data) == 0 || (data[0] != userDocV1 && data[0] != userDocV2) {
 		return errUserDoc
 	}
 	r := &docReader{b: data[1:]}
@@ -226,6 +231,10 @@ func decodeUserDoc(data []byte, d *userDoc) error {
 			k := r.string()
 			d.RevokedOrigins[k] = r.varint()
 		}
+	}
+	if data[0] == userDocV2 {
+		d.FailedSignIns = int(r.varint())
+		d.LockedUntil = r.time()
 	}
 	if r.err == nil && len(r.b) != 0 {
 		r.err = errUserDoc

@@ -29,6 +29,8 @@ func sampleDocs() map[string]*userDoc {
 			Sends:          map[string][]time.Time{"email": {t0, t0.Add(time.Minute)}, "forgot": {}},
 			RevokedBefore:  1795631434,
 			RevokedOrigins: map[string]int64{"jti-1": 1795700000, "jti-2": -5},
+			FailedSignIns:  6,
+			LockedUntil:    t0.Add(2 * time.Second),
 		},
 	}
 }
@@ -78,6 +80,23 @@ func TestUserDocRoundTrip(t *testing.T) {
 	}
 }
 
+// TestUserDocReadsV1 keeps version 1 documents (no lockout fields)
+// readable.
+func TestUserDocReadsV1(t *testing.T) {
+	doc := sampleDocs()["typical"]
+	v2 := encodeUserDoc(doc)
+	// A version 1 document is version 2 without its two trailing varints
+	// (zero count, zero time: one byte each).
+	v1 := append([]byte{userDocV1}, v2[1:len(v2)-2]...)
+	var got userDoc
+	if err := decodeUserDoc(v1, &got); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(normal(&got), normal(doc)) {
+		t.Errorf("v1 decoded as %+v", got)
+	}
+}
+
 // TestUserDocReadsJSON keeps documents written as JSON readable.
 func TestUserDocReadsJSON(t *testing.T) {
 	doc := sampleDocs()["everything"]
@@ -101,7 +120,7 @@ func TestUserDocRejectsCorruption(t *testing.T) {
 		"wrong version": append([]byte{0x7f}, good[1:]...),
 		"truncated":     good[:len(good)-1],
 		"trailing":      append(append([]byte{}, good...), 0),
-		"huge length":   {userDocV1, 0xff, 0xff, 0xff, 0xff, 0x0f},
+		"huge length":   {userDocV2, 0xff, 0xff, 0xff, 0xff, 0x0f},
 	}
 	for name, b := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -119,7 +138,7 @@ func FuzzUserDoc(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var d userDoc
-		if decodeUserDoc(b, &d) != nil || len(b) == 0 || b[0] != userDocV1 {
+		if decodeUserDoc(b, &d) != nil || len(b) == 0 || (b[0] != userDocV1 && b[0] != userDocV2) {
 			return
 		}
 		var again userDoc
