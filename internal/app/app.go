@@ -106,8 +106,17 @@ func assemble(cfg config.Config, st store.Store, log *slog.Logger, o Overrides) 
 	if err != nil {
 		return nil, err
 	}
-	edge := awsjson.NewEdge(api.Handlers(svc), awsjson.Options{Logger: log, NewID: func() string { return uuid.NewString() }})
-	handler := server.NewHandler(server.Options{Edge: edge, Keys: svc, Store: st, Logger: log, Now: o.Now})
+	opts := awsjson.Options{Logger: log, NewID: func() string { return uuid.NewString() }}
+	if cfg.Admin.AccessKeyID != "" {
+		opts.Auth = &awsjson.SigV4{AccessKeyID: cfg.Admin.AccessKeyID, SecretAccessKey: cfg.Admin.SecretAccessKey, Now: o.Now}
+	} else {
+		log.Info("admin operations are not authenticated: set admin.accessKeyId/secretAccessKey (or COGNATE_ADMIN_ACCESS_KEY_ID/COGNATE_ADMIN_SECRET_ACCESS_KEY) before exposing this server")
+	}
+	edge := awsjson.NewEdge(api.Handlers(svc), opts)
+	// The outbox shows codes and temporary passwords: it is served only on
+	// an open development server, never once admin credentials are set.
+	handler := server.NewHandler(server.Options{Edge: edge, Keys: svc, Store: st, Logger: log, Now: o.Now,
+		Outbox: cfg.Admin.AccessKeyID == "", AdminAuthenticated: cfg.Admin.AccessKeyID != ""})
 	ctx, stop := context.WithCancel(context.Background())
 	a := &App{Handler: handler, Service: svc, Store: st, Edge: edge, log: log, stop: stop, done: make(chan struct{})}
 	go func() {

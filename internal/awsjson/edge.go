@@ -36,6 +36,7 @@ type Edge struct {
 	log      *slog.Logger
 	newID    func() string
 	maxBody  int64
+	auth     *SigV4
 }
 
 // Options configure an Edge.
@@ -43,6 +44,9 @@ type Options struct {
 	Logger  *slog.Logger
 	NewID   func() string // request IDs (UUIDs); nil means random UUIDs
 	MaxBody int64         // 0 means DefaultMaxBody
+	// Auth, when set, authenticates every operation the model signs;
+	// nil accepts them unauthenticated (local development).
+	Auth *SigV4
 }
 
 // NewEdge returns an Edge that dispatches to handlers by operation name.
@@ -57,7 +61,7 @@ func NewEdge(handlers map[string]Handler, opts Options) *Edge {
 	if opts.NewID == nil {
 		opts.NewID = uuid.NewString
 	}
-	return &Edge{handlers: handlers, log: opts.Logger, newID: opts.NewID, maxBody: opts.MaxBody}
+	return &Edge{handlers: handlers, log: opts.Logger, newID: opts.NewID, maxBody: opts.MaxBody, auth: opts.Auth}
 }
 
 // Implemented reports whether the edge has a handler for op.
@@ -123,6 +127,11 @@ func (e *Edge) serve(ctx context.Context, r *http.Request) ([]byte, string, erro
 	}
 	if int64(len(body)) > e.maxBody {
 		return nil, name, &wireError{"SerializationException", "Request body is too large.", http.StatusBadRequest}
+	}
+	if !op.NoAuth && e.auth != nil {
+		if err := e.auth.Verify(r, body); err != nil {
+			return nil, name, err
+		}
 	}
 	h, ok := e.handlers[name]
 	if !ok {

@@ -34,6 +34,11 @@ type Config struct {
 	// tokens, sessions and SRP verifiers. Empty means <Data>/secret.key,
 	// created on first start. Every node of a cluster needs the same one.
 	SecretFile string `json:"secretFile"`
+	// Admin, when set, requires AWS Signature Version 4 with this access
+	// key on every operation Cognito authorises by IAM (Admin*, pool and
+	// client management). Without it those operations are open, which
+	// suits local development only.
+	Admin AdminCredentials `json:"admin"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `json:"logLevel"`
 	// LogFormat is text or json.
@@ -45,6 +50,12 @@ type Config struct {
 	Lambda Lambda `json:"lambda"`
 	// Messages configures verification message delivery.
 	Messages Messages `json:"messages"`
+}
+
+// AdminCredentials is the access key admin operations must be signed with.
+type AdminCredentials struct {
+	AccessKeyID     string `json:"accessKeyId"`
+	SecretAccessKey string `json:"secretAccessKey"`
 }
 
 // Lambda configures the Lambda client.
@@ -167,6 +178,8 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		{&cfg.SecretFile, "COGNATE_SECRET_FILE", *secret},
 		{&cfg.LogLevel, "COGNATE_LOG_LEVEL", *logLevel},
 		{&cfg.Lambda.Endpoint, "COGNATE_LAMBDA_ENDPOINT", *lambda},
+		{&cfg.Admin.AccessKeyID, "COGNATE_ADMIN_ACCESS_KEY_ID", ""},
+		{&cfg.Admin.SecretAccessKey, "COGNATE_ADMIN_SECRET_ACCESS_KEY", ""},
 	} {
 		if v := getenv(o.env); v != "" {
 			*o.dst = v
@@ -248,6 +261,9 @@ func (c Config) Validate() error {
 	case "text", "json":
 	default:
 		errs = append(errs, fmt.Errorf("logFormat %q: must be text or json", c.LogFormat))
+	}
+	if (c.Admin.AccessKeyID == "") != (c.Admin.SecretAccessKey == "") {
+		errs = append(errs, errors.New("admin: accessKeyId and secretAccessKey go together"))
 	}
 	if c.Lambda.Endpoint != "" {
 		if u, err := url.Parse(c.Lambda.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") {

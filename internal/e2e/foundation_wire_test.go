@@ -217,8 +217,27 @@ func TestFoundationWire(t *testing.T) {
 			t.Errorf("Allow-Headers = %q", got)
 		}
 	})
-	t.Run("cors on a call", func(t *testing.T) {
+	t.Run("no cors on an open admin call", func(t *testing.T) {
 		r := rawCall(t, s, http.MethodPost, "DescribeUserPool", strings.NewReader(`{"UserPoolId":"`+pool+`"}`),
+			map[string]string{"Origin": "http://localhost:3000"})
+		if got := r.header.Get("Access-Control-Allow-Origin"); got != "" {
+			t.Errorf("Allow-Origin = %q on an unauthenticated admin operation", got)
+		}
+	})
+	t.Run("no cors on the outbox", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodGet, s.URL+"/_cognate/messages", nil)
+		req.Header.Set("Origin", "https://evil.example")
+		resp, err := (&http.Client{}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "" {
+			t.Errorf("Allow-Origin = %q on the outbox", got)
+		}
+	})
+	t.Run("cors on a call", func(t *testing.T) {
+		r := rawCall(t, s, http.MethodPost, "GetUser", strings.NewReader(`{"AccessToken":"x.y.z"}`),
 			map[string]string{"Origin": "http://localhost:3000"})
 		if got := r.header.Get("Access-Control-Allow-Origin"); got != "*" {
 			t.Errorf("Allow-Origin = %q", got)

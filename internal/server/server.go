@@ -10,6 +10,7 @@ import (
 
 	"github.com/cognate-idp/cognate/internal/cognito"
 	"github.com/cognate-idp/cognate/internal/message"
+	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/store"
 )
 
@@ -26,6 +27,11 @@ type Options struct {
 	Store  store.Store // for the message outbox
 	Logger *slog.Logger
 	Now    func() time.Time
+	// Outbox serves GET /_cognate/messages (codes included).
+	Outbox bool
+	// AdminAuthenticated says signed operations require credentials; only
+	// then may pages of other origins read their answers.
+	AdminAuthenticated bool
 }
 
 // NewHandler returns the HTTP handler of a Cognate server.
@@ -44,8 +50,10 @@ func NewHandler(o Options) http.Handler {
 	})
 	mux.Handle("GET /{pool}/.well-known/jwks.json", poolDocument(o.Keys.JWKS, o.Logger))
 	mux.Handle("GET /{pool}/.well-known/openid-configuration", poolDocument(o.Keys.OpenIDConfiguration, o.Logger))
-	mux.Handle(message.OutboxPath, message.OutboxHandler(o.Store))
-	return cors(logRequests(mux, o.Logger, o.Now))
+	if o.Outbox {
+		mux.Handle(message.OutboxPath, message.OutboxHandler(o.Store))
+	}
+	return cors(logRequests(mux, o.Logger, o.Now), o.AdminAuthenticated)
 }
 
 // poolDocument serves a per-pool JSON document; an unknown pool is 404.
@@ -71,10 +79,19 @@ func poolDocument(get func(context.Context, string) ([]byte, error), log *slog.L
 
 // cors lets browser SDKs (amazon-cognito-identity-js, Amplify, the JS SDK)
 // call the API from any origin, as Cognito does.
-func cors(next http.Handler) http.Handler {
+func cors(next http.Handler, adminAuthenticated bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		if origin := r.Header.Get("Origin"); origin != "" {
+		// Browsers may call the operations a browser app uses (unsigned,
+		// token or client authorised) from any origin, as with Cognito;
+		// never Cognate's own endpoints (the outbox holds codes), and the
+		// admin operations only when they require credentials: a page of
+		// another origin must not read an open admin API.
+		if strings.HasPrefix(r.URL.Path, "/_cognate/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if origin := r.Header.Get("Origin"); origin != "" && (adminAuthenticated || !signedOperation(r)) {
 			h.Set("Access-Control-Allow-Origin", "*")
 			h.Set("Access-Control-Expose-Headers", "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, Date")
 		}
@@ -91,6 +108,17 @@ func cors(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// signedOperation reports whether r calls an operation that Cognito
+// authorises by IAM signature.
+func signedOperation(r *http.Request) bool {
+	name, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), model.TargetPrefix+".")
+	if !ok {
+		return false
+	}
+	op, ok := model.LookupOperation(name)
+	return ok && !op.NoAuth
 }
 
 type statusWriter struct {
