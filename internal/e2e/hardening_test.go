@@ -158,3 +158,34 @@ func srpInitiateAnswer(t *testing.T, s *testserver.Server, pool, client, usernam
 	}
 	return srpRespond(s, "", client, types.ChallengeNameTypePasswordVerifier, nil, si.answer(t, s, password, ""))
 }
+
+func TestHardeningCodesAndRefresh(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testserver.Start(t)
+	pool := s.Pool(t, nil)
+	client := s.AppClient(t, pool, nil)
+
+	t.Run("refresh after AdminDisableUser names the cause", func(t *testing.T) {
+		s.User(t, pool, "dora")
+		tok := s.SignIn(t, client, "dora")
+		_, err := s.Client.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: aws.String(pool), Username: aws.String("dora")})
+		noErr(t, err)
+		_, err = s.Client.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(client), AuthFlow: types.AuthFlowTypeRefreshTokenAuth,
+			AuthParameters: map[string]string{"REFRESH_TOKEN": aws.ToString(tok.RefreshToken)}})
+		testserver.WantError[*types.NotAuthorizedException](t, err, "User is disabled.")
+	})
+
+	t.Run("reset code sent to an address the user no longer has is void", func(t *testing.T) {
+		s.User(t, pool, "olga", "email", "olga@old.example", "email_verified", "true")
+		_, err := s.Client.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(client), Username: aws.String("olga")})
+		noErr(t, err)
+		code := s.LastCode(t, pool, "olga", "email")
+		_, err = s.Client.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: aws.String(pool),
+			Username: aws.String("olga"), UserAttributes: testserver.AttrList("email", "olga@new.example", "email_verified", "true")})
+		noErr(t, err)
+		_, err = s.Client.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{ClientId: aws.String(client),
+			Username: aws.String("olga"), ConfirmationCode: aws.String(code), Password: aws.String("N3w-passw0rd!")})
+		testserver.WantError[*types.ExpiredCodeException](t, err, "Invalid code provided, please request a code again.")
+	})
+}

@@ -280,6 +280,10 @@ func (s *Service) refresh(ctx context.Context, p *pool, c *client, params, clien
 	if err := s.checkSecretHash(c, u.rec.Username, params["SECRET_HASH"]); err != nil {
 		return nil, err
 	}
+	if !u.doc.Enabled {
+		// Disabling also revokes, but a refresh reports the cause.
+		return nil, cognito.New(cognito.NotAuthorized, "User is disabled.")
+	}
 	if err := checkTokenState(u, pl.Iat, pl.OriginJTI, "Refresh Token"); err != nil {
 		return nil, err
 	}

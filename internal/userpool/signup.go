@@ -306,9 +306,15 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, in *model.ConfirmFo
 		if err != nil {
 			return err
 		}
-		if _, err := s.checkCode(p, u, purposeForgot, model.StringValue(in.ConfirmationCode)); err != nil {
+		sent, err := s.checkCode(p, u, purposeForgot, model.StringValue(in.ConfirmationCode))
+		if err != nil {
 			codeErr = err
 			return s.putUser(tx, u)
+		}
+		if sent.Value != "" && sent.Value != u.doc.Attributes["email"] && sent.Value != u.doc.Attributes["phone_number"] {
+			// The code went to an address the user no longer has.
+			codeErr = cognito.New(cognito.ExpiredCode, "Invalid code provided, please request a code again.")
+			return saveUser(tx, u)
 		}
 		pm.apply(u)
 		if u.doc.Status == statusResetRequired || u.doc.Status == statusForceChangePassword {
