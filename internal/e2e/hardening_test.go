@@ -189,3 +189,40 @@ func TestHardeningCodesAndRefresh(t *testing.T) {
 		testserver.WantError[*types.ExpiredCodeException](t, err, "Invalid code provided, please request a code again.")
 	})
 }
+
+// TestHiddenUsers: with PreventUserExistenceErrors=ENABLED an unknown name
+// gets the same kinds of answers as a real user.
+func TestHiddenUsers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testserver.Start(t)
+	pool := s.Pool(t, &cip.CreateUserPoolInput{AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}})
+	client := s.AppClient(t, pool, &cip.CreateUserPoolClientInput{PreventUserExistenceErrors: types.PreventUserExistenceErrorTypesEnabled})
+
+	t.Run("SRP gives a stable challenge, then the usual failure", func(t *testing.T) {
+		first, err := srpInitiate(t, s, pool, client, "ghost", false, nil)
+		noErr(t, err)
+		again, err := srpInitiate(t, s, pool, client, "ghost", false, nil)
+		noErr(t, err)
+		if first.params["SALT"] != again.params["SALT"] {
+			t.Errorf("salt changes between attempts: %s vs %s", first.params["SALT"], again.params["SALT"])
+		}
+		_, err = srpRespond(s, "", client, types.ChallengeNameTypePasswordVerifier, nil, first.answer(t, s, testserver.Password, ""))
+		testserver.WantError[*types.NotAuthorizedException](t, err, "Incorrect username or password.")
+	})
+	t.Run("ForgotPassword answers with delivery details", func(t *testing.T) {
+		out, err := s.Client.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(client), Username: aws.String("ghost@example.com")})
+		noErr(t, err)
+		if d := out.CodeDeliveryDetails; d == nil || aws.ToString(d.Destination) != "g***@e***" {
+			t.Errorf("CodeDeliveryDetails = %s", testserver.String(d))
+		}
+	})
+	t.Run("codes for unknown names mismatch", func(t *testing.T) {
+		_, err := s.Client.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{ClientId: aws.String(client),
+			Username: aws.String("ghost"), ConfirmationCode: aws.String("123456"), Password: aws.String(testserver.Password)})
+		testserver.WantError[*types.CodeMismatchException](t, err, "Invalid verification code provided, please try again.")
+		_, err = s.Client.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(client),
+			Username: aws.String("ghost"), ConfirmationCode: aws.String("123456")})
+		testserver.WantError[*types.CodeMismatchException](t, err, "Invalid verification code provided, please try again.")
+	})
+}

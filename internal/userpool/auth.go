@@ -333,12 +333,19 @@ func (s *Service) srpBegin(ctx context.Context, p *pool, c *client, r authReques
 		return nil, err
 	}
 	u, err := s.srpSignInUser(ctx, p, c, r, name)
-	if err != nil {
+	var v []byte
+	switch {
+	case err != nil && hidesUsers(c) && isUnknownUser(err):
+		// A challenge like a real user's; the proof will fail.
+		if u, v, err = s.phantomUser(p, name); err != nil {
+			return nil, err
+		}
+	case err != nil:
 		return nil, err
-	}
-	v, err := s.srpVerifier(p, u)
-	if err != nil {
-		return nil, err
+	default:
+		if v, err = s.srpVerifier(p, u); err != nil {
+			return nil, err
+		}
 	}
 	ch, err := s.srp.Begin(p.id, u.rec.Username, u.doc.SRPSalt, v, srpA)
 	if errors.Is(err, srp.ErrInvalidA) {

@@ -122,6 +122,9 @@ func (s *Service) ConfirmSignUp(ctx context.Context, in *model.ConfirmSignUpRequ
 	err = s.store.Update(ctx, func(tx store.Tx) error {
 		codeErr = nil
 		u, err := s.resolveUser(tx, p, model.StringValue(in.Username))
+		if cognito.IsCode(err, cognito.UserNotFound) && hidesUsers(c) {
+			return codeMismatch()
+		}
 		if err != nil {
 			return err
 		}
@@ -169,6 +172,9 @@ func (s *Service) sendUserCode(ctx context.Context, p *pool, c *client, username
 		return err
 	})
 	if cognito.IsCode(err, cognito.UserNotFound) {
+		if hidesUsers(c) {
+			return s.phantomDelivery(p, username), nil
+		}
 		return nil, unknownUser(c)
 	}
 	if err != nil {
@@ -290,6 +296,9 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, in *model.ConfirmFo
 		return err
 	})
 	if cognito.IsCode(err, cognito.UserNotFound) {
+		if hidesUsers(c) {
+			return nil, codeMismatch()
+		}
 		return nil, unknownUser(c)
 	}
 	if err != nil {
