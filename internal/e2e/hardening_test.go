@@ -226,3 +226,24 @@ func TestHiddenUsers(t *testing.T) {
 		testserver.WantError[*types.CodeMismatchException](t, err, "Invalid verification code provided, please try again.")
 	})
 }
+
+// TestNewPasswordSessionBinding: a NEW_PASSWORD_REQUIRED session opened
+// with one temporary password is void once an administrator sets another.
+func TestNewPasswordSessionBinding(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := testserver.Start(t)
+	pool := s.Pool(t, nil)
+	client := s.AppClient(t, pool, nil)
+	s.TempUser(t, pool, "nia", "Temp0rary!")
+	out, err := s.PasswordAuth(client, "nia", "Temp0rary!", nil)
+	noErr(t, err)
+	_, err = s.Client.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: aws.String(pool),
+		Username: aws.String("nia"), Password: aws.String("Other-temp0rary!")})
+	noErr(t, err)
+	_, err = s.Client.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+		ClientId: aws.String(client), ChallengeName: types.ChallengeNameTypeNewPasswordRequired, Session: out.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "nia", "NEW_PASSWORD": testserver.Password},
+	})
+	testserver.WantError[*types.NotAuthorizedException](t, err, "Invalid session for the user, session is expired.")
+}

@@ -252,6 +252,15 @@ type challengeSession struct {
 	UserKey   string `json:"u"`
 	Sub       string `json:"s"`
 	Exp       int64  `json:"e"`
+	// Password binds the session to the temporary password it was opened
+	// with: a new one set by an administrator voids older sessions.
+	Password string `json:"pw"`
+}
+
+// passwordTag identifies a stored password hash without revealing it.
+func passwordTag(hash string) string {
+	sum := sha256.Sum256([]byte(hash))
+	return base64.RawStdEncoding.EncodeToString(sum[:12])
 }
 
 func (s *Service) sealSession(cs challengeSession) (string, error) {
@@ -289,6 +298,7 @@ func (s *Service) newPasswordChallenge(p *pool, c *client, u *user) (*authResult
 	sess, err := s.sealSession(challengeSession{
 		Challenge: "NEW_PASSWORD_REQUIRED", PoolID: p.id, ClientID: model.StringValue(c.cfg.ClientId),
 		UserKey: u.rec.Key, Sub: u.rec.Sub, Exp: s.now().Add(time.Duration(minutes) * time.Minute).Unix(),
+		Password: passwordTag(u.doc.PasswordHash),
 	})
 	if err != nil {
 		return nil, err
@@ -511,8 +521,11 @@ func (s *Service) newPassword(ctx context.Context, p *pool, c *client, session s
 		if err != nil {
 			return err
 		}
-		if u.doc.Status != statusForceChangePassword {
+		if u.doc.Status != statusForceChangePassword || cs.Password != passwordTag(u.doc.PasswordHash) {
 			return invalidSession()
+		}
+		if !u.doc.Enabled {
+			return cognito.New(cognito.NotAuthorized, "User is disabled.")
 		}
 		if name := resp["USERNAME"]; name != "" || model.StringValue(c.cfg.ClientSecret) != "" {
 			if err := s.checkSecretHash(c, name, resp["SECRET_HASH"]); err != nil {
