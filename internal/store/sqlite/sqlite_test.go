@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -240,136 +238,21 @@ func TestUpdateCancelledWhileQueued(t *testing.T) {
 	}
 }
 
-// cpuTime is the process's user+system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// seedUsers creates n users p/u0000... with a realistic Data document.
-func seedUsers(b *testing.B, s *sqlite.Store, n int) {
-	b.Helper()
-	data := []byte(`{"attributes":{"email":"jane@example.com","email_verified":"true","name":"Jane Doe",` +
-		`"phone_number":"+15550100"},"status":"CONFIRMED","enabled":true,"password":"` +
-		strings.Repeat("x", 96) + `","srp_salt":"` + strings.Repeat("y", 32) + `"}`)
-	now := time.Now()
-	err := s.Update(ctx(b), func(tx store.Tx) error {
-		for i := range n {
-			u := store.User{PoolID: "us-east-1_bench", Key: fmt.Sprintf("u%04d", i), Username: fmt.Sprintf("u%04d", i),
-				Sub: fmt.Sprintf("sub-%04d", i), Created: now, Modified: now, Data: data}
-			if err := tx.CreateUser(u); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-}
+// The benchmarks are those of storetest, each on a fresh database.
 
 // BenchmarkUpdateUser runs GetUser+PutUser Updates from parallel
 // goroutines; cpu-ns/op is the whole process's CPU time per Update.
 func BenchmarkUpdateUser(b *testing.B) {
-	s := openAt(b, filepath.Join(b.TempDir(), "cognate.db"))
-	const users = 1000
-	seedUsers(b, s, users)
-	c := ctx(b)
-	b.SetParallelism(16)
-	b.ReportAllocs()
-	start := cpuTime()
-	b.ResetTimer()
-	var next sync.Mutex
-	seq := 0
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			next.Lock()
-			key := fmt.Sprintf("u%04d", seq%users)
-			seq++
-			next.Unlock()
-			err := s.Update(c, func(tx store.Tx) error {
-				u, err := tx.GetUser("us-east-1_bench", key)
-				if err != nil {
-					return err
-				}
-				u.Modified = time.Now()
-				return tx.PutUser(u)
-			})
-			if err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
-	b.StopTimer()
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+	storetest.BenchUpdateUser(b, openAt(b, filepath.Join(b.TempDir(), "cognate.db")))
 }
 
 // BenchmarkGetUser runs one-read Views from parallel goroutines.
 func BenchmarkGetUser(b *testing.B) {
-	s := openAt(b, filepath.Join(b.TempDir(), "cognate.db"))
-	const users = 1000
-	seedUsers(b, s, users)
-	c := ctx(b)
-	b.ReportAllocs()
-	keys := make([]string, users)
-	for i := range keys {
-		keys[i] = fmt.Sprintf("u%04d", i)
-	}
-	start := cpuTime()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		i := 0
-		for pb.Next() {
-			i++
-			err := s.View(c, func(tx store.Tx) error {
-				_, err := tx.GetUser("us-east-1_bench", keys[i%users])
-				return err
-			})
-			if err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
-	b.StopTimer()
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+	storetest.BenchGetUser(b, openAt(b, filepath.Join(b.TempDir(), "cognate.db")))
 }
 
 // BenchmarkGetPutUserInTx measures the statement cost alone: GetUser and
 // PutUser pairs, a thousand per Update, so commits are negligible.
 func BenchmarkGetPutUserInTx(b *testing.B) {
-	s := openAt(b, filepath.Join(b.TempDir(), "cognate.db"))
-	const users = 1000
-	seedUsers(b, s, users)
-	c := ctx(b)
-	keys := make([]string, users)
-	for i := range keys {
-		keys[i] = fmt.Sprintf("u%04d", i)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for done := 0; done < b.N; {
-		n := min(b.N-done, 1000)
-		err := s.Update(c, func(tx store.Tx) error {
-			for i := range n {
-				u, err := tx.GetUser("us-east-1_bench", keys[(done+i)%users])
-				if err != nil {
-					return err
-				}
-				u.Modified = time.Now()
-				if err := tx.PutUser(u); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-		done += n
-	}
+	storetest.BenchGetPutUserInTx(b, openAt(b, filepath.Join(b.TempDir(), "cognate.db")))
 }
