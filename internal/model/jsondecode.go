@@ -156,9 +156,9 @@ func decInt64(p *int64, r *Reader) error {
 	return nil
 }
 
-// decUint8 decodes a byte of a blob written as a JSON array of numbers,
-// which encoding/json accepts.
-func decUint8(p *uint8, r *Reader) error {
+// decNumber reads a JSON number (or null) and hands its text to set; a
+// number set refuses is reported at the number's start with fail.
+func decNumber(r *Reader, set func(num []byte) error, fail func() error) error {
 	if r.null() {
 		return nil
 	}
@@ -167,49 +167,39 @@ func decUint8(p *uint8, r *Reader) error {
 	if err != nil {
 		return err
 	}
-	n, perr := strconv.ParseUint(string(num), 10, 8)
-	if perr != nil {
+	if set(num) != nil {
 		r.pos = start
-		return r.typeError()
+		return fail()
 	}
-	*p = uint8(n)
 	return nil
 }
 
-func decFloat64(p *float64, r *Reader) error {
-	if r.null() {
-		return nil
-	}
-	start := r.peekPos()
-	num, err := r.number()
-	if err != nil {
+// decUint8 decodes a byte of a blob written as a JSON array of numbers,
+// which encoding/json accepts.
+func decUint8(p *uint8, r *Reader) error {
+	return decNumber(r, func(num []byte) error {
+		n, err := strconv.ParseUint(string(num), 10, 8)
+		if err == nil {
+			*p = uint8(n)
+		}
 		return err
-	}
-	f, perr := strconv.ParseFloat(string(num), 64)
-	if perr != nil {
-		r.pos = start
-		return r.typeError()
-	}
-	*p = f
-	return nil
+	}, r.typeError)
+}
+
+func decFloat64(p *float64, r *Reader) error {
+	return decNumber(r, func(num []byte) error {
+		f, err := strconv.ParseFloat(string(num), 64)
+		if err == nil {
+			*p = f
+		}
+		return err
+	}, r.typeError)
 }
 
 // decTime decodes epoch seconds; like Time.UnmarshalJSON, only a number or
 // null is accepted.
 func decTime(p *Time, r *Reader) error {
-	if r.null() {
-		return nil
-	}
-	start := r.peekPos()
-	num, err := r.number()
-	if err != nil {
-		return err
-	}
-	if err := p.UnmarshalJSON(num); err != nil {
-		r.pos = start
-		return r.valueError()
-	}
-	return nil
+	return decNumber(r, p.UnmarshalJSON, r.valueError)
 }
 
 // decDocument keeps any JSON value (null included) as raw bytes.
