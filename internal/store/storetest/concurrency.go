@@ -71,16 +71,8 @@ func testNoLostUpdate(t *testing.T, e *env) {
 		})
 	}
 	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Errorf("update %d: %v", i, err)
-		}
-	}
-	for i, err := range readErrs {
-		if err != nil {
-			t.Errorf("reader %d: %v", i, err)
-		}
-	}
+	reportErrors(t, "update", errs)
+	reportErrors(t, "reader", readErrs)
 	e.view(func(tx store.Tx) error {
 		u, err := tx.GetUser(pool, "counter")
 		if err != nil {
@@ -193,16 +185,8 @@ func testRefreshTokenRace(t *testing.T, e *env) {
 		})
 	}
 	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Errorf("use %d: %v", i, err)
-		}
-	}
-	for i, err := range readErrs {
-		if err != nil {
-			t.Errorf("reader %d: %v", i, err)
-		}
-	}
+	reportErrors(t, "use", errs)
+	reportErrors(t, "reader", readErrs)
 	winner := -1
 	for i, w := range won {
 		if w && winner >= 0 {
@@ -234,4 +218,15 @@ func testRefreshTokenRace(t *testing.T, e *env) {
 		}
 		return nil
 	})
+}
+
+// reportErrors fails the test for every non-nil entry of errs, naming it
+// "<what> <index>".
+func reportErrors(t *testing.T, what string, errs []error) {
+	t.Helper()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("%s %d: %v", what, i, err)
+		}
+	}
 }
