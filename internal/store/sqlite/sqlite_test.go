@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -44,6 +45,56 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store {
 		return openAt(t, filepath.Join(t.TempDir(), "cognate.db"))
 	})
+}
+
+// TestConformanceCacheSizes runs the suite with a record cache that can hold
+// only a record or two (so that evictions happen all the time) and with no
+// cache at all.
+func TestConformanceCacheSizes(t *testing.T) {
+	for _, size := range []int{600, -1} {
+		t.Run(fmt.Sprintf("CacheBytes=%d", size), func(t *testing.T) {
+			storetest.Run(t, func(t *testing.T) store.Store {
+				path := filepath.Join(t.TempDir(), "cognate.db")
+				s, err := sqlite.Open(ctx(t), path, sqlite.Options{CacheBytes: size})
+				if err != nil {
+					t.Fatalf("Open: %v", err)
+				}
+				t.Cleanup(func() {
+					if err := s.Close(); err != nil {
+						t.Errorf("Close: %v", err)
+					}
+				})
+				return s
+			})
+		})
+	}
+}
+
+// TestOpenRefusesSecondUser checks that a database open in one store cannot
+// be opened again until that store is closed: the record cache is exact
+// only for the database's only user.
+func TestOpenRefusesSecondUser(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cognate.db")
+	first, err := sqlite.Open(ctx(t), path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := sqlite.Open(ctx(t), path, sqlite.Options{}); err == nil {
+		s.Close()
+		t.Fatal("second Open of an open database succeeded")
+	} else if !strings.Contains(err.Error(), "in use by another process") {
+		t.Errorf("second Open: %v, want an in-use error", err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	second, err := sqlite.Open(ctx(t), path, sqlite.Options{})
+	if err != nil {
+		t.Fatalf("Open after Close: %v", err)
+	}
+	if err := second.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestReopenKeepsCommittedUpdates(t *testing.T) {

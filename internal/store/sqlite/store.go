@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -40,6 +41,9 @@ type Options struct {
 	// BusyTimeout bounds the wait for a lock held by another process.
 	// Default 5s.
 	BusyTimeout time.Duration
+	// CacheBytes bounds the record cache of pools, clients and users (see
+	// recordCache). Default 64 MiB; negative disables the cache.
+	CacheBytes int
 }
 
 func (o Options) withDefaults() Options {
@@ -58,6 +62,9 @@ func (o Options) withDefaults() Options {
 	if o.BusyTimeout <= 0 {
 		o.BusyTimeout = 5 * time.Second
 	}
+	if o.CacheBytes == 0 {
+		o.CacheBytes = 64 << 20
+	}
 	return o
 }
 
@@ -73,6 +80,11 @@ type Store struct {
 	w       *conn      // owned by the writer goroutine once Open returns
 	readers chan *conn // idle read-only connections
 	nReader int
+	lock    *os.File // exclusive lock: this process is the database's only user
+
+	cache    *recordCache
+	batch    *batchState // the open batch; owned by the writer goroutine
+	batchSeq uint64      // cache seq while the open batch runs
 
 	reqs       chan *request // unbuffered: a send succeeds only when the writer takes it
 	quit       chan struct{}
@@ -102,8 +114,13 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
+	lock, err := lockFile(abs + ".lock")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
+	}
 	w, err := openConn(ctx, abs, opts.BusyTimeout, false)
 	if err != nil {
+		lock.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
 	}
 	s := &Store{
@@ -111,6 +128,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		maxBatch:   opts.MaxBatch,
 		linger:     opts.Linger,
 		w:          w,
+		lock:       lock,
+		cache:      newRecordCache(max(0, opts.CacheBytes)),
+		batch:      newBatchState(),
 		readers:    make(chan *conn, opts.Readers),
 		reqs:       make(chan *request),
 		quit:       make(chan struct{}),
@@ -122,6 +142,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 			(<-s.readers).close()
 		}
 		w.close()
+		lock.Close()
 		return nil, err
 	}
 	go s.writeLoop()
@@ -153,35 +174,47 @@ func (s *Store) setup(ctx context.Context, path string, opts Options) error {
 
 // View runs fn on a read-only snapshot. Write methods return
 // store.ErrReadOnly. ctx is checked before fn runs; fn's reads are local
-// and short, so they are not interrupted.
+// and short, so they are not interrupted. Pools, clients and users come
+// from the record cache when it holds them, each as of its latest commit;
+// the first read that needs SQL takes a read connection and its snapshot.
 func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	var c *conn
 	select {
-	case c = <-s.readers:
+	case <-s.quit:
+		return ErrClosed
 	default:
-		select {
-		case c = <-s.readers:
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-s.quit:
-			return ErrClosed
-		}
 	}
-	defer func() { s.readers <- c }()
-	if _, err := c.exec(sBegin); err != nil {
-		return fmt.Errorf("sqlite: begin read: %w", err)
-	}
-	t := &tx{c: c}
+	t := &tx{s: s, ctx: ctx}
 	defer func() {
 		t.done = true
-		if _, err := c.exec(sRollback); err != nil {
+		if t.c == nil {
+			return
+		}
+		if _, err := t.c.exec(sRollback); err != nil {
 			s.log.Error("sqlite: ending read transaction failed", "err", err)
 		}
+		s.readers <- t.c
 	}()
 	return fn(t)
+}
+
+// takeReader waits for an idle read connection.
+func (s *Store) takeReader(ctx context.Context) (*conn, error) {
+	select {
+	case c := <-s.readers:
+		return c, nil
+	default:
+	}
+	select {
+	case c := <-s.readers:
+		return c, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-s.quit:
+		return nil, ErrClosed
+	}
 }
 
 // Update queues fn for the writer, which runs it in its own savepoint of a
@@ -228,7 +261,7 @@ func (s *Store) Close() error {
 		if err := s.w.script("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 			errs = append(errs, fmt.Errorf("sqlite: checkpoint: %w", err))
 		}
-		errs = append(errs, s.w.close())
+		errs = append(errs, s.w.close(), s.lock.Close())
 		s.closeErr = errors.Join(errs...)
 	})
 	return s.closeErr
@@ -301,6 +334,8 @@ func (s *Store) commit(run []*request) {
 		return
 	}
 	single := len(run) == 1
+	s.batch.reset()
+	s.batchSeq = s.cache.currentSeq()
 	var broken error // the transaction can no longer be trusted
 	for _, r := range run {
 		if broken != nil {
@@ -314,8 +349,12 @@ func (s *Store) commit(run []*request) {
 				continue
 			}
 		}
-		r.err = s.call(c, r.fn)
+		var changes []change
+		changes, r.err = s.call(c, r.fn)
 		if single {
+			if r.err == nil {
+				s.batch.changes = append(s.batch.changes, changes...)
+			}
 			break
 		}
 		if r.err != nil {
@@ -326,6 +365,8 @@ func (s *Store) commit(run []*request) {
 		}
 		if _, err := c.exec(sRelease); err != nil {
 			broken = fmt.Errorf("sqlite: release savepoint: %w", err)
+		} else if r.err == nil {
+			s.batch.changes = append(s.batch.changes, changes...)
 		}
 	}
 	if broken == nil && single && run[0].err != nil {
@@ -349,22 +390,34 @@ func (s *Store) commit(run []*request) {
 			}
 		}
 	}
+	// Make the batch visible in the cache before anyone hears of it.
+	switch {
+	case broken == nil && len(s.batch.changes) > 0:
+		s.cache.apply(s.batch.changes)
+	case broken != nil && s.batch.written():
+		s.cache.invalidate(s.batch)
+	}
 	for _, r := range run {
 		r.done <- r.err
 	}
 }
 
-// call runs fn with a fresh Tx, turning a panic into an error.
-func (s *Store) call(c *conn, fn func(store.Tx) error) (err error) {
-	t := &tx{c: c, writable: true}
+// call runs fn with a fresh Tx, turning a panic into an error, and
+// returns fn's writes to cached records.
+func (s *Store) call(c *conn, fn func(store.Tx) error) (changes []change, err error) {
+	t := &tx{s: s, c: c, writable: true, seq: s.batchSeq}
+	if s.cache.enabled() {
+		t.batch = s.batch
+	}
 	defer func() {
 		t.done = true
 		if p := recover(); p != nil {
 			s.log.Error("sqlite: update function panicked", "stack", string(debug.Stack()))
-			err = fmt.Errorf("%w: %v", ErrPanicked, p)
+			changes, err = nil, fmt.Errorf("%w: %v", ErrPanicked, p)
 		}
 	}()
-	return fn(t)
+	err = fn(t)
+	return t.changes, err
 }
 
 // answerAll fails every request of a batch with err.

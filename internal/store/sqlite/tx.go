@@ -1,11 +1,11 @@
 package sqlite
 
 import (
-	"time"
-
+	"context"
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/cognate-idp/cognate/internal/store"
 )
@@ -14,11 +14,21 @@ import (
 var errTxDone = errors.New("sqlite: transaction used after its function returned")
 
 // tx implements store.Tx on one connection inside an open transaction. Its
-// methods are documented on store.Tx.
+// methods are documented on store.Tx. A View's tx takes a read connection
+// and opens its snapshot only at its first SQL read: a View served from the
+// record cache alone needs neither.
 type tx struct {
-	c        *conn
+	s        *Store
+	c        *conn // nil in a View until its first SQL read
+	ctx      context.Context
 	writable bool
 	done     bool
+	// seq is the cache's batch count before the snapshot began (View) or
+	// during the open batch (writer); records read with SQL fill the cache
+	// only if it is unchanged.
+	seq     uint64
+	batch   *batchState // the writer's open batch; nil in a View
+	changes []change    // writes of this function to cached kinds of record
 }
 
 var _ store.Tx = (*tx)(nil)
@@ -31,6 +41,28 @@ func (t *tx) read() error {
 	return nil
 }
 
+// conn checks that the transaction may still be used and returns its
+// connection, opening a View's snapshot on first use.
+func (t *tx) conn() (*conn, error) {
+	if t.done {
+		return nil, errTxDone
+	}
+	if t.c != nil {
+		return t.c, nil
+	}
+	c, err := t.s.takeReader(t.ctx)
+	if err != nil {
+		return nil, err
+	}
+	t.seq = t.s.cache.currentSeq()
+	if _, err := c.exec(sBegin); err != nil {
+		t.s.readers <- c
+		return nil, fmt.Errorf("sqlite: begin read: %w", err)
+	}
+	t.c = c
+	return c, nil
+}
+
 // write checks that the transaction may still be used for writes.
 func (t *tx) write() error {
 	if t.done {
@@ -40,6 +72,13 @@ func (t *tx) write() error {
 		return store.ErrReadOnly
 	}
 	return nil
+}
+
+// record notes a committed-with-the-batch change to a cached record.
+func (t *tx) record(ch change) {
+	if t.s.cache.enabled() {
+		t.changes = append(t.changes, ch)
+	}
 }
 
 // fail wraps an unexpected database error with the operation's name.
@@ -97,34 +136,50 @@ func scanPool(v []driver.Value) store.Pool {
 	return store.Pool{ID: str(v[0]), Name: str(v[1]), Created: tm(v[2]), Modified: tm(v[3]), Data: blob(v[4])}
 }
 
+// The cached kinds of record (pools, clients, users) are read from the
+// record cache first; see recordCache for why that is exact. In the writer,
+// records the open batch has written are read with SQL only.
+
 func (t *tx) GetPool(id string) (store.Pool, error) {
 	if err := t.read(); err != nil {
 		return store.Pool{}, err
 	}
-	v, err := t.c.one(sGetPool, 5, id)
+	cacheable := t.s.cache.enabled() && (t.batch == nil || !t.batch.poolTouched(id))
+	if cacheable {
+		if p, ok := t.s.cache.pool(id); ok {
+			return p, nil
+		}
+	}
+	c, err := t.conn()
+	if err != nil {
+		return store.Pool{}, err
+	}
+	v, err := c.one(sGetPool, 5, id)
 	if err != nil {
 		return store.Pool{}, fail("get pool", err)
 	}
-	return scanPool(v), nil
+	p := scanPool(v)
+	if cacheable {
+		t.s.cache.fillPool(t.seq, p)
+	}
+	return p, nil
 }
 
 func (t *tx) PoolModified(id string) (time.Time, error) {
-	if err := t.read(); err != nil {
+	p, err := t.GetPool(id)
+	if err != nil {
 		return time.Time{}, err
 	}
-	v, err := t.c.one(sPoolModified, 1, id)
-	if err != nil {
-		return time.Time{}, fail("pool modified", err)
-	}
-	return tm(v[0]), nil
+	return p.Modified, nil
 }
 
 func (t *tx) ListPools(afterID string, limit int) ([]store.Pool, error) {
-	if err := t.read(); err != nil {
+	c, err := t.conn()
+	if err != nil {
 		return nil, err
 	}
 	var out []store.Pool
-	err := t.c.each(sListPools, 5, func(v []driver.Value) { out = append(out, scanPool(v)) }, afterID, limitArg(limit))
+	err = c.each(sListPools, 5, func(v []driver.Value) { out = append(out, scanPool(v)) }, afterID, limitArg(limit))
 	if err != nil {
 		return nil, fail("list pools", err)
 	}
@@ -132,14 +187,25 @@ func (t *tx) ListPools(afterID string, limit int) ([]store.Pool, error) {
 }
 
 func (t *tx) CreatePool(p store.Pool) error {
-	return t.insert("create pool", sInsertPool, p.ID, p.Name, toMicros(p.Created), toMicros(p.Modified), p.Data)
+	t.touchPool(p.ID)
+	err := t.insert("create pool", sInsertPool, p.ID, p.Name, toMicros(p.Created), toMicros(p.Modified), p.Data)
+	if err == nil {
+		t.record(change{op: setPool, pool: storedPool(p)})
+	}
+	return err
 }
 
 func (t *tx) PutPool(p store.Pool) error {
-	return t.change("put pool", sUpdatePool, p.Name, toMicros(p.Created), toMicros(p.Modified), p.Data, p.ID)
+	t.touchPool(p.ID)
+	err := t.change("put pool", sUpdatePool, p.Name, toMicros(p.Created), toMicros(p.Modified), p.Data, p.ID)
+	if err == nil {
+		t.record(change{op: setPool, pool: storedPool(p)})
+	}
+	return err
 }
 
 func (t *tx) DeletePool(id string) error {
+	t.touchPool(id)
 	if err := t.change("delete pool", sDeletePool, id); err != nil {
 		return err
 	}
@@ -149,7 +215,29 @@ func (t *tx) DeletePool(id string) error {
 			return fail("delete pool", err)
 		}
 	}
+	t.record(change{op: delPool, poolID: id})
 	return nil
+}
+
+// touchPool, touchClient and touchUser mark records the open batch writes
+// (before the write: a failed statement may still have changed them).
+func (t *tx) touchPool(id string) {
+	if t.batch != nil {
+		t.batch.pools[id] = true
+	}
+}
+
+func (t *tx) touchClient(id string) {
+	if t.batch != nil {
+		t.batch.clients[id] = true
+	}
+}
+
+func (t *tx) touchUser(poolID, key, sub string) {
+	if t.batch != nil {
+		t.batch.users[userRef{poolID, key}] = true
+		t.batch.subs[userRef{poolID, sub}] = true
+	}
 }
 
 // Clients.
@@ -159,45 +247,76 @@ func scanClient(v []driver.Value) store.Client {
 		Created: tm(v[3]), Modified: tm(v[4]), Data: blob(v[5])}
 }
 
-func (t *tx) GetClient(poolID, id string) (store.Client, error) {
+// clientByID reads a client by its ID alone, through the cache.
+func (t *tx) clientByID(op string, id string, stmt stmtID, args ...any) (store.Client, error) {
 	if err := t.read(); err != nil {
 		return store.Client{}, err
 	}
-	v, err := t.c.one(sGetClient, 6, poolID, id)
+	cacheable := t.s.cache.enabled()
+	if cacheable {
+		if cl, ok := t.s.cache.client(id); ok && (t.batch == nil || !t.batch.clientTouched(cl.PoolID, id)) {
+			return cl, nil
+		}
+	}
+	c, err := t.conn()
 	if err != nil {
-		return store.Client{}, fail("get client", err)
+		return store.Client{}, err
+	}
+	v, err := c.one(stmt, 6, args...)
+	if err != nil {
+		return store.Client{}, fail(op, err)
+	}
+	cl := scanClient(v)
+	if cacheable && (t.batch == nil || !t.batch.clientTouched(cl.PoolID, id)) {
+		t.s.cache.fillClient(t.seq, cl)
+	}
+	return cl, nil
+}
+
+func (t *tx) GetClient(poolID, id string) (store.Client, error) {
+	if t.batch != nil && t.batch.poolTouched(poolID) {
+		// The cached client may belong to a pool this batch deleted.
+		return t.clientBySQL("get client", sGetClient, poolID, id)
+	}
+	cl, err := t.clientByID("get client", id, sGetClient, poolID, id)
+	if err == nil && cl.PoolID != poolID {
+		return store.Client{}, store.ErrNotFound // client IDs are unique across pools
+	}
+	return cl, err
+}
+
+// clientBySQL reads a client without the cache.
+func (t *tx) clientBySQL(op string, stmt stmtID, args ...any) (store.Client, error) {
+	c, err := t.conn()
+	if err != nil {
+		return store.Client{}, err
+	}
+	v, err := c.one(stmt, 6, args...)
+	if err != nil {
+		return store.Client{}, fail(op, err)
 	}
 	return scanClient(v), nil
 }
 
 func (t *tx) ClientModified(poolID, id string) (time.Time, error) {
-	if err := t.read(); err != nil {
+	cl, err := t.GetClient(poolID, id)
+	if err != nil {
 		return time.Time{}, err
 	}
-	v, err := t.c.one(sClientModified, 1, poolID, id)
-	if err != nil {
-		return time.Time{}, fail("client modified", err)
-	}
-	return tm(v[0]), nil
+	return cl.Modified, nil
 }
 
 func (t *tx) GetClientByID(id string) (store.Client, error) {
-	if err := t.read(); err != nil {
-		return store.Client{}, err
-	}
-	v, err := t.c.one(sGetClientByID, 6, id)
-	if err != nil {
-		return store.Client{}, fail("get client by id", err)
-	}
-	return scanClient(v), nil
+	return t.clientByID("get client by id", id, sGetClientByID, id)
 }
 
 func (t *tx) ListClients(poolID, afterID string, limit int) ([]store.Client, error) {
-	if err := t.read(); err != nil {
+	c, err := t.conn()
+	if err != nil {
 		return nil, err
 	}
 	var out []store.Client
-	err := t.c.each(sListClients, 6, func(v []driver.Value) { out = append(out, scanClient(v)) }, poolID, afterID, limitArg(limit))
+	err = c.each(sListClients, 6, func(v []driver.Value) { out = append(out, scanClient(v)) }, poolID, afterID, limitArg(limit))
 	if err != nil {
 		return nil, fail("list clients", err)
 	}
@@ -205,15 +324,30 @@ func (t *tx) ListClients(poolID, afterID string, limit int) ([]store.Client, err
 }
 
 func (t *tx) CreateClient(c store.Client) error {
-	return t.insert("create client", sInsertClient, c.PoolID, c.ID, c.Name, toMicros(c.Created), toMicros(c.Modified), c.Data)
+	t.touchClient(c.ID)
+	err := t.insert("create client", sInsertClient, c.PoolID, c.ID, c.Name, toMicros(c.Created), toMicros(c.Modified), c.Data)
+	if err == nil {
+		t.record(change{op: setClient, client: storedClient(c)})
+	}
+	return err
 }
 
 func (t *tx) PutClient(c store.Client) error {
-	return t.change("put client", sUpdateClient, c.Name, toMicros(c.Created), toMicros(c.Modified), c.Data, c.PoolID, c.ID)
+	t.touchClient(c.ID)
+	err := t.change("put client", sUpdateClient, c.Name, toMicros(c.Created), toMicros(c.Modified), c.Data, c.PoolID, c.ID)
+	if err == nil {
+		t.record(change{op: setClient, client: storedClient(c)})
+	}
+	return err
 }
 
 func (t *tx) DeleteClient(poolID, id string) error {
-	return t.change("delete client", sDeleteClient, poolID, id)
+	t.touchClient(id)
+	err := t.change("delete client", sDeleteClient, poolID, id)
+	if err == nil {
+		t.record(change{op: delClient, poolID: poolID, id: id})
+	}
+	return err
 }
 
 // Users.
@@ -223,34 +357,60 @@ func scanUser(v []driver.Value) store.User {
 		Created: tm(v[4]), Modified: tm(v[5]), Data: blob(v[6])}
 }
 
+// userCacheable reports whether u may be served from or put into the
+// cache by this transaction.
+func (t *tx) userCacheable(poolID, key, sub string) bool {
+	return t.batch == nil || !(t.batch.userTouched(poolID, key) || t.batch.subTouched(poolID, sub))
+}
+
+// userBySQL reads one user with stmt and fills the cache with it.
+func (t *tx) userBySQL(op string, stmt stmtID, args ...any) (store.User, error) {
+	c, err := t.conn()
+	if err != nil {
+		return store.User{}, err
+	}
+	v, err := c.one(stmt, 7, args...)
+	if err != nil {
+		return store.User{}, fail(op, err)
+	}
+	u := scanUser(v)
+	if t.s.cache.enabled() && t.userCacheable(u.PoolID, u.Key, u.Sub) {
+		t.s.cache.fillUser(t.seq, u)
+	}
+	return u, nil
+}
+
 func (t *tx) GetUser(poolID, key string) (store.User, error) {
 	if err := t.read(); err != nil {
 		return store.User{}, err
 	}
-	v, err := t.c.one(sGetUser, 7, poolID, key)
-	if err != nil {
-		return store.User{}, fail("get user", err)
+	if t.s.cache.enabled() {
+		if u, ok := t.s.cache.user(poolID, key); ok && t.userCacheable(poolID, key, u.Sub) {
+			return u, nil
+		}
 	}
-	return scanUser(v), nil
+	return t.userBySQL("get user", sGetUser, poolID, key)
 }
 
 func (t *tx) GetUserBySub(poolID, sub string) (store.User, error) {
 	if err := t.read(); err != nil {
 		return store.User{}, err
 	}
-	v, err := t.c.one(sGetUserBySub, 7, poolID, sub)
-	if err != nil {
-		return store.User{}, fail("get user by sub", err)
+	if t.s.cache.enabled() {
+		if u, ok := t.s.cache.userBySub(poolID, sub); ok && t.userCacheable(poolID, u.Key, sub) {
+			return u, nil
+		}
 	}
-	return scanUser(v), nil
+	return t.userBySQL("get user by sub", sGetUserBySub, poolID, sub)
 }
 
 func (t *tx) ListUsers(poolID, afterKey string, limit int) ([]store.User, error) {
-	if err := t.read(); err != nil {
+	c, err := t.conn()
+	if err != nil {
 		return nil, err
 	}
 	var out []store.User
-	err := t.c.each(sListUsers, 7, func(v []driver.Value) { out = append(out, scanUser(v)) }, poolID, afterKey, limitArg(limit))
+	err = c.each(sListUsers, 7, func(v []driver.Value) { out = append(out, scanUser(v)) }, poolID, afterKey, limitArg(limit))
 	if err != nil {
 		return nil, fail("list users", err)
 	}
@@ -258,10 +418,11 @@ func (t *tx) ListUsers(poolID, afterKey string, limit int) ([]store.User, error)
 }
 
 func (t *tx) CountUsers(poolID string) (int64, error) {
-	if err := t.read(); err != nil {
+	c, err := t.conn()
+	if err != nil {
 		return 0, err
 	}
-	v, err := t.c.one(sCountUsers, 1, poolID)
+	v, err := c.one(sCountUsers, 1, poolID)
 	if err != nil {
 		return 0, fail("count users", err)
 	}
@@ -269,28 +430,40 @@ func (t *tx) CountUsers(poolID string) (int64, error) {
 }
 
 func (t *tx) CreateUser(u store.User) error {
-	return t.insert("create user", sInsertUser, u.PoolID, u.Key, u.Username, u.Sub,
+	t.touchUser(u.PoolID, u.Key, u.Sub)
+	err := t.insert("create user", sInsertUser, u.PoolID, u.Key, u.Username, u.Sub,
 		toMicros(u.Created), toMicros(u.Modified), u.Data)
+	if err == nil {
+		t.record(change{op: setUser, user: storedUser(u)})
+	}
+	return err
 }
 
 func (t *tx) PutUser(u store.User) error {
 	if err := t.write(); err != nil {
 		return err
 	}
+	t.touchUser(u.PoolID, u.Key, u.Sub)
 	// The sub almost never changes: try the update that keeps it first.
 	n, err := t.c.exec(sUpdateUserSameSub, u.Username, toMicros(u.Created), toMicros(u.Modified), u.Data,
 		u.PoolID, u.Key, u.Sub)
 	if err != nil {
 		return fail("put user", err)
 	}
-	if n == 1 {
-		return nil
+	if n != 1 {
+		err = t.change("put user", sUpdateUser, u.Username, u.Sub, toMicros(u.Created), toMicros(u.Modified), u.Data,
+			u.PoolID, u.Key)
 	}
-	return t.change("put user", sUpdateUser, u.Username, u.Sub, toMicros(u.Created), toMicros(u.Modified), u.Data,
-		u.PoolID, u.Key)
+	if err == nil {
+		t.record(change{op: setUser, user: storedUser(u)})
+	}
+	return err
 }
 
 func (t *tx) DeleteUser(poolID, key string) error {
+	if t.batch != nil {
+		t.batch.users[userRef{poolID, key}] = true
+	}
 	if err := t.change("delete user", sDeleteUser, poolID, key); err != nil {
 		return err
 	}
@@ -300,16 +473,18 @@ func (t *tx) DeleteUser(poolID, key string) error {
 	if _, err := t.c.exec(sDeleteUserTokens, poolID, key); err != nil {
 		return fail("delete user", err)
 	}
+	t.record(change{op: delUser, poolID: poolID, id: key})
 	return nil
 }
 
 // Aliases.
 
 func (t *tx) GetAlias(poolID, alias string) (string, error) {
-	if err := t.read(); err != nil {
+	c, err := t.conn()
+	if err != nil {
 		return "", err
 	}
-	v, err := t.c.one(sGetAlias, 1, poolID, alias)
+	v, err := c.one(sGetAlias, 1, poolID, alias)
 	if err != nil {
 		return "", fail("get alias", err)
 	}
@@ -343,11 +518,12 @@ func (t *tx) DeleteAlias(poolID, alias string) error {
 // Keys.
 
 func (t *tx) ListKeys(poolID string) ([]store.Key, error) {
-	if err := t.read(); err != nil {
+	c, err := t.conn()
+	if err != nil {
 		return nil, err
 	}
 	var out []store.Key
-	err := t.c.each(sListKeys, 5, func(v []driver.Value) {
+	err = c.each(sListKeys, 5, func(v []driver.Value) {
 		out = append(out, store.Key{PoolID: str(v[0]), Kid: str(v[1]), Use: str(v[2]), Private: blob(v[3]), Created: tm(v[4])})
 	}, poolID)
 	if err != nil {
@@ -363,10 +539,11 @@ func (t *tx) CreateKey(k store.Key) error {
 // Refresh tokens.
 
 func (t *tx) GetRefreshToken(id string) (store.RefreshToken, error) {
-	if err := t.read(); err != nil {
+	c, err := t.conn()
+	if err != nil {
 		return store.RefreshToken{}, err
 	}
-	v, err := t.c.one(sGetToken, 8, id)
+	v, err := c.one(sGetToken, 8, id)
 	if err != nil {
 		return store.RefreshToken{}, fail("get refresh token", err)
 	}
@@ -405,10 +582,11 @@ func (t *tx) PutMessage(m store.Message) error {
 }
 
 func (t *tx) GetMessage(id string) (store.Message, error) {
-	if err := t.read(); err != nil {
+	c, err := t.conn()
+	if err != nil {
 		return store.Message{}, err
 	}
-	v, err := t.c.one(sGetMessage, 13, id)
+	v, err := c.one(sGetMessage, 13, id)
 	if err != nil {
 		return store.Message{}, fail("get message", err)
 	}
@@ -416,7 +594,8 @@ func (t *tx) GetMessage(id string) (store.Message, error) {
 }
 
 func (t *tx) ListMessages(f store.MessageFilter) ([]store.Message, error) {
-	if err := t.read(); err != nil {
+	c, err := t.conn()
+	if err != nil {
 		return nil, err
 	}
 	id := sListMessages
@@ -435,7 +614,7 @@ func (t *tx) ListMessages(f store.MessageFilter) ([]store.Message, error) {
 	}
 	args = append(args, limitArg(f.Limit))
 	var out []store.Message
-	err := t.c.each(id, 13, func(v []driver.Value) { out = append(out, scanMessage(v)) }, args...)
+	err = c.each(id, 13, func(v []driver.Value) { out = append(out, scanMessage(v)) }, args...)
 	if err != nil {
 		return nil, fail("list messages", err)
 	}
@@ -445,10 +624,11 @@ func (t *tx) ListMessages(f store.MessageFilter) ([]store.Message, error) {
 // Settings.
 
 func (t *tx) GetSetting(name string) ([]byte, error) {
-	if err := t.read(); err != nil {
+	c, err := t.conn()
+	if err != nil {
 		return nil, err
 	}
-	v, err := t.c.one(sGetSetting, 1, name)
+	v, err := c.one(sGetSetting, 1, name)
 	if err != nil {
 		return nil, fail("get setting", err)
 	}

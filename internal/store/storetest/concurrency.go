@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/cognate-idp/cognate/internal/store"
@@ -229,4 +231,134 @@ func reportErrors(t *testing.T, what string, errs []error) {
 			t.Errorf("%s %d: %v", what, i, err)
 		}
 	}
+}
+
+// testReadsFollowWrites checks that a read started after an Update returned
+// sees that Update (and never one that failed), by key and by sub, while
+// other Updates of the same users run: writers each own a user and count
+// its Data up, following every good write with a failing one; readers
+// note the count acknowledged before each View and check it is there.
+func testReadsFollowWrites(t *testing.T, e *env) {
+	const users, rounds = 4, 40
+	pool := e.id("p")
+	acked := make([]atomic.Int64, users)
+	name := func(i int) string { return fmt.Sprintf("u%d", i) }
+	for i := range users {
+		u := user(pool, name(i))
+		u.Data = []byte("0")
+		e.update(func(tx store.Tx) error { return tx.CreateUser(u) })
+	}
+	errRollBack := errors.New("rolled back on purpose")
+	var wg sync.WaitGroup
+	errs := make([]error, users)
+	for i := range users {
+		wg.Go(func() {
+			for n := 1; n <= rounds; n++ {
+				err := e.s.Update(e.ctx, func(tx store.Tx) error {
+					u, err := tx.GetUser(pool, name(i))
+					if err != nil {
+						return err
+					}
+					if got, want := string(u.Data), strconv.Itoa(n-1); got != want {
+						return fmt.Errorf("update %d read %s, want %s", n, got, want)
+					}
+					u.Data = []byte(strconv.Itoa(n))
+					return tx.PutUser(u)
+				})
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				acked[i].Store(int64(n))
+				err = e.s.Update(e.ctx, func(tx store.Tx) error {
+					u, err := tx.GetUser(pool, name(i))
+					if err != nil {
+						return err
+					}
+					u.Data = []byte("-1")
+					if err := tx.PutUser(u); err != nil {
+						return err
+					}
+					return errRollBack
+				})
+				if !errors.Is(err, errRollBack) {
+					errs[i] = fmt.Errorf("failing update: %v", err)
+					return
+				}
+			}
+		})
+	}
+	readErrs := make([]error, 4)
+	for r := range readErrs {
+		wg.Go(func() {
+			for k := 0; k < 200; k++ {
+				i := k % users
+				want := acked[i].Load()
+				err := e.s.View(e.ctx, func(tx store.Tx) error {
+					byKey, err := tx.GetUser(pool, name(i))
+					if err != nil {
+						return err
+					}
+					bySub, err := tx.GetUserBySub(pool, "sub-"+name(i))
+					if err != nil {
+						return err
+					}
+					for _, u := range []store.User{byKey, bySub} {
+						got, err := strconv.ParseInt(string(u.Data), 10, 64)
+						if err != nil || got < want {
+							return fmt.Errorf("%s: read %q after update %d was acknowledged", name(i), u.Data, want)
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					readErrs[r] = err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	reportErrors(t, "writer", errs)
+	reportErrors(t, "reader", readErrs)
+
+	// A changed sub and a deleted user are seen at once, inside the
+	// Update that changes them and after it.
+	e.update(func(tx store.Tx) error {
+		u, err := tx.GetUserBySub(pool, "sub-"+name(0))
+		if err != nil {
+			return err
+		}
+		u.Sub = "sub-new"
+		if err := tx.PutUser(u); err != nil {
+			return err
+		}
+		if _, err := tx.GetUserBySub(pool, "sub-"+name(0)); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("old sub inside the update: %v, want ErrNotFound", err)
+		}
+		if err := tx.DeleteUser(pool, name(1)); err != nil {
+			return err
+		}
+		if _, err := tx.GetUserBySub(pool, "sub-"+name(1)); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("deleted user by sub inside the update: %v, want ErrNotFound", err)
+		}
+		return nil
+	})
+	e.view(func(tx store.Tx) error {
+		if _, err := tx.GetUserBySub(pool, "sub-"+name(0)); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("old sub: %v, want ErrNotFound", err)
+		}
+		if u, err := tx.GetUserBySub(pool, "sub-new"); err != nil || u.Key != name(0) {
+			t.Errorf("new sub: %v %v, want user %s", u.Key, err, name(0))
+		}
+		for _, get := range []func() (store.User, error){
+			func() (store.User, error) { return tx.GetUser(pool, name(1)) },
+			func() (store.User, error) { return tx.GetUserBySub(pool, "sub-"+name(1)) },
+		} {
+			if _, err := get(); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("deleted user: %v, want ErrNotFound", err)
+			}
+		}
+		return nil
+	})
 }

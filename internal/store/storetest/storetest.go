@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentNoLostUpdate", testNoLostUpdate},
 		{"ConcurrentAliasClaim", testAliasRace},
 		{"ConcurrentRefreshTokenUse", testRefreshTokenRace},
+		{"ReadsFollowWrites", testReadsFollowWrites},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
