@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -110,13 +108,9 @@ type workerResult struct {
 
 // runLoad drives spec.conns keep-alive connections, each owning the users
 // whose index is its number modulo conns, for warmup+dur.
-func runLoad(ctx context.Context, hc *http.Client, spec loadSpec, users []*vuser) (*result, error) {
+func runLoad(ctx context.Context, spec loadSpec, users []*vuser) (*result, error) {
 	if spec.conns > len(users) {
 		return nil, fmt.Errorf("-c %d is more than the %d signed-in users; each connection needs its own users", spec.conns, len(users))
-	}
-	hdr := http.Header{
-		"Content-Type": {contentType},
-		"X-Amz-Target": {targetPrefix + opTarget(spec.op)},
 	}
 	start := time.Now()
 	measureFrom := start.Add(spec.warmup)
@@ -130,7 +124,14 @@ func runLoad(ctx context.Context, hc *http.Client, spec loadSpec, users []*vuser
 		}
 		res := &results[w]
 		res.lat = make([]time.Duration, 0, 4096)
-		wg.Go(func() { worker(ctx, hc, spec, hdr, mine, measureFrom, end, res) })
+		wc, err := newWireConn(spec.url, targetPrefix+opTarget(spec.op))
+		if err != nil {
+			return nil, err
+		}
+		wg.Go(func() {
+			defer wc.close()
+			worker(ctx, wc, spec, mine, measureFrom, end, res)
+		})
 	}
 	wg.Wait()
 	r := &result{elapsed: time.Since(measureFrom)}
@@ -147,7 +148,7 @@ func runLoad(ctx context.Context, hc *http.Client, spec loadSpec, users []*vuser
 	return r, ctx.Err()
 }
 
-func worker(ctx context.Context, hc *http.Client, spec loadSpec, hdr http.Header, mine []*vuser, measureFrom, end time.Time, res *workerResult) {
+func worker(ctx context.Context, wc *wireConn, spec loadSpec, mine []*vuser, measureFrom, end time.Time, res *workerResult) {
 	for k := 0; ctx.Err() == nil; k++ {
 		u := mine[k%len(mine)]
 		var body []byte
@@ -166,7 +167,10 @@ func worker(ctx context.Context, hc *http.Client, spec loadSpec, hdr http.Header
 		if t0.After(end) {
 			return
 		}
-		status, msg := send(ctx, hc, spec.url, hdr, body)
+		status, msg, err := wc.do(ctx, body)
+		if err != nil {
+			msg = err.Error()
+		}
 		lat := time.Since(t0)
 		ok := status == http.StatusOK
 		if spec.op == "update" {
@@ -189,30 +193,6 @@ func worker(ctx context.Context, hc *http.Client, spec loadSpec, hdr http.Header
 			}
 		}
 	}
-}
-
-// send posts body and returns the status (0 on a transport error) and, on
-// failure, a short description.
-func send(ctx context.Context, hc *http.Client, url string, hdr http.Header, body []byte) (int, string) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+"/", bytes.NewReader(body))
-	if err != nil {
-		return 0, err.Error()
-	}
-	req.Header = hdr
-	resp, err := hc.Do(req)
-	if err != nil {
-		return 0, err.Error()
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusOK {
-		_, err = io.Copy(io.Discard, resp.Body)
-		if err != nil {
-			return 0, err.Error()
-		}
-		return http.StatusOK, ""
-	}
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-	return resp.StatusCode, string(b)
 }
 
 // verify checks with GetUser that each user's last acknowledged values

@@ -230,7 +230,7 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) (err error)
 		return err
 	}
 	fmt.Fprintf(stdout, "signed in %d users in %v\n", len(users), time.Since(t0).Round(time.Millisecond))
-	return measure(ctx, o, hc, api, tgt, users, stdout)
+	return measure(ctx, o, api, tgt, users, stdout)
 }
 
 // starter returns the function that starts (or finds) the server.
@@ -263,7 +263,7 @@ func starter(ctx context.Context, o options, hc *http.Client, tmp, dataDir strin
 }
 
 // measure runs the timed runs, checks them and prints the figures.
-func measure(ctx context.Context, o options, hc *http.Client, api *apiClient, tgt target, users []*vuser, stdout io.Writer) error {
+func measure(ctx context.Context, o options, api *apiClient, tgt target, users []*vuser, stdout io.Writer) error {
 	if o.cpuprofile != "" {
 		f, err := os.Create(o.cpuprofile)
 		if err != nil {
@@ -278,7 +278,7 @@ func measure(ctx context.Context, o options, hc *http.Client, api *apiClient, tg
 	var rs []*result
 	bad := 0
 	for i := 1; i <= o.runs; i++ {
-		r, err := runLoad(ctx, hc, loadSpec{url: tgt.URL(), op: o.op, conns: o.conns, warmup: o.warmup, dur: o.dur, run: i}, users)
+		r, err := runLoad(ctx, loadSpec{url: tgt.URL(), op: o.op, conns: o.conns, warmup: o.warmup, dur: o.dur, run: i}, users)
 		if err != nil {
 			return err
 		}
