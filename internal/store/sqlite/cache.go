@@ -37,8 +37,8 @@ type recordCache struct {
 	size    int
 	pools   map[string]*store.Pool
 	clients map[string]*store.Client // by client ID, unique across pools
-	users   map[userRef]*store.User   // by (pool, key)
-	subs    map[userRef]string        // (pool, sub) → key, for the cached users only
+	users   map[userRef]*store.User  // by (pool, key)
+	subs    map[userRef]string       // (pool, sub) → key, for the cached users only
 }
 
 // userRef names a user (or a sub) within a pool.
@@ -70,9 +70,9 @@ func userSize(u *store.User) int {
 
 // Copies: callers own what they get and what they pass in.
 
-func clonePool(p store.Pool) store.Pool         { p.Data = bytes.Clone(p.Data); return p }
+func clonePool(p store.Pool) store.Pool        { p.Data = bytes.Clone(p.Data); return p }
 func cloneClient(cl store.Client) store.Client { cl.Data = bytes.Clone(cl.Data); return cl }
-func cloneUser(u store.User) store.User         { u.Data = bytes.Clone(u.Data); return u }
+func cloneUser(u store.User) store.User        { u.Data = bytes.Clone(u.Data); return u }
 
 // storedPool, storedClient and storedUser return a record as a read of it
 // after its write returns it: a copy, times in UTC to the microsecond.
