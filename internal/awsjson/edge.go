@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/google/uuid"
 
@@ -121,7 +122,13 @@ func (e *Edge) serve(ctx context.Context, r *http.Request) ([]byte, string, erro
 	if !ok {
 		return nil, "", &wireError{"UnknownOperationException", "Unknown operation.", http.StatusBadRequest}
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, e.maxBody+1))
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer putBodyBuffer(buf)
+	if n := r.ContentLength; n > 0 && n <= e.maxBody {
+		buf.Grow(int(n) + bytes.MinRead) // ReadFrom reads to EOF in one pass
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r.Body, e.maxBody+1))
+	body := buf.Bytes()
 	if err != nil {
 		return nil, name, &wireError{"SerializationException", "Could not read the request body.", http.StatusBadRequest}
 	}
@@ -160,11 +167,23 @@ func (e *Edge) serve(ctx context.Context, r *http.Request) ([]byte, string, erro
 	if out == nil {
 		return []byte("{}"), name, nil
 	}
-	buf, err := json.Marshal(out)
+	enc, err := json.Marshal(out)
 	if err != nil {
 		return nil, name, err
 	}
-	return buf, name, nil
+	return enc, name, nil
+}
+
+// bodyBuffers holds request body buffers for reuse. A body is not kept past
+// its request: the decoders copy what they keep.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func putBodyBuffer(b *bytes.Buffer) {
+	if b.Cap() > 64<<10 {
+		return // let rare large bodies go
+	}
+	b.Reset()
+	bodyBuffers.Put(b)
 }
 
 // decode reads a JSON object into input. An empty body counts as {}; unknown

@@ -35,6 +35,9 @@ type Store interface {
 // methods of pools, clients and users. Create methods return ErrConflict on
 // a duplicate ID; key IDs are unique across pools. A List limit of zero or
 // less means no limit. fn must not call Update or View of the same store.
+// The Data of a record a Tx returns may be shared with the store (a cache):
+// callers replace it with a new slice and never modify it in place. Write
+// methods do not keep the slices they are given.
 type Tx interface {
 	// Pools, ordered by ID.
 	GetPool(id string) (Pool, error)

@@ -68,7 +68,9 @@ func userSize(u *store.User) int {
 	return 2*entryOverhead + 2*len(u.PoolID) + 2*len(u.Key) + len(u.Username) + len(u.Sub) + len(u.Data)
 }
 
-// Copies: callers own what they get and what they pass in.
+// Copies: the cache never keeps a caller's slice. What it returns shares
+// Data with the cache, which store.Tx allows (callers never modify Data in
+// place).
 
 func clonePool(p store.Pool) store.Pool        { p.Data = bytes.Clone(p.Data); return p }
 func cloneClient(cl store.Client) store.Client { cl.Data = bytes.Clone(cl.Data); return cl }
@@ -107,7 +109,7 @@ func (c *recordCache) pool(id string) (store.Pool, bool) {
 	if !ok {
 		return store.Pool{}, false
 	}
-	return clonePool(*p), true
+	return *p, true
 }
 
 func (c *recordCache) client(id string) (store.Client, bool) {
@@ -117,7 +119,7 @@ func (c *recordCache) client(id string) (store.Client, bool) {
 	if !ok {
 		return store.Client{}, false
 	}
-	return cloneClient(*cl), true
+	return *cl, true
 }
 
 func (c *recordCache) user(poolID, key string) (store.User, bool) {
@@ -127,7 +129,7 @@ func (c *recordCache) user(poolID, key string) (store.User, bool) {
 	if !ok {
 		return store.User{}, false
 	}
-	return cloneUser(*u), true
+	return *u, true
 }
 
 func (c *recordCache) userBySub(poolID, sub string) (store.User, bool) {
@@ -141,7 +143,7 @@ func (c *recordCache) userBySub(poolID, sub string) (store.User, bool) {
 	if !ok {
 		return store.User{}, false
 	}
-	return cloneUser(*u), true
+	return *u, true
 }
 
 // fillPool adds p, read from a snapshot taken when seq was seq0, unless
