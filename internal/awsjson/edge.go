@@ -167,6 +167,9 @@ func (e *Edge) serve(ctx context.Context, r *http.Request) ([]byte, string, erro
 	if out == nil {
 		return []byte("{}"), name, nil
 	}
+	if a, ok := out.(model.Appender); ok {
+		return a.AppendJSON(make([]byte, 0, 256)), name, nil
+	}
 	enc, err := json.Marshal(out)
 	if err != nil {
 		return nil, name, err

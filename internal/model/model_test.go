@@ -189,6 +189,10 @@ func TestTimeJSON(t *testing.T) {
 		{"exponent", "1.674946410123E9", "1674946410.123", time.UnixMilli(1674946410123)},
 		{"sub-millisecond truncated", "1674946410.1239", "1674946410.123", time.Unix(1674946410, 123900000)},
 		{"negative", "-0.5", "-0.5", time.UnixMilli(-500)},
+		{"tens of milliseconds", "1674946410.050", "1674946410.05", time.UnixMilli(1674946410050)},
+		{"single milliseconds", "1674946410.007", "1674946410.007", time.UnixMilli(1674946410007)},
+		{"hundreds and ones", "1674946410.105", "1674946410.105", time.UnixMilli(1674946410105)},
+		{"twelve hundredths", "1674946410.120", "1674946410.12", time.UnixMilli(1674946410120)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -313,7 +317,7 @@ func TestGeneratedFilesUpToDate(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go run ./gen: %v\n%s", err, out)
 	}
-	for _, name := range []string{"shapes_gen.go", "validate_gen.go", "operations_gen.go", "decode_gen.go"} {
+	for _, name := range []string{"shapes_gen.go", "validate_gen.go", "operations_gen.go", "decode_gen.go", "encode_gen.go"} {
 		want, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)

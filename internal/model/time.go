@@ -1,7 +1,6 @@
 package model
 
 import (
-	"bytes"
 	"math"
 	"strconv"
 	"strings"
@@ -32,18 +31,7 @@ const errTime = timeError("model: timestamp must be a JSON number of epoch secon
 
 // MarshalJSON writes t as epoch seconds, truncated to milliseconds.
 func (t Time) MarshalJSON() ([]byte, error) {
-	ms := t.UnixMilli()
-	b := make([]byte, 0, 24)
-	if ms < 0 {
-		b = append(b, '-')
-		ms = -ms
-	}
-	b = strconv.AppendInt(b, ms/1000, 10)
-	if f := ms % 1000; f != 0 {
-		b = append(b, '.', byte('0'+f/100), byte('0'+f/10%10), byte('0'+f%10))
-		b = bytes.TrimRight(b, "0")
-	}
-	return b, nil
+	return appendTime(make([]byte, 0, 24), t), nil
 }
 
 // UnmarshalJSON reads epoch seconds from a JSON number (plain or with an

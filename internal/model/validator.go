@@ -141,8 +141,8 @@ func lengthIn(x string, lo, hi int) bool {
 	return c >= lo && c <= hi
 }
 
-// sortedKeys returns the keys of m in order; used only once a map entry has
-// failed, so that messages are stable.
+// sortedKeys returns the keys of m in byte order: the order of stable
+// failure messages and the order encoding/json writes map members in.
 func sortedKeys[V any](m map[string]V) []string {
 	return slices.Sorted(maps.Keys(m))
 }

@@ -47,6 +47,7 @@ func run(spec, out string) error {
 		{"validate_gen.go", g.validateFile},
 		{"operations_gen.go", g.operationsFile},
 		{"decode_gen.go", g.decodeFile},
+		{"encode_gen.go", g.encodeFile},
 	}
 	for _, f := range files {
 		g.imports = map[string]bool{}
