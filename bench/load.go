@@ -74,6 +74,9 @@ type loadSpec struct {
 	warmup time.Duration
 	dur    time.Duration
 	run    int
+	// serverPID, when not 0, is a server process of its own whose CPU
+	// time is read at the start and end of the measured window.
+	serverPID int
 }
 
 // result is what one run measured.
@@ -87,6 +90,7 @@ type result struct {
 	lost     int // users whose last acknowledged write is missing
 	lostMsg  string
 	mem      memory
+	cpu      time.Duration // server CPU time in the measured window; 0 if unknown
 }
 
 func (r *result) rps() float64 { return float64(r.ok) / r.elapsed.Seconds() }
@@ -133,8 +137,25 @@ func runLoad(ctx context.Context, spec loadSpec, users []*vuser) (*result, error
 			worker(ctx, wc, spec, mine, measureFrom, end, res)
 		})
 	}
+	cpuStart := make(chan time.Duration, 1)
+	if spec.serverPID > 0 {
+		go func() {
+			time.Sleep(time.Until(measureFrom))
+			c, err := readCPU(spec.serverPID)
+			if err != nil {
+				c = -1
+			}
+			cpuStart <- c
+		}()
+	}
 	wg.Wait()
 	r := &result{elapsed: time.Since(measureFrom)}
+	if spec.serverPID > 0 {
+		c0 := <-cpuStart
+		if c1, err := readCPU(spec.serverPID); err == nil && c0 >= 0 {
+			r.cpu = c1 - c0
+		}
+	}
 	for i := range results {
 		w := &results[i]
 		r.ok += w.ok

@@ -278,7 +278,11 @@ func measure(ctx context.Context, o options, api *apiClient, tgt target, users [
 	var rs []*result
 	bad := 0
 	for i := 1; i <= o.runs; i++ {
-		r, err := runLoad(ctx, loadSpec{url: tgt.URL(), op: o.op, conns: o.conns, warmup: o.warmup, dur: o.dur, run: i}, users)
+		spec := loadSpec{url: tgt.URL(), op: o.op, conns: o.conns, warmup: o.warmup, dur: o.dur, run: i}
+		if !o.inprocess {
+			spec.serverPID = tgt.PID()
+		}
+		r, err := runLoad(ctx, spec, users)
 		if err != nil {
 			return err
 		}

@@ -76,8 +76,15 @@ func (r *result) line(o options, users int) string {
 	if o.op == "update" {
 		s += fmt.Sprintf(", lost writes %d/%d", r.lost, r.checked)
 	}
-	return s + fmt.Sprintf(", server RSS %s (peak %s)", mib(r.mem.RSS), mib(r.mem.HWM))
+	s += fmt.Sprintf(", server RSS %s (peak %s)", mib(r.mem.RSS), mib(r.mem.HWM))
+	if r.cpu > 0 && r.ok > 0 {
+		s += fmt.Sprintf(", server CPU %.0f µs/req (%.0f %% of a CPU)", r.cpuPerReq(), 100*r.cpu.Seconds()/r.elapsed.Seconds())
+	}
+	return s
 }
+
+// cpuPerReq is the server's CPU time per successful request in µs.
+func (r *result) cpuPerReq() float64 { return float64(r.cpu.Microseconds()) / float64(r.ok) }
 
 // median returns the median of xs (the lower middle for an even count).
 func median[T int64 | float64 | time.Duration](xs []T) T {
@@ -91,11 +98,15 @@ func medianLine(o options, rs []*result) string {
 	var rps []float64
 	var p50, p90, p99, mx []time.Duration
 	var rss, hwm []int64
+	var cpu []float64
 	errs, lost := 0, 0
 	for _, r := range rs {
 		rps = append(rps, r.rps())
 		p50, p90, p99, mx = append(p50, r.pct(.5)), append(p90, r.pct(.9)), append(p99, r.pct(.99)), append(mx, r.pct(1))
 		rss, hwm = append(rss, r.mem.RSS), append(hwm, r.mem.HWM)
+		if r.cpu > 0 && r.ok > 0 {
+			cpu = append(cpu, r.cpuPerReq())
+		}
 		errs += r.errs
 		lost += r.lost
 	}
@@ -104,5 +115,9 @@ func medianLine(o options, rs []*result) string {
 	if o.op == "update" {
 		s += fmt.Sprintf(", lost writes %d (all runs)", lost)
 	}
-	return s + fmt.Sprintf(", server RSS %s (peak %s)", mib(median(rss)), mib(median(hwm)))
+	s += fmt.Sprintf(", server RSS %s (peak %s)", mib(median(rss)), mib(median(hwm)))
+	if len(cpu) == len(rs) {
+		s += fmt.Sprintf(", server CPU %.0f µs/req", median(cpu))
+	}
+	return s
 }

@@ -226,3 +226,28 @@ func readMemory(pid int) (memory, error) {
 	}
 	return m, sc.Err()
 }
+
+// readCPU returns the CPU time (user + system) process pid has used, from
+// /proc/<pid>/stat in clock ticks of 10 ms.
+func readCPU(pid int) (time.Duration, error) {
+	if pid <= 0 {
+		return 0, errors.New("no server process")
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces; fields after it start
+	// at the state (field 3). utime and stime are fields 14 and 15.
+	i := strings.LastIndexByte(string(b), ')')
+	f := strings.Fields(string(b[i+1:]))
+	if i < 0 || len(f) < 13 {
+		return 0, errors.New("unexpected /proc stat format")
+	}
+	ut, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, err
+	}
+	return time.Duration(ut+st) * 10 * time.Millisecond, nil
+}
