@@ -40,7 +40,7 @@ func (s *AccountRecoverySettingType) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.RecoveryMechanisms[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -77,15 +77,15 @@ func (s *AccountTakeoverActionsType) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.LowAction != nil {
 		b = appendKey(b, start, "\"LowAction\":")
-		b = (&(*s.LowAction)).AppendJSON(b)
+		b = s.LowAction.AppendJSON(b)
 	}
 	if s.MediumAction != nil {
 		b = appendKey(b, start, "\"MediumAction\":")
-		b = (&(*s.MediumAction)).AppendJSON(b)
+		b = s.MediumAction.AppendJSON(b)
 	}
 	if s.HighAction != nil {
 		b = appendKey(b, start, "\"HighAction\":")
-		b = (&(*s.HighAction)).AppendJSON(b)
+		b = s.HighAction.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -100,11 +100,11 @@ func (s *AccountTakeoverRiskConfigurationType) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.NotifyConfiguration != nil {
 		b = appendKey(b, start, "\"NotifyConfiguration\":")
-		b = (&(*s.NotifyConfiguration)).AppendJSON(b)
+		b = s.NotifyConfiguration.AppendJSON(b)
 	}
 	if s.Actions != nil {
 		b = appendKey(b, start, "\"Actions\":")
-		b = (&(*s.Actions)).AppendJSON(b)
+		b = s.Actions.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -132,7 +132,7 @@ func (s *AddCustomAttributesRequest) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.CustomAttributes[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -182,7 +182,7 @@ func (s *AddUserPoolClientSecretResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.ClientSecretDescriptor != nil {
 		b = appendKey(b, start, "\"ClientSecretDescriptor\":")
-		b = (&(*s.ClientSecretDescriptor)).AppendJSON(b)
+		b = s.ClientSecretDescriptor.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -274,7 +274,7 @@ func (s *AdminCreateUserConfigType) AppendJSON(b []byte) []byte {
 	}
 	if s.InviteMessageTemplate != nil {
 		b = appendKey(b, start, "\"InviteMessageTemplate\":")
-		b = (&(*s.InviteMessageTemplate)).AppendJSON(b)
+		b = s.InviteMessageTemplate.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -306,7 +306,7 @@ func (s *AdminCreateUserRequest) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.UserAttributes[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -322,7 +322,7 @@ func (s *AdminCreateUserRequest) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.ValidationData[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -386,7 +386,7 @@ func (s *AdminCreateUserResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.User != nil {
 		b = appendKey(b, start, "\"User\":")
-		b = (&(*s.User)).AppendJSON(b)
+		b = s.User.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -468,7 +468,7 @@ func (s *AdminDisableProviderForUserRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.User != nil {
 		b = appendKey(b, start, "\"User\":")
-		b = (&(*s.User)).AppendJSON(b)
+		b = s.User.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -594,7 +594,7 @@ func (s *AdminGetDeviceResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.Device != nil {
 		b = appendKey(b, start, "\"Device\":")
-		b = (&(*s.Device)).AppendJSON(b)
+		b = s.Device.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -641,7 +641,7 @@ func (s *AdminGetUserResponse) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.UserAttributes[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -673,7 +673,7 @@ func (s *AdminGetUserResponse) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.MFAOptions[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -759,11 +759,11 @@ func (s *AdminInitiateAuthRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.AnalyticsMetadata != nil {
 		b = appendKey(b, start, "\"AnalyticsMetadata\":")
-		b = (&(*s.AnalyticsMetadata)).AppendJSON(b)
+		b = s.AnalyticsMetadata.AppendJSON(b)
 	}
 	if s.ContextData != nil {
 		b = appendKey(b, start, "\"ContextData\":")
-		b = (&(*s.ContextData)).AppendJSON(b)
+		b = s.ContextData.AppendJSON(b)
 	}
 	if s.Session != nil {
 		b = appendKey(b, start, "\"Session\":")
@@ -808,7 +808,7 @@ func (s *AdminInitiateAuthResponse) AppendJSON(b []byte) []byte {
 	}
 	if s.AuthenticationResult != nil {
 		b = appendKey(b, start, "\"AuthenticationResult\":")
-		b = (&(*s.AuthenticationResult)).AppendJSON(b)
+		b = s.AuthenticationResult.AppendJSON(b)
 	}
 	if s.AvailableChallenges != nil {
 		b = appendKey(b, start, "\"AvailableChallenges\":")
@@ -843,11 +843,11 @@ func (s *AdminLinkProviderForUserRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.DestinationUser != nil {
 		b = appendKey(b, start, "\"DestinationUser\":")
-		b = (&(*s.DestinationUser)).AppendJSON(b)
+		b = s.DestinationUser.AppendJSON(b)
 	}
 	if s.SourceUser != nil {
 		b = appendKey(b, start, "\"SourceUser\":")
-		b = (&(*s.SourceUser)).AppendJSON(b)
+		b = s.SourceUser.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -907,7 +907,7 @@ func (s *AdminListDevicesResponse) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.Devices[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -965,7 +965,7 @@ func (s *AdminListGroupsForUserResponse) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.Groups[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -1023,7 +1023,7 @@ func (s *AdminListUserAuthEventsResponse) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.AuthEvents[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -1148,11 +1148,11 @@ func (s *AdminRespondToAuthChallengeRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.AnalyticsMetadata != nil {
 		b = appendKey(b, start, "\"AnalyticsMetadata\":")
-		b = (&(*s.AnalyticsMetadata)).AppendJSON(b)
+		b = s.AnalyticsMetadata.AppendJSON(b)
 	}
 	if s.ContextData != nil {
 		b = appendKey(b, start, "\"ContextData\":")
-		b = (&(*s.ContextData)).AppendJSON(b)
+		b = s.ContextData.AppendJSON(b)
 	}
 	if s.ClientMetadata != nil {
 		b = appendKey(b, start, "\"ClientMetadata\":")
@@ -1211,7 +1211,7 @@ func (s *AdminRespondToAuthChallengeResponse) AppendJSON(b []byte) []byte {
 	}
 	if s.AuthenticationResult != nil {
 		b = appendKey(b, start, "\"AuthenticationResult\":")
-		b = (&(*s.AuthenticationResult)).AppendJSON(b)
+		b = s.AuthenticationResult.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -1226,19 +1226,19 @@ func (s *AdminSetUserMFAPreferenceRequest) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.SMSMfaSettings != nil {
 		b = appendKey(b, start, "\"SMSMfaSettings\":")
-		b = (&(*s.SMSMfaSettings)).AppendJSON(b)
+		b = s.SMSMfaSettings.AppendJSON(b)
 	}
 	if s.SoftwareTokenMfaSettings != nil {
 		b = appendKey(b, start, "\"SoftwareTokenMfaSettings\":")
-		b = (&(*s.SoftwareTokenMfaSettings)).AppendJSON(b)
+		b = s.SoftwareTokenMfaSettings.AppendJSON(b)
 	}
 	if s.EmailMfaSettings != nil {
 		b = appendKey(b, start, "\"EmailMfaSettings\":")
-		b = (&(*s.EmailMfaSettings)).AppendJSON(b)
+		b = s.EmailMfaSettings.AppendJSON(b)
 	}
 	if s.WebAuthnMfaSettings != nil {
 		b = appendKey(b, start, "\"WebAuthnMfaSettings\":")
-		b = (&(*s.WebAuthnMfaSettings)).AppendJSON(b)
+		b = s.WebAuthnMfaSettings.AppendJSON(b)
 	}
 	if s.Username != nil {
 		b = appendKey(b, start, "\"Username\":")
@@ -1323,7 +1323,7 @@ func (s *AdminSetUserSettingsRequest) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.MFAOptions[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -1439,7 +1439,7 @@ func (s *AdminUpdateUserAttributesRequest) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.UserAttributes[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -1692,7 +1692,7 @@ func (s *AuthEventType) AppendJSON(b []byte) []byte {
 	}
 	if s.EventRisk != nil {
 		b = appendKey(b, start, "\"EventRisk\":")
-		b = (&(*s.EventRisk)).AppendJSON(b)
+		b = s.EventRisk.AppendJSON(b)
 	}
 	if s.ChallengeResponses != nil {
 		b = appendKey(b, start, "\"ChallengeResponses\":")
@@ -1705,18 +1705,18 @@ func (s *AuthEventType) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.ChallengeResponses[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
 	}
 	if s.EventContextData != nil {
 		b = appendKey(b, start, "\"EventContextData\":")
-		b = (&(*s.EventContextData)).AppendJSON(b)
+		b = s.EventContextData.AppendJSON(b)
 	}
 	if s.EventFeedback != nil {
 		b = appendKey(b, start, "\"EventFeedback\":")
-		b = (&(*s.EventFeedback)).AppendJSON(b)
+		b = s.EventFeedback.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -1751,7 +1751,7 @@ func (s *AuthenticationResultType) AppendJSON(b []byte) []byte {
 	}
 	if s.NewDeviceMetadata != nil {
 		b = appendKey(b, start, "\"NewDeviceMetadata\":")
-		b = (&(*s.NewDeviceMetadata)).AppendJSON(b)
+		b = s.NewDeviceMetadata.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -1967,7 +1967,7 @@ func (s *CompromisedCredentialsRiskConfigurationType) AppendJSON(b []byte) []byt
 	}
 	if s.Actions != nil {
 		b = appendKey(b, start, "\"Actions\":")
-		b = (&(*s.Actions)).AppendJSON(b)
+		b = s.Actions.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -2005,7 +2005,7 @@ func (s *ConfirmDeviceRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.DeviceSecretVerifierConfig != nil {
 		b = appendKey(b, start, "\"DeviceSecretVerifierConfig\":")
-		b = (&(*s.DeviceSecretVerifierConfig)).AppendJSON(b)
+		b = s.DeviceSecretVerifierConfig.AppendJSON(b)
 	}
 	if s.DeviceName != nil {
 		b = appendKey(b, start, "\"DeviceName\":")
@@ -2059,11 +2059,11 @@ func (s *ConfirmForgotPasswordRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.AnalyticsMetadata != nil {
 		b = appendKey(b, start, "\"AnalyticsMetadata\":")
-		b = (&(*s.AnalyticsMetadata)).AppendJSON(b)
+		b = s.AnalyticsMetadata.AppendJSON(b)
 	}
 	if s.UserContextData != nil {
 		b = appendKey(b, start, "\"UserContextData\":")
-		b = (&(*s.UserContextData)).AppendJSON(b)
+		b = s.UserContextData.AppendJSON(b)
 	}
 	if s.ClientMetadata != nil {
 		b = appendKey(b, start, "\"ClientMetadata\":")
@@ -2125,11 +2125,11 @@ func (s *ConfirmSignUpRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.AnalyticsMetadata != nil {
 		b = appendKey(b, start, "\"AnalyticsMetadata\":")
-		b = (&(*s.AnalyticsMetadata)).AppendJSON(b)
+		b = s.AnalyticsMetadata.AppendJSON(b)
 	}
 	if s.UserContextData != nil {
 		b = appendKey(b, start, "\"UserContextData\":")
-		b = (&(*s.UserContextData)).AppendJSON(b)
+		b = s.UserContextData.AppendJSON(b)
 	}
 	if s.ClientMetadata != nil {
 		b = appendKey(b, start, "\"ClientMetadata\":")
@@ -2202,7 +2202,7 @@ func (s *ContextDataType) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.HttpHeaders[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -2255,7 +2255,7 @@ func (s *CreateGroupResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.Group != nil {
 		b = appendKey(b, start, "\"Group\":")
-		b = (&(*s.Group)).AppendJSON(b)
+		b = s.Group.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -2345,7 +2345,7 @@ func (s *CreateIdentityProviderResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.IdentityProvider != nil {
 		b = appendKey(b, start, "\"IdentityProvider\":")
-		b = (&(*s.IdentityProvider)).AppendJSON(b)
+		b = s.IdentityProvider.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -2385,7 +2385,7 @@ func (s *CreateManagedLoginBrandingRequest) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.Assets[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -2403,7 +2403,7 @@ func (s *CreateManagedLoginBrandingResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.ManagedLoginBranding != nil {
 		b = appendKey(b, start, "\"ManagedLoginBranding\":")
-		b = (&(*s.ManagedLoginBranding)).AppendJSON(b)
+		b = s.ManagedLoginBranding.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -2439,7 +2439,7 @@ func (s *CreateResourceServerRequest) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.Scopes[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -2457,7 +2457,7 @@ func (s *CreateResourceServerResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.ResourceServer != nil {
 		b = appendKey(b, start, "\"ResourceServer\":")
-		b = (&(*s.ResourceServer)).AppendJSON(b)
+		b = s.ResourceServer.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -2521,7 +2521,7 @@ func (s *CreateTermsResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.Terms != nil {
 		b = appendKey(b, start, "\"Terms\":")
-		b = (&(*s.Terms)).AppendJSON(b)
+		b = s.Terms.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -2559,7 +2559,7 @@ func (s *CreateUserImportJobResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.UserImportJob != nil {
 		b = appendKey(b, start, "\"UserImportJob\":")
-		b = (&(*s.UserImportJob)).AppendJSON(b)
+		b = s.UserImportJob.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -2602,7 +2602,7 @@ func (s *CreateUserPoolClientRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.TokenValidityUnits != nil {
 		b = appendKey(b, start, "\"TokenValidityUnits\":")
-		b = (&(*s.TokenValidityUnits)).AppendJSON(b)
+		b = s.TokenValidityUnits.AppendJSON(b)
 	}
 	if s.ReadAttributes != nil {
 		b = appendKey(b, start, "\"ReadAttributes\":")
@@ -2742,7 +2742,7 @@ func (s *CreateUserPoolClientRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.AnalyticsConfiguration != nil {
 		b = appendKey(b, start, "\"AnalyticsConfiguration\":")
-		b = (&(*s.AnalyticsConfiguration)).AppendJSON(b)
+		b = s.AnalyticsConfiguration.AppendJSON(b)
 	}
 	if s.PreventUserExistenceErrors != nil {
 		b = appendKey(b, start, "\"PreventUserExistenceErrors\":")
@@ -2762,7 +2762,7 @@ func (s *CreateUserPoolClientRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.RefreshTokenRotation != nil {
 		b = appendKey(b, start, "\"RefreshTokenRotation\":")
-		b = (&(*s.RefreshTokenRotation)).AppendJSON(b)
+		b = s.RefreshTokenRotation.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -2777,7 +2777,7 @@ func (s *CreateUserPoolClientResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.UserPoolClient != nil {
 		b = appendKey(b, start, "\"UserPoolClient\":")
-		b = (&(*s.UserPoolClient)).AppendJSON(b)
+		b = s.UserPoolClient.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -2804,7 +2804,7 @@ func (s *CreateUserPoolDomainRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.CustomDomainConfig != nil {
 		b = appendKey(b, start, "\"CustomDomainConfig\":")
-		b = (&(*s.CustomDomainConfig)).AppendJSON(b)
+		b = s.CustomDomainConfig.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -2842,7 +2842,7 @@ func (s *CreateUserPoolRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.Policies != nil {
 		b = appendKey(b, start, "\"Policies\":")
-		b = (&(*s.Policies)).AppendJSON(b)
+		b = s.Policies.AppendJSON(b)
 	}
 	if s.DeletionProtection != nil {
 		b = appendKey(b, start, "\"DeletionProtection\":")
@@ -2850,7 +2850,7 @@ func (s *CreateUserPoolRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.LambdaConfig != nil {
 		b = appendKey(b, start, "\"LambdaConfig\":")
-		b = (&(*s.LambdaConfig)).AppendJSON(b)
+		b = s.LambdaConfig.AppendJSON(b)
 	}
 	if s.AutoVerifiedAttributes != nil {
 		b = appendKey(b, start, "\"AutoVerifiedAttributes\":")
@@ -2914,7 +2914,7 @@ func (s *CreateUserPoolRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.VerificationMessageTemplate != nil {
 		b = appendKey(b, start, "\"VerificationMessageTemplate\":")
-		b = (&(*s.VerificationMessageTemplate)).AppendJSON(b)
+		b = s.VerificationMessageTemplate.AppendJSON(b)
 	}
 	if s.SmsAuthenticationMessage != nil {
 		b = appendKey(b, start, "\"SmsAuthenticationMessage\":")
@@ -2926,19 +2926,19 @@ func (s *CreateUserPoolRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.UserAttributeUpdateSettings != nil {
 		b = appendKey(b, start, "\"UserAttributeUpdateSettings\":")
-		b = (&(*s.UserAttributeUpdateSettings)).AppendJSON(b)
+		b = s.UserAttributeUpdateSettings.AppendJSON(b)
 	}
 	if s.DeviceConfiguration != nil {
 		b = appendKey(b, start, "\"DeviceConfiguration\":")
-		b = (&(*s.DeviceConfiguration)).AppendJSON(b)
+		b = s.DeviceConfiguration.AppendJSON(b)
 	}
 	if s.EmailConfiguration != nil {
 		b = appendKey(b, start, "\"EmailConfiguration\":")
-		b = (&(*s.EmailConfiguration)).AppendJSON(b)
+		b = s.EmailConfiguration.AppendJSON(b)
 	}
 	if s.SmsConfiguration != nil {
 		b = appendKey(b, start, "\"SmsConfiguration\":")
-		b = (&(*s.SmsConfiguration)).AppendJSON(b)
+		b = s.SmsConfiguration.AppendJSON(b)
 	}
 	if s.UserPoolTags != nil {
 		b = appendKey(b, start, "\"UserPoolTags\":")
@@ -2960,7 +2960,7 @@ func (s *CreateUserPoolRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.AdminCreateUserConfig != nil {
 		b = appendKey(b, start, "\"AdminCreateUserConfig\":")
-		b = (&(*s.AdminCreateUserConfig)).AppendJSON(b)
+		b = s.AdminCreateUserConfig.AppendJSON(b)
 	}
 	if s.Schema != nil {
 		b = appendKey(b, start, "\"Schema\":")
@@ -2973,22 +2973,22 @@ func (s *CreateUserPoolRequest) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.Schema[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
 	}
 	if s.UserPoolAddOns != nil {
 		b = appendKey(b, start, "\"UserPoolAddOns\":")
-		b = (&(*s.UserPoolAddOns)).AppendJSON(b)
+		b = s.UserPoolAddOns.AppendJSON(b)
 	}
 	if s.UsernameConfiguration != nil {
 		b = appendKey(b, start, "\"UsernameConfiguration\":")
-		b = (&(*s.UsernameConfiguration)).AppendJSON(b)
+		b = s.UsernameConfiguration.AppendJSON(b)
 	}
 	if s.AccountRecoverySetting != nil {
 		b = appendKey(b, start, "\"AccountRecoverySetting\":")
-		b = (&(*s.AccountRecoverySetting)).AppendJSON(b)
+		b = s.AccountRecoverySetting.AppendJSON(b)
 	}
 	if s.UserPoolTier != nil {
 		b = appendKey(b, start, "\"UserPoolTier\":")
@@ -3007,7 +3007,7 @@ func (s *CreateUserPoolResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.UserPool != nil {
 		b = appendKey(b, start, "\"UserPool\":")
-		b = (&(*s.UserPool)).AppendJSON(b)
+		b = s.UserPool.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -3366,7 +3366,7 @@ func (s *DescribeIdentityProviderResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.IdentityProvider != nil {
 		b = appendKey(b, start, "\"IdentityProvider\":")
-		b = (&(*s.IdentityProvider)).AppendJSON(b)
+		b = s.IdentityProvider.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -3404,7 +3404,7 @@ func (s *DescribeManagedLoginBrandingByClientResponse) AppendJSON(b []byte) []by
 	start := len(b)
 	if s.ManagedLoginBranding != nil {
 		b = appendKey(b, start, "\"ManagedLoginBranding\":")
-		b = (&(*s.ManagedLoginBranding)).AppendJSON(b)
+		b = s.ManagedLoginBranding.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -3442,7 +3442,7 @@ func (s *DescribeManagedLoginBrandingResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.ManagedLoginBranding != nil {
 		b = appendKey(b, start, "\"ManagedLoginBranding\":")
-		b = (&(*s.ManagedLoginBranding)).AppendJSON(b)
+		b = s.ManagedLoginBranding.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -3476,7 +3476,7 @@ func (s *DescribeResourceServerResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.ResourceServer != nil {
 		b = appendKey(b, start, "\"ResourceServer\":")
-		b = (&(*s.ResourceServer)).AppendJSON(b)
+		b = s.ResourceServer.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -3510,7 +3510,7 @@ func (s *DescribeRiskConfigurationResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.RiskConfiguration != nil {
 		b = appendKey(b, start, "\"RiskConfiguration\":")
-		b = (&(*s.RiskConfiguration)).AppendJSON(b)
+		b = s.RiskConfiguration.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -3544,7 +3544,7 @@ func (s *DescribeTermsResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.Terms != nil {
 		b = appendKey(b, start, "\"Terms\":")
-		b = (&(*s.Terms)).AppendJSON(b)
+		b = s.Terms.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -3578,7 +3578,7 @@ func (s *DescribeUserImportJobResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.UserImportJob != nil {
 		b = appendKey(b, start, "\"UserImportJob\":")
-		b = (&(*s.UserImportJob)).AppendJSON(b)
+		b = s.UserImportJob.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -3612,7 +3612,7 @@ func (s *DescribeUserPoolClientResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.UserPoolClient != nil {
 		b = appendKey(b, start, "\"UserPoolClient\":")
-		b = (&(*s.UserPoolClient)).AppendJSON(b)
+		b = s.UserPoolClient.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -3642,7 +3642,7 @@ func (s *DescribeUserPoolDomainResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.DomainDescription != nil {
 		b = appendKey(b, start, "\"DomainDescription\":")
-		b = (&(*s.DomainDescription)).AppendJSON(b)
+		b = s.DomainDescription.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -3672,7 +3672,7 @@ func (s *DescribeUserPoolResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.UserPool != nil {
 		b = appendKey(b, start, "\"UserPool\":")
-		b = (&(*s.UserPool)).AppendJSON(b)
+		b = s.UserPool.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -3753,7 +3753,7 @@ func (s *DeviceType) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.DeviceAttributes[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -3811,7 +3811,7 @@ func (s *DomainDescriptionType) AppendJSON(b []byte) []byte {
 	}
 	if s.CustomDomainConfig != nil {
 		b = appendKey(b, start, "\"CustomDomainConfig\":")
-		b = (&(*s.CustomDomainConfig)).AppendJSON(b)
+		b = s.CustomDomainConfig.AppendJSON(b)
 	}
 	if s.ManagedLoginVersion != nil {
 		b = appendKey(b, start, "\"ManagedLoginVersion\":")
@@ -4093,7 +4093,7 @@ func (s *ForgotPasswordRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.UserContextData != nil {
 		b = appendKey(b, start, "\"UserContextData\":")
-		b = (&(*s.UserContextData)).AppendJSON(b)
+		b = s.UserContextData.AppendJSON(b)
 	}
 	if s.Username != nil {
 		b = appendKey(b, start, "\"Username\":")
@@ -4101,7 +4101,7 @@ func (s *ForgotPasswordRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.AnalyticsMetadata != nil {
 		b = appendKey(b, start, "\"AnalyticsMetadata\":")
-		b = (&(*s.AnalyticsMetadata)).AppendJSON(b)
+		b = s.AnalyticsMetadata.AppendJSON(b)
 	}
 	if s.ClientMetadata != nil {
 		b = appendKey(b, start, "\"ClientMetadata\":")
@@ -4134,7 +4134,7 @@ func (s *ForgotPasswordResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.CodeDeliveryDetails != nil {
 		b = appendKey(b, start, "\"CodeDeliveryDetails\":")
-		b = (&(*s.CodeDeliveryDetails)).AppendJSON(b)
+		b = s.CodeDeliveryDetails.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -4214,7 +4214,7 @@ func (s *GetDeviceResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.Device != nil {
 		b = appendKey(b, start, "\"Device\":")
-		b = (&(*s.Device)).AppendJSON(b)
+		b = s.Device.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -4248,7 +4248,7 @@ func (s *GetGroupResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.Group != nil {
 		b = appendKey(b, start, "\"Group\":")
-		b = (&(*s.Group)).AppendJSON(b)
+		b = s.Group.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -4282,7 +4282,7 @@ func (s *GetIdentityProviderByIdentifierResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.IdentityProvider != nil {
 		b = appendKey(b, start, "\"IdentityProvider\":")
-		b = (&(*s.IdentityProvider)).AppendJSON(b)
+		b = s.IdentityProvider.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -4312,7 +4312,7 @@ func (s *GetLogDeliveryConfigurationResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.LogDeliveryConfiguration != nil {
 		b = appendKey(b, start, "\"LogDeliveryConfiguration\":")
-		b = (&(*s.LogDeliveryConfiguration)).AppendJSON(b)
+		b = s.LogDeliveryConfiguration.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -4402,7 +4402,7 @@ func (s *GetTokensFromRefreshTokenResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.AuthenticationResult != nil {
 		b = appendKey(b, start, "\"AuthenticationResult\":")
-		b = (&(*s.AuthenticationResult)).AppendJSON(b)
+		b = s.AuthenticationResult.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -4436,7 +4436,7 @@ func (s *GetUICustomizationResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.UICustomization != nil {
 		b = appendKey(b, start, "\"UICustomization\":")
-		b = (&(*s.UICustomization)).AppendJSON(b)
+		b = s.UICustomization.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -4488,7 +4488,7 @@ func (s *GetUserAttributeVerificationCodeResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.CodeDeliveryDetails != nil {
 		b = appendKey(b, start, "\"CodeDeliveryDetails\":")
-		b = (&(*s.CodeDeliveryDetails)).AppendJSON(b)
+		b = s.CodeDeliveryDetails.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -4584,15 +4584,15 @@ func (s *GetUserPoolMfaConfigResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.SmsMfaConfiguration != nil {
 		b = appendKey(b, start, "\"SmsMfaConfiguration\":")
-		b = (&(*s.SmsMfaConfiguration)).AppendJSON(b)
+		b = s.SmsMfaConfiguration.AppendJSON(b)
 	}
 	if s.SoftwareTokenMfaConfiguration != nil {
 		b = appendKey(b, start, "\"SoftwareTokenMfaConfiguration\":")
-		b = (&(*s.SoftwareTokenMfaConfiguration)).AppendJSON(b)
+		b = s.SoftwareTokenMfaConfiguration.AppendJSON(b)
 	}
 	if s.EmailMfaConfiguration != nil {
 		b = appendKey(b, start, "\"EmailMfaConfiguration\":")
-		b = (&(*s.EmailMfaConfiguration)).AppendJSON(b)
+		b = s.EmailMfaConfiguration.AppendJSON(b)
 	}
 	if s.MfaConfiguration != nil {
 		b = appendKey(b, start, "\"MfaConfiguration\":")
@@ -4600,7 +4600,7 @@ func (s *GetUserPoolMfaConfigResponse) AppendJSON(b []byte) []byte {
 	}
 	if s.WebAuthnConfiguration != nil {
 		b = appendKey(b, start, "\"WebAuthnConfiguration\":")
-		b = (&(*s.WebAuthnConfiguration)).AppendJSON(b)
+		b = s.WebAuthnConfiguration.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -4643,7 +4643,7 @@ func (s *GetUserResponse) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.UserAttributes[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -4659,7 +4659,7 @@ func (s *GetUserResponse) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.MFAOptions[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -4940,11 +4940,11 @@ func (s *InitiateAuthRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.AnalyticsMetadata != nil {
 		b = appendKey(b, start, "\"AnalyticsMetadata\":")
-		b = (&(*s.AnalyticsMetadata)).AppendJSON(b)
+		b = s.AnalyticsMetadata.AppendJSON(b)
 	}
 	if s.UserContextData != nil {
 		b = appendKey(b, start, "\"UserContextData\":")
-		b = (&(*s.UserContextData)).AppendJSON(b)
+		b = s.UserContextData.AppendJSON(b)
 	}
 	if s.Session != nil {
 		b = appendKey(b, start, "\"Session\":")
@@ -4989,7 +4989,7 @@ func (s *InitiateAuthResponse) AppendJSON(b []byte) []byte {
 	}
 	if s.AuthenticationResult != nil {
 		b = appendKey(b, start, "\"AuthenticationResult\":")
-		b = (&(*s.AuthenticationResult)).AppendJSON(b)
+		b = s.AuthenticationResult.AppendJSON(b)
 	}
 	if s.AvailableChallenges != nil {
 		b = appendKey(b, start, "\"AvailableChallenges\":")
@@ -5214,15 +5214,15 @@ func (s *LambdaConfigType) AppendJSON(b []byte) []byte {
 	}
 	if s.PreTokenGenerationConfig != nil {
 		b = appendKey(b, start, "\"PreTokenGenerationConfig\":")
-		b = (&(*s.PreTokenGenerationConfig)).AppendJSON(b)
+		b = s.PreTokenGenerationConfig.AppendJSON(b)
 	}
 	if s.CustomSMSSender != nil {
 		b = appendKey(b, start, "\"CustomSMSSender\":")
-		b = (&(*s.CustomSMSSender)).AppendJSON(b)
+		b = s.CustomSMSSender.AppendJSON(b)
 	}
 	if s.CustomEmailSender != nil {
 		b = appendKey(b, start, "\"CustomEmailSender\":")
-		b = (&(*s.CustomEmailSender)).AppendJSON(b)
+		b = s.CustomEmailSender.AppendJSON(b)
 	}
 	if s.KMSKeyID != nil {
 		b = appendKey(b, start, "\"KMSKeyID\":")
@@ -5230,7 +5230,7 @@ func (s *LambdaConfigType) AppendJSON(b []byte) []byte {
 	}
 	if s.InboundFederation != nil {
 		b = appendKey(b, start, "\"InboundFederation\":")
-		b = (&(*s.InboundFederation)).AppendJSON(b)
+		b = s.InboundFederation.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -5292,7 +5292,7 @@ func (s *ListDevicesResponse) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.Devices[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -5346,7 +5346,7 @@ func (s *ListGroupsResponse) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.Groups[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -5400,7 +5400,7 @@ func (s *ListIdentityProvidersResponse) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.Providers[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -5454,7 +5454,7 @@ func (s *ListResourceServersResponse) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.ResourceServers[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -5552,7 +5552,7 @@ func (s *ListTermsResponse) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.Terms[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -5606,7 +5606,7 @@ func (s *ListUserImportJobsResponse) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.UserImportJobs[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -5660,7 +5660,7 @@ func (s *ListUserPoolClientSecretsResponse) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.ClientSecrets[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -5714,7 +5714,7 @@ func (s *ListUserPoolClientsResponse) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.UserPoolClients[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -5764,7 +5764,7 @@ func (s *ListUserPoolsResponse) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.UserPools[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -5822,7 +5822,7 @@ func (s *ListUsersInGroupResponse) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.Users[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -5896,7 +5896,7 @@ func (s *ListUsersResponse) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.Users[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -5950,7 +5950,7 @@ func (s *ListWebAuthnCredentialsResponse) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.Credentials[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -5980,15 +5980,15 @@ func (s *LogConfigurationType) AppendJSON(b []byte) []byte {
 	}
 	if s.CloudWatchLogsConfiguration != nil {
 		b = appendKey(b, start, "\"CloudWatchLogsConfiguration\":")
-		b = (&(*s.CloudWatchLogsConfiguration)).AppendJSON(b)
+		b = s.CloudWatchLogsConfiguration.AppendJSON(b)
 	}
 	if s.S3Configuration != nil {
 		b = appendKey(b, start, "\"S3Configuration\":")
-		b = (&(*s.S3Configuration)).AppendJSON(b)
+		b = s.S3Configuration.AppendJSON(b)
 	}
 	if s.FirehoseConfiguration != nil {
 		b = appendKey(b, start, "\"FirehoseConfiguration\":")
-		b = (&(*s.FirehoseConfiguration)).AppendJSON(b)
+		b = s.FirehoseConfiguration.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -6016,7 +6016,7 @@ func (s *LogDeliveryConfigurationType) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.LogConfigurations[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -6108,7 +6108,7 @@ func (s *ManagedLoginBrandingType) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.Assets[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -6203,15 +6203,15 @@ func (s *NotifyConfigurationType) AppendJSON(b []byte) []byte {
 	}
 	if s.BlockEmail != nil {
 		b = appendKey(b, start, "\"BlockEmail\":")
-		b = (&(*s.BlockEmail)).AppendJSON(b)
+		b = s.BlockEmail.AppendJSON(b)
 	}
 	if s.NoActionEmail != nil {
 		b = appendKey(b, start, "\"NoActionEmail\":")
-		b = (&(*s.NoActionEmail)).AppendJSON(b)
+		b = s.NoActionEmail.AppendJSON(b)
 	}
 	if s.MfaEmail != nil {
 		b = appendKey(b, start, "\"MfaEmail\":")
-		b = (&(*s.MfaEmail)).AppendJSON(b)
+		b = s.MfaEmail.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -6482,7 +6482,7 @@ func (s *ResendConfirmationCodeRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.UserContextData != nil {
 		b = appendKey(b, start, "\"UserContextData\":")
-		b = (&(*s.UserContextData)).AppendJSON(b)
+		b = s.UserContextData.AppendJSON(b)
 	}
 	if s.Username != nil {
 		b = appendKey(b, start, "\"Username\":")
@@ -6490,7 +6490,7 @@ func (s *ResendConfirmationCodeRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.AnalyticsMetadata != nil {
 		b = appendKey(b, start, "\"AnalyticsMetadata\":")
-		b = (&(*s.AnalyticsMetadata)).AppendJSON(b)
+		b = s.AnalyticsMetadata.AppendJSON(b)
 	}
 	if s.ClientMetadata != nil {
 		b = appendKey(b, start, "\"ClientMetadata\":")
@@ -6523,7 +6523,7 @@ func (s *ResendConfirmationCodeResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.CodeDeliveryDetails != nil {
 		b = appendKey(b, start, "\"CodeDeliveryDetails\":")
-		b = (&(*s.CodeDeliveryDetails)).AppendJSON(b)
+		b = s.CodeDeliveryDetails.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -6593,7 +6593,7 @@ func (s *ResourceServerType) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.Scopes[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -6641,11 +6641,11 @@ func (s *RespondToAuthChallengeRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.AnalyticsMetadata != nil {
 		b = appendKey(b, start, "\"AnalyticsMetadata\":")
-		b = (&(*s.AnalyticsMetadata)).AppendJSON(b)
+		b = s.AnalyticsMetadata.AppendJSON(b)
 	}
 	if s.UserContextData != nil {
 		b = appendKey(b, start, "\"UserContextData\":")
-		b = (&(*s.UserContextData)).AppendJSON(b)
+		b = s.UserContextData.AppendJSON(b)
 	}
 	if s.ClientMetadata != nil {
 		b = appendKey(b, start, "\"ClientMetadata\":")
@@ -6704,7 +6704,7 @@ func (s *RespondToAuthChallengeResponse) AppendJSON(b []byte) []byte {
 	}
 	if s.AuthenticationResult != nil {
 		b = appendKey(b, start, "\"AuthenticationResult\":")
-		b = (&(*s.AuthenticationResult)).AppendJSON(b)
+		b = s.AuthenticationResult.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -6759,15 +6759,15 @@ func (s *RiskConfigurationType) AppendJSON(b []byte) []byte {
 	}
 	if s.CompromisedCredentialsRiskConfiguration != nil {
 		b = appendKey(b, start, "\"CompromisedCredentialsRiskConfiguration\":")
-		b = (&(*s.CompromisedCredentialsRiskConfiguration)).AppendJSON(b)
+		b = s.CompromisedCredentialsRiskConfiguration.AppendJSON(b)
 	}
 	if s.AccountTakeoverRiskConfiguration != nil {
 		b = appendKey(b, start, "\"AccountTakeoverRiskConfiguration\":")
-		b = (&(*s.AccountTakeoverRiskConfiguration)).AppendJSON(b)
+		b = s.AccountTakeoverRiskConfiguration.AppendJSON(b)
 	}
 	if s.RiskExceptionConfiguration != nil {
 		b = appendKey(b, start, "\"RiskExceptionConfiguration\":")
-		b = (&(*s.RiskExceptionConfiguration)).AppendJSON(b)
+		b = s.RiskExceptionConfiguration.AppendJSON(b)
 	}
 	if s.LastModifiedDate != nil {
 		b = appendKey(b, start, "\"LastModifiedDate\":")
@@ -6883,11 +6883,11 @@ func (s *SchemaAttributeType) AppendJSON(b []byte) []byte {
 	}
 	if s.NumberAttributeConstraints != nil {
 		b = appendKey(b, start, "\"NumberAttributeConstraints\":")
-		b = (&(*s.NumberAttributeConstraints)).AppendJSON(b)
+		b = s.NumberAttributeConstraints.AppendJSON(b)
 	}
 	if s.StringAttributeConstraints != nil {
 		b = appendKey(b, start, "\"StringAttributeConstraints\":")
-		b = (&(*s.StringAttributeConstraints)).AppendJSON(b)
+		b = s.StringAttributeConstraints.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -6930,7 +6930,7 @@ func (s *SetLogDeliveryConfigurationRequest) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.LogConfigurations[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -6948,7 +6948,7 @@ func (s *SetLogDeliveryConfigurationResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.LogDeliveryConfiguration != nil {
 		b = appendKey(b, start, "\"LogDeliveryConfiguration\":")
-		b = (&(*s.LogDeliveryConfiguration)).AppendJSON(b)
+		b = s.LogDeliveryConfiguration.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -6971,15 +6971,15 @@ func (s *SetRiskConfigurationRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.CompromisedCredentialsRiskConfiguration != nil {
 		b = appendKey(b, start, "\"CompromisedCredentialsRiskConfiguration\":")
-		b = (&(*s.CompromisedCredentialsRiskConfiguration)).AppendJSON(b)
+		b = s.CompromisedCredentialsRiskConfiguration.AppendJSON(b)
 	}
 	if s.AccountTakeoverRiskConfiguration != nil {
 		b = appendKey(b, start, "\"AccountTakeoverRiskConfiguration\":")
-		b = (&(*s.AccountTakeoverRiskConfiguration)).AppendJSON(b)
+		b = s.AccountTakeoverRiskConfiguration.AppendJSON(b)
 	}
 	if s.RiskExceptionConfiguration != nil {
 		b = appendKey(b, start, "\"RiskExceptionConfiguration\":")
-		b = (&(*s.RiskExceptionConfiguration)).AppendJSON(b)
+		b = s.RiskExceptionConfiguration.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -6994,7 +6994,7 @@ func (s *SetRiskConfigurationResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.RiskConfiguration != nil {
 		b = appendKey(b, start, "\"RiskConfiguration\":")
-		b = (&(*s.RiskConfiguration)).AppendJSON(b)
+		b = s.RiskConfiguration.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -7036,7 +7036,7 @@ func (s *SetUICustomizationResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.UICustomization != nil {
 		b = appendKey(b, start, "\"UICustomization\":")
-		b = (&(*s.UICustomization)).AppendJSON(b)
+		b = s.UICustomization.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -7051,19 +7051,19 @@ func (s *SetUserMFAPreferenceRequest) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.SMSMfaSettings != nil {
 		b = appendKey(b, start, "\"SMSMfaSettings\":")
-		b = (&(*s.SMSMfaSettings)).AppendJSON(b)
+		b = s.SMSMfaSettings.AppendJSON(b)
 	}
 	if s.SoftwareTokenMfaSettings != nil {
 		b = appendKey(b, start, "\"SoftwareTokenMfaSettings\":")
-		b = (&(*s.SoftwareTokenMfaSettings)).AppendJSON(b)
+		b = s.SoftwareTokenMfaSettings.AppendJSON(b)
 	}
 	if s.EmailMfaSettings != nil {
 		b = appendKey(b, start, "\"EmailMfaSettings\":")
-		b = (&(*s.EmailMfaSettings)).AppendJSON(b)
+		b = s.EmailMfaSettings.AppendJSON(b)
 	}
 	if s.WebAuthnMfaSettings != nil {
 		b = appendKey(b, start, "\"WebAuthnMfaSettings\":")
-		b = (&(*s.WebAuthnMfaSettings)).AppendJSON(b)
+		b = s.WebAuthnMfaSettings.AppendJSON(b)
 	}
 	if s.AccessToken != nil {
 		b = appendKey(b, start, "\"AccessToken\":")
@@ -7095,15 +7095,15 @@ func (s *SetUserPoolMfaConfigRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.SmsMfaConfiguration != nil {
 		b = appendKey(b, start, "\"SmsMfaConfiguration\":")
-		b = (&(*s.SmsMfaConfiguration)).AppendJSON(b)
+		b = s.SmsMfaConfiguration.AppendJSON(b)
 	}
 	if s.SoftwareTokenMfaConfiguration != nil {
 		b = appendKey(b, start, "\"SoftwareTokenMfaConfiguration\":")
-		b = (&(*s.SoftwareTokenMfaConfiguration)).AppendJSON(b)
+		b = s.SoftwareTokenMfaConfiguration.AppendJSON(b)
 	}
 	if s.EmailMfaConfiguration != nil {
 		b = appendKey(b, start, "\"EmailMfaConfiguration\":")
-		b = (&(*s.EmailMfaConfiguration)).AppendJSON(b)
+		b = s.EmailMfaConfiguration.AppendJSON(b)
 	}
 	if s.MfaConfiguration != nil {
 		b = appendKey(b, start, "\"MfaConfiguration\":")
@@ -7111,7 +7111,7 @@ func (s *SetUserPoolMfaConfigRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.WebAuthnConfiguration != nil {
 		b = appendKey(b, start, "\"WebAuthnConfiguration\":")
-		b = (&(*s.WebAuthnConfiguration)).AppendJSON(b)
+		b = s.WebAuthnConfiguration.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -7126,15 +7126,15 @@ func (s *SetUserPoolMfaConfigResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.SmsMfaConfiguration != nil {
 		b = appendKey(b, start, "\"SmsMfaConfiguration\":")
-		b = (&(*s.SmsMfaConfiguration)).AppendJSON(b)
+		b = s.SmsMfaConfiguration.AppendJSON(b)
 	}
 	if s.SoftwareTokenMfaConfiguration != nil {
 		b = appendKey(b, start, "\"SoftwareTokenMfaConfiguration\":")
-		b = (&(*s.SoftwareTokenMfaConfiguration)).AppendJSON(b)
+		b = s.SoftwareTokenMfaConfiguration.AppendJSON(b)
 	}
 	if s.EmailMfaConfiguration != nil {
 		b = appendKey(b, start, "\"EmailMfaConfiguration\":")
-		b = (&(*s.EmailMfaConfiguration)).AppendJSON(b)
+		b = s.EmailMfaConfiguration.AppendJSON(b)
 	}
 	if s.MfaConfiguration != nil {
 		b = appendKey(b, start, "\"MfaConfiguration\":")
@@ -7142,7 +7142,7 @@ func (s *SetUserPoolMfaConfigResponse) AppendJSON(b []byte) []byte {
 	}
 	if s.WebAuthnConfiguration != nil {
 		b = appendKey(b, start, "\"WebAuthnConfiguration\":")
-		b = (&(*s.WebAuthnConfiguration)).AppendJSON(b)
+		b = s.WebAuthnConfiguration.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -7170,7 +7170,7 @@ func (s *SetUserSettingsRequest) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.MFAOptions[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -7249,7 +7249,7 @@ func (s *SignUpRequest) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.UserAttributes[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -7265,18 +7265,18 @@ func (s *SignUpRequest) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.ValidationData[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
 	}
 	if s.AnalyticsMetadata != nil {
 		b = appendKey(b, start, "\"AnalyticsMetadata\":")
-		b = (&(*s.AnalyticsMetadata)).AppendJSON(b)
+		b = s.AnalyticsMetadata.AppendJSON(b)
 	}
 	if s.UserContextData != nil {
 		b = appendKey(b, start, "\"UserContextData\":")
-		b = (&(*s.UserContextData)).AppendJSON(b)
+		b = s.UserContextData.AppendJSON(b)
 	}
 	if s.ClientMetadata != nil {
 		b = appendKey(b, start, "\"ClientMetadata\":")
@@ -7313,7 +7313,7 @@ func (s *SignUpResponse) AppendJSON(b []byte) []byte {
 	}
 	if s.CodeDeliveryDetails != nil {
 		b = appendKey(b, start, "\"CodeDeliveryDetails\":")
-		b = (&(*s.CodeDeliveryDetails)).AppendJSON(b)
+		b = s.CodeDeliveryDetails.AppendJSON(b)
 	}
 	if s.UserSub != nil {
 		b = appendKey(b, start, "\"UserSub\":")
@@ -7363,7 +7363,7 @@ func (s *SmsMfaConfigType) AppendJSON(b []byte) []byte {
 	}
 	if s.SmsConfiguration != nil {
 		b = appendKey(b, start, "\"SmsConfiguration\":")
-		b = (&(*s.SmsConfiguration)).AppendJSON(b)
+		b = s.SmsConfiguration.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -7446,7 +7446,7 @@ func (s *StartUserImportJobResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.UserImportJob != nil {
 		b = appendKey(b, start, "\"UserImportJob\":")
-		b = (&(*s.UserImportJob)).AppendJSON(b)
+		b = s.UserImportJob.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -7510,7 +7510,7 @@ func (s *StopUserImportJobResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.UserImportJob != nil {
 		b = appendKey(b, start, "\"UserImportJob\":")
-		b = (&(*s.UserImportJob)).AppendJSON(b)
+		b = s.UserImportJob.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -8033,7 +8033,7 @@ func (s *UpdateGroupResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.Group != nil {
 		b = appendKey(b, start, "\"Group\":")
-		b = (&(*s.Group)).AppendJSON(b)
+		b = s.Group.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -8119,7 +8119,7 @@ func (s *UpdateIdentityProviderResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.IdentityProvider != nil {
 		b = appendKey(b, start, "\"IdentityProvider\":")
-		b = (&(*s.IdentityProvider)).AppendJSON(b)
+		b = s.IdentityProvider.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -8159,7 +8159,7 @@ func (s *UpdateManagedLoginBrandingRequest) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.Assets[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -8177,7 +8177,7 @@ func (s *UpdateManagedLoginBrandingResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.ManagedLoginBranding != nil {
 		b = appendKey(b, start, "\"ManagedLoginBranding\":")
-		b = (&(*s.ManagedLoginBranding)).AppendJSON(b)
+		b = s.ManagedLoginBranding.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -8213,7 +8213,7 @@ func (s *UpdateResourceServerRequest) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.Scopes[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -8231,7 +8231,7 @@ func (s *UpdateResourceServerResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.ResourceServer != nil {
 		b = appendKey(b, start, "\"ResourceServer\":")
-		b = (&(*s.ResourceServer)).AppendJSON(b)
+		b = s.ResourceServer.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -8295,7 +8295,7 @@ func (s *UpdateTermsResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.Terms != nil {
 		b = appendKey(b, start, "\"Terms\":")
-		b = (&(*s.Terms)).AppendJSON(b)
+		b = s.Terms.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -8319,7 +8319,7 @@ func (s *UpdateUserAttributesRequest) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.UserAttributes[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -8368,7 +8368,7 @@ func (s *UpdateUserAttributesResponse) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.CodeDeliveryDetailsList[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -8410,7 +8410,7 @@ func (s *UpdateUserPoolClientRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.TokenValidityUnits != nil {
 		b = appendKey(b, start, "\"TokenValidityUnits\":")
-		b = (&(*s.TokenValidityUnits)).AppendJSON(b)
+		b = s.TokenValidityUnits.AppendJSON(b)
 	}
 	if s.ReadAttributes != nil {
 		b = appendKey(b, start, "\"ReadAttributes\":")
@@ -8550,7 +8550,7 @@ func (s *UpdateUserPoolClientRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.AnalyticsConfiguration != nil {
 		b = appendKey(b, start, "\"AnalyticsConfiguration\":")
-		b = (&(*s.AnalyticsConfiguration)).AppendJSON(b)
+		b = s.AnalyticsConfiguration.AppendJSON(b)
 	}
 	if s.PreventUserExistenceErrors != nil {
 		b = appendKey(b, start, "\"PreventUserExistenceErrors\":")
@@ -8570,7 +8570,7 @@ func (s *UpdateUserPoolClientRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.RefreshTokenRotation != nil {
 		b = appendKey(b, start, "\"RefreshTokenRotation\":")
-		b = (&(*s.RefreshTokenRotation)).AppendJSON(b)
+		b = s.RefreshTokenRotation.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -8585,7 +8585,7 @@ func (s *UpdateUserPoolClientResponse) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.UserPoolClient != nil {
 		b = appendKey(b, start, "\"UserPoolClient\":")
-		b = (&(*s.UserPoolClient)).AppendJSON(b)
+		b = s.UserPoolClient.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -8612,7 +8612,7 @@ func (s *UpdateUserPoolDomainRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.CustomDomainConfig != nil {
 		b = appendKey(b, start, "\"CustomDomainConfig\":")
-		b = (&(*s.CustomDomainConfig)).AppendJSON(b)
+		b = s.CustomDomainConfig.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -8650,7 +8650,7 @@ func (s *UpdateUserPoolRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.Policies != nil {
 		b = appendKey(b, start, "\"Policies\":")
-		b = (&(*s.Policies)).AppendJSON(b)
+		b = s.Policies.AppendJSON(b)
 	}
 	if s.DeletionProtection != nil {
 		b = appendKey(b, start, "\"DeletionProtection\":")
@@ -8658,7 +8658,7 @@ func (s *UpdateUserPoolRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.LambdaConfig != nil {
 		b = appendKey(b, start, "\"LambdaConfig\":")
-		b = (&(*s.LambdaConfig)).AppendJSON(b)
+		b = s.LambdaConfig.AppendJSON(b)
 	}
 	if s.AutoVerifiedAttributes != nil {
 		b = appendKey(b, start, "\"AutoVerifiedAttributes\":")
@@ -8690,7 +8690,7 @@ func (s *UpdateUserPoolRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.VerificationMessageTemplate != nil {
 		b = appendKey(b, start, "\"VerificationMessageTemplate\":")
-		b = (&(*s.VerificationMessageTemplate)).AppendJSON(b)
+		b = s.VerificationMessageTemplate.AppendJSON(b)
 	}
 	if s.SmsAuthenticationMessage != nil {
 		b = appendKey(b, start, "\"SmsAuthenticationMessage\":")
@@ -8698,7 +8698,7 @@ func (s *UpdateUserPoolRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.UserAttributeUpdateSettings != nil {
 		b = appendKey(b, start, "\"UserAttributeUpdateSettings\":")
-		b = (&(*s.UserAttributeUpdateSettings)).AppendJSON(b)
+		b = s.UserAttributeUpdateSettings.AppendJSON(b)
 	}
 	if s.MfaConfiguration != nil {
 		b = appendKey(b, start, "\"MfaConfiguration\":")
@@ -8706,15 +8706,15 @@ func (s *UpdateUserPoolRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.DeviceConfiguration != nil {
 		b = appendKey(b, start, "\"DeviceConfiguration\":")
-		b = (&(*s.DeviceConfiguration)).AppendJSON(b)
+		b = s.DeviceConfiguration.AppendJSON(b)
 	}
 	if s.EmailConfiguration != nil {
 		b = appendKey(b, start, "\"EmailConfiguration\":")
-		b = (&(*s.EmailConfiguration)).AppendJSON(b)
+		b = s.EmailConfiguration.AppendJSON(b)
 	}
 	if s.SmsConfiguration != nil {
 		b = appendKey(b, start, "\"SmsConfiguration\":")
-		b = (&(*s.SmsConfiguration)).AppendJSON(b)
+		b = s.SmsConfiguration.AppendJSON(b)
 	}
 	if s.UserPoolTags != nil {
 		b = appendKey(b, start, "\"UserPoolTags\":")
@@ -8736,15 +8736,15 @@ func (s *UpdateUserPoolRequest) AppendJSON(b []byte) []byte {
 	}
 	if s.AdminCreateUserConfig != nil {
 		b = appendKey(b, start, "\"AdminCreateUserConfig\":")
-		b = (&(*s.AdminCreateUserConfig)).AppendJSON(b)
+		b = s.AdminCreateUserConfig.AppendJSON(b)
 	}
 	if s.UserPoolAddOns != nil {
 		b = appendKey(b, start, "\"UserPoolAddOns\":")
-		b = (&(*s.UserPoolAddOns)).AppendJSON(b)
+		b = s.UserPoolAddOns.AppendJSON(b)
 	}
 	if s.AccountRecoverySetting != nil {
 		b = appendKey(b, start, "\"AccountRecoverySetting\":")
-		b = (&(*s.AccountRecoverySetting)).AppendJSON(b)
+		b = s.AccountRecoverySetting.AppendJSON(b)
 	}
 	if s.PoolName != nil {
 		b = appendKey(b, start, "\"PoolName\":")
@@ -8964,7 +8964,7 @@ func (s *UserPoolAddOnsType) AppendJSON(b []byte) []byte {
 	}
 	if s.AdvancedSecurityAdditionalFlows != nil {
 		b = appendKey(b, start, "\"AdvancedSecurityAdditionalFlows\":")
-		b = (&(*s.AdvancedSecurityAdditionalFlows)).AppendJSON(b)
+		b = s.AdvancedSecurityAdditionalFlows.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -9038,7 +9038,7 @@ func (s *UserPoolClientType) AppendJSON(b []byte) []byte {
 	}
 	if s.TokenValidityUnits != nil {
 		b = appendKey(b, start, "\"TokenValidityUnits\":")
-		b = (&(*s.TokenValidityUnits)).AppendJSON(b)
+		b = s.TokenValidityUnits.AppendJSON(b)
 	}
 	if s.ReadAttributes != nil {
 		b = appendKey(b, start, "\"ReadAttributes\":")
@@ -9178,7 +9178,7 @@ func (s *UserPoolClientType) AppendJSON(b []byte) []byte {
 	}
 	if s.AnalyticsConfiguration != nil {
 		b = appendKey(b, start, "\"AnalyticsConfiguration\":")
-		b = (&(*s.AnalyticsConfiguration)).AppendJSON(b)
+		b = s.AnalyticsConfiguration.AppendJSON(b)
 	}
 	if s.PreventUserExistenceErrors != nil {
 		b = appendKey(b, start, "\"PreventUserExistenceErrors\":")
@@ -9198,7 +9198,7 @@ func (s *UserPoolClientType) AppendJSON(b []byte) []byte {
 	}
 	if s.RefreshTokenRotation != nil {
 		b = appendKey(b, start, "\"RefreshTokenRotation\":")
-		b = (&(*s.RefreshTokenRotation)).AppendJSON(b)
+		b = s.RefreshTokenRotation.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -9221,7 +9221,7 @@ func (s *UserPoolDescriptionType) AppendJSON(b []byte) []byte {
 	}
 	if s.LambdaConfig != nil {
 		b = appendKey(b, start, "\"LambdaConfig\":")
-		b = (&(*s.LambdaConfig)).AppendJSON(b)
+		b = s.LambdaConfig.AppendJSON(b)
 	}
 	if s.Status != nil {
 		b = appendKey(b, start, "\"Status\":")
@@ -9248,11 +9248,11 @@ func (s *UserPoolPolicyType) AppendJSON(b []byte) []byte {
 	start := len(b)
 	if s.PasswordPolicy != nil {
 		b = appendKey(b, start, "\"PasswordPolicy\":")
-		b = (&(*s.PasswordPolicy)).AppendJSON(b)
+		b = s.PasswordPolicy.AppendJSON(b)
 	}
 	if s.SignInPolicy != nil {
 		b = appendKey(b, start, "\"SignInPolicy\":")
-		b = (&(*s.SignInPolicy)).AppendJSON(b)
+		b = s.SignInPolicy.AppendJSON(b)
 	}
 	return append(b, '}')
 }
@@ -9290,7 +9290,7 @@ func (s *UserPoolType) AppendJSON(b []byte) []byte {
 	}
 	if s.Policies != nil {
 		b = appendKey(b, start, "\"Policies\":")
-		b = (&(*s.Policies)).AppendJSON(b)
+		b = s.Policies.AppendJSON(b)
 	}
 	if s.DeletionProtection != nil {
 		b = appendKey(b, start, "\"DeletionProtection\":")
@@ -9298,7 +9298,7 @@ func (s *UserPoolType) AppendJSON(b []byte) []byte {
 	}
 	if s.LambdaConfig != nil {
 		b = appendKey(b, start, "\"LambdaConfig\":")
-		b = (&(*s.LambdaConfig)).AppendJSON(b)
+		b = s.LambdaConfig.AppendJSON(b)
 	}
 	if s.Status != nil {
 		b = appendKey(b, start, "\"Status\":")
@@ -9323,7 +9323,7 @@ func (s *UserPoolType) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.SchemaAttributes[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -9390,7 +9390,7 @@ func (s *UserPoolType) AppendJSON(b []byte) []byte {
 	}
 	if s.VerificationMessageTemplate != nil {
 		b = appendKey(b, start, "\"VerificationMessageTemplate\":")
-		b = (&(*s.VerificationMessageTemplate)).AppendJSON(b)
+		b = s.VerificationMessageTemplate.AppendJSON(b)
 	}
 	if s.SmsAuthenticationMessage != nil {
 		b = appendKey(b, start, "\"SmsAuthenticationMessage\":")
@@ -9398,7 +9398,7 @@ func (s *UserPoolType) AppendJSON(b []byte) []byte {
 	}
 	if s.UserAttributeUpdateSettings != nil {
 		b = appendKey(b, start, "\"UserAttributeUpdateSettings\":")
-		b = (&(*s.UserAttributeUpdateSettings)).AppendJSON(b)
+		b = s.UserAttributeUpdateSettings.AppendJSON(b)
 	}
 	if s.MfaConfiguration != nil {
 		b = appendKey(b, start, "\"MfaConfiguration\":")
@@ -9406,7 +9406,7 @@ func (s *UserPoolType) AppendJSON(b []byte) []byte {
 	}
 	if s.DeviceConfiguration != nil {
 		b = appendKey(b, start, "\"DeviceConfiguration\":")
-		b = (&(*s.DeviceConfiguration)).AppendJSON(b)
+		b = s.DeviceConfiguration.AppendJSON(b)
 	}
 	if s.EstimatedNumberOfUsers != nil {
 		b = appendKey(b, start, "\"EstimatedNumberOfUsers\":")
@@ -9414,11 +9414,11 @@ func (s *UserPoolType) AppendJSON(b []byte) []byte {
 	}
 	if s.EmailConfiguration != nil {
 		b = appendKey(b, start, "\"EmailConfiguration\":")
-		b = (&(*s.EmailConfiguration)).AppendJSON(b)
+		b = s.EmailConfiguration.AppendJSON(b)
 	}
 	if s.SmsConfiguration != nil {
 		b = appendKey(b, start, "\"SmsConfiguration\":")
-		b = (&(*s.SmsConfiguration)).AppendJSON(b)
+		b = s.SmsConfiguration.AppendJSON(b)
 	}
 	if s.UserPoolTags != nil {
 		b = appendKey(b, start, "\"UserPoolTags\":")
@@ -9456,15 +9456,15 @@ func (s *UserPoolType) AppendJSON(b []byte) []byte {
 	}
 	if s.AdminCreateUserConfig != nil {
 		b = appendKey(b, start, "\"AdminCreateUserConfig\":")
-		b = (&(*s.AdminCreateUserConfig)).AppendJSON(b)
+		b = s.AdminCreateUserConfig.AppendJSON(b)
 	}
 	if s.UserPoolAddOns != nil {
 		b = appendKey(b, start, "\"UserPoolAddOns\":")
-		b = (&(*s.UserPoolAddOns)).AppendJSON(b)
+		b = s.UserPoolAddOns.AppendJSON(b)
 	}
 	if s.UsernameConfiguration != nil {
 		b = appendKey(b, start, "\"UsernameConfiguration\":")
-		b = (&(*s.UsernameConfiguration)).AppendJSON(b)
+		b = s.UsernameConfiguration.AppendJSON(b)
 	}
 	if s.Arn != nil {
 		b = appendKey(b, start, "\"Arn\":")
@@ -9472,7 +9472,7 @@ func (s *UserPoolType) AppendJSON(b []byte) []byte {
 	}
 	if s.AccountRecoverySetting != nil {
 		b = appendKey(b, start, "\"AccountRecoverySetting\":")
-		b = (&(*s.AccountRecoverySetting)).AppendJSON(b)
+		b = s.AccountRecoverySetting.AppendJSON(b)
 	}
 	if s.UserPoolTier != nil {
 		b = appendKey(b, start, "\"UserPoolTier\":")
@@ -9504,7 +9504,7 @@ func (s *UserType) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.Attributes[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}
@@ -9536,7 +9536,7 @@ func (s *UserType) AppendJSON(b []byte) []byte {
 					b = append(b, ',')
 				}
 				v0 := &s.MFAOptions[i0]
-				b = (&(*v0)).AppendJSON(b)
+				b = v0.AppendJSON(b)
 			}
 			b = append(b, ']')
 		}

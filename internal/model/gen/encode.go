@@ -83,5 +83,8 @@ func (g *gen) encodeValue(name, expr string, depth int) string {
 	if s.Document {
 		return "b = appendDocument(b, " + expr + ")\n"
 	}
+	if inner, ok := strings.CutPrefix(expr, "(*"); ok && strings.HasSuffix(inner, ")") {
+		return "b = " + strings.TrimSuffix(inner, ")") + ".AppendJSON(b)\n"
+	}
 	return "b = (&" + expr + ").AppendJSON(b)\n"
 }
