@@ -302,6 +302,17 @@ func BenchmarkGetUser(b *testing.B) {
 	storetest.BenchGetUser(b, openAt(b, filepath.Join(b.TempDir(), "cognate.db")))
 }
 
+// BenchmarkGetUserUncached is BenchmarkGetUser without the record cache:
+// every View takes a read connection and runs the query.
+func BenchmarkGetUserUncached(b *testing.B) {
+	s, err := sqlite.Open(ctx(b), filepath.Join(b.TempDir(), "cognate.db"), sqlite.Options{CacheBytes: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchGetUser(b, s)
+}
+
 // BenchmarkGetPutUserInTx measures the statement cost alone: GetUser and
 // PutUser pairs, a thousand per Update, so commits are negligible.
 func BenchmarkGetPutUserInTx(b *testing.B) {
