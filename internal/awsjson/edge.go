@@ -71,31 +71,108 @@ func (e *Edge) Implemented(op string) bool {
 	return ok
 }
 
-func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	reqID := e.newID()
-	w.Header().Set("x-amzn-RequestId", reqID)
-	ctx := cognito.WithRequestInfo(r.Context(), cognito.RequestInfo{
-		ID: reqID, UserAgent: r.Header.Get("User-Agent"), SourceIP: r.RemoteAddr,
-	})
-	out, opName, err := e.safeServe(ctx, r)
-	if err != nil {
-		e.writeError(w, reqID, opName, err)
-		return
+// Call is one awsJson1_1 request as the operations see it.
+type Call struct {
+	Target    string // the X-Amz-Target header
+	Body      []byte // read only; not kept past the call
+	UserAgent string
+	SourceIP  string // the peer address, host:port
+}
+
+// Reply is the answer to a call.
+type Reply struct {
+	Status     int
+	RequestID  string
+	ErrorType  string // "" on success
+	ErrorMsg   string
+	Body       []byte
+	headerSafe bool // ErrorMsg may travel in a header
+}
+
+// Header calls set for each response header in the canonical form and the
+// order net/http writes them (Content-Type, X-Amzn-Errormessage,
+// X-Amzn-Errortype, X-Amzn-Requestid).
+func (r *Reply) Header(set func(key, value string)) {
+	set("Content-Type", ContentType)
+	if r.ErrorType != "" {
+		if r.ErrorMsg != "" && r.headerSafe {
+			set("X-Amzn-Errormessage", r.ErrorMsg)
+		}
+		set("X-Amzn-Errortype", r.ErrorType+":")
 	}
-	w.Header().Set("Content-Type", ContentType)
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(out)
+	set("X-Amzn-Requestid", r.RequestID)
+}
+
+// Direct reports whether a call to target may be answered by Handle, with
+// no HTTP request at hand: the operation exists and needs no signature
+// check. Anything else goes through ServeHTTP.
+func (e *Edge) Direct(target string) bool {
+	name, ok := strings.CutPrefix(target, model.TargetPrefix+".")
+	if !ok {
+		return false
+	}
+	op, ok := model.LookupOperation(name)
+	return ok && (op.NoAuth || e.auth == nil)
+}
+
+// MaxBody is the largest request body the edge accepts.
+func (e *Edge) MaxBody() int64 { return e.maxBody }
+
+// Handle answers a call whose whole body has been read. A call that needs
+// a signature check fails as unsigned: such calls belong to ServeHTTP.
+func (e *Edge) Handle(ctx context.Context, c Call) Reply {
+	return e.reply(ctx, c, nil)
+}
+
+func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c := Call{Target: r.Header.Get("X-Amz-Target"), UserAgent: r.Header.Get("User-Agent"), SourceIP: r.RemoteAddr}
+	var rep Reply
+	if r.Method != http.MethodPost {
+		rep = e.errorReply(e.newID(), "", &wireError{"UnknownOperationException", "Only POST is supported.", http.StatusBadRequest})
+	} else {
+		buf := bodyBuffers.Get().(*bytes.Buffer)
+		defer putBodyBuffer(buf)
+		if n := r.ContentLength; n > 0 && n <= e.maxBody {
+			buf.Grow(int(n) + bytes.MinRead) // ReadFrom reads to EOF in one pass
+		}
+		_, err := buf.ReadFrom(io.LimitReader(r.Body, e.maxBody+1))
+		c.Body = buf.Bytes()
+		switch {
+		case err != nil:
+			rep = e.errorReply(e.newID(), "", &wireError{"SerializationException", "Could not read the request body.", http.StatusBadRequest})
+		case int64(len(c.Body)) > e.maxBody:
+			rep = e.errorReply(e.newID(), "", &wireError{"SerializationException", "Request body is too large.", http.StatusBadRequest})
+		default:
+			rep = e.reply(r.Context(), c, r)
+		}
+	}
+	h := w.Header()
+	rep.Header(func(k, v string) { h[k] = []string{v} })
+	w.WriteHeader(rep.Status)
+	_, _ = w.Write(rep.Body)
+}
+
+// reply runs the call; r, when not nil, is the HTTP request for the
+// signature check.
+func (e *Edge) reply(ctx context.Context, c Call, r *http.Request) Reply {
+	reqID := e.newID()
+	ctx = cognito.WithRequestInfo(ctx, cognito.RequestInfo{ID: reqID, UserAgent: c.UserAgent, SourceIP: c.SourceIP})
+	out, opName, err := e.safeServe(ctx, c, r)
+	if err != nil {
+		return e.errorReply(reqID, opName, err)
+	}
+	return Reply{Status: http.StatusOK, RequestID: reqID, Body: out}
 }
 
 // safeServe runs serve and turns a panic into an internal error, so a bug
 // answers a clean InternalErrorException instead of a dropped connection.
-func (e *Edge) safeServe(ctx context.Context, r *http.Request) (out []byte, op string, err error) {
+func (e *Edge) safeServe(ctx context.Context, c Call, r *http.Request) (out []byte, op string, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic: %v", p)
 		}
 	}()
-	return e.serve(ctx, r)
+	return e.serve(ctx, c, r)
 }
 
 // wireError is an error of the protocol itself (not a Cognito exception
@@ -108,12 +185,8 @@ type wireError struct {
 
 func (e *wireError) Error() string { return e.Type + ": " + e.Message }
 
-func (e *Edge) serve(ctx context.Context, r *http.Request) ([]byte, string, error) {
-	if r.Method != http.MethodPost {
-		return nil, "", &wireError{"UnknownOperationException", "Only POST is supported.", http.StatusBadRequest}
-	}
-	target := r.Header.Get("X-Amz-Target")
-	name, ok := strings.CutPrefix(target, model.TargetPrefix+".")
+func (e *Edge) serve(ctx context.Context, c Call, r *http.Request) ([]byte, string, error) {
+	name, ok := strings.CutPrefix(c.Target, model.TargetPrefix+".")
 	if !ok {
 		return nil, "", &wireError{"UnknownOperationException",
 			"X-Amz-Target must name an operation of " + model.TargetPrefix + ".", http.StatusBadRequest}
@@ -122,21 +195,11 @@ func (e *Edge) serve(ctx context.Context, r *http.Request) ([]byte, string, erro
 	if !ok {
 		return nil, "", &wireError{"UnknownOperationException", "Unknown operation.", http.StatusBadRequest}
 	}
-	buf := bodyBuffers.Get().(*bytes.Buffer)
-	defer putBodyBuffer(buf)
-	if n := r.ContentLength; n > 0 && n <= e.maxBody {
-		buf.Grow(int(n) + bytes.MinRead) // ReadFrom reads to EOF in one pass
-	}
-	_, err := buf.ReadFrom(io.LimitReader(r.Body, e.maxBody+1))
-	body := buf.Bytes()
-	if err != nil {
-		return nil, name, &wireError{"SerializationException", "Could not read the request body.", http.StatusBadRequest}
-	}
-	if int64(len(body)) > e.maxBody {
-		return nil, name, &wireError{"SerializationException", "Request body is too large.", http.StatusBadRequest}
-	}
 	if !op.NoAuth && e.auth != nil {
-		if err := e.auth.Verify(r, body); err != nil {
+		if r == nil {
+			return nil, name, authError("MissingAuthenticationTokenException", "Missing Authentication Token")
+		}
+		if err := e.auth.Verify(r, c.Body); err != nil {
 			return nil, name, err
 		}
 	}
@@ -148,7 +211,7 @@ func (e *Edge) serve(ctx context.Context, r *http.Request) ([]byte, string, erro
 	var input any
 	if op.NewInput != nil {
 		input = op.NewInput()
-		if err := decode(body, input); err != nil {
+		if err := decode(c.Body, input); err != nil {
 			return nil, name, err
 		}
 		if err := model.Validate(input); err != nil {

@@ -24,10 +24,10 @@ func Status(code cognito.Code) int {
 	return http.StatusBadRequest
 }
 
-// writeError is the one function that turns an error into a wire response.
+// errorReply is the one function that turns an error into a wire answer.
 // Errors that are not Cognito exceptions are logged and become an opaque
 // InternalErrorException, so nothing internal leaks to the client.
-func (e *Edge) writeError(w http.ResponseWriter, reqID, op string, err error) {
+func (e *Edge) errorReply(reqID, op string, err error) Reply {
 	var typ, msg string
 	var status int
 	if ce, ok := cognito.As(err); ok {
@@ -38,15 +38,8 @@ func (e *Edge) writeError(w http.ResponseWriter, reqID, op string, err error) {
 		e.log.Error("operation failed", "request_id", reqID, "operation", op, "error", err)
 		typ, msg, status = string(cognito.InternalError), "Internal server error.", http.StatusInternalServerError
 	}
-	h := w.Header()
-	h.Set("Content-Type", ContentType)
-	h.Set("x-amzn-ErrorType", typ+":")
-	if msg != "" && isHeaderSafe(msg) {
-		h.Set("x-amzn-ErrorMessage", msg)
-	}
-	w.WriteHeader(status)
 	buf, _ := json.Marshal(errorBody{Type: typ, Message: msg})
-	_, _ = w.Write(buf)
+	return Reply{Status: status, RequestID: reqID, ErrorType: typ, ErrorMsg: msg, Body: buf, headerSafe: isHeaderSafe(msg)}
 }
 
 // isHeaderSafe reports whether s can travel in an HTTP header unchanged.
