@@ -19,6 +19,7 @@ import (
 
 	"github.com/cognate-idp/cognate/internal/app"
 	"github.com/cognate-idp/cognate/internal/config"
+	"github.com/cognate-idp/cognate/internal/server"
 )
 
 // target is a server under load.
@@ -155,7 +156,7 @@ func (c *child) Stop(ctx context.Context) error {
 type inproc struct {
 	url string
 	app *app.App
-	srv *http.Server
+	srv *server.Front
 	err chan error
 }
 
@@ -178,9 +179,9 @@ func startInProcess(ctx context.Context, dataDir string, logw io.Writer) (*inpro
 		ln.Close()
 		return nil, 0, err
 	}
-	p := &inproc{url: cfg.PublicURL, app: a, err: make(chan error, 1), srv: &http.Server{
-		Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
-	}}
+	p := &inproc{url: cfg.PublicURL, app: a, err: make(chan error, 1), srv: a.Front(&http.Server{
+		ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+	})}
 	go func() { p.err <- p.srv.Serve(ln) }()
 	return p, time.Since(start), nil
 }

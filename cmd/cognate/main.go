@@ -88,7 +88,6 @@ func serve(args []string, stderr io.Writer, getenv func(string) string) int {
 		return 1
 	}
 	srv := &http.Server{
-		Handler:           a.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -97,7 +96,8 @@ func serve(args []string, stderr io.Writer, getenv func(string) string) int {
 	}
 	log.Info("cognate serving", "listen", ln.Addr().String(), "public_url", cfg.PublicURL, "data", cfg.Data,
 		"region", cfg.Region, "startup", time.Since(start).Round(time.Millisecond))
-	err = server.Serve(ctx, srv, func() error { return srv.Serve(ln) }, cfg.ShutdownTimeout.Duration)
+	front := a.Front(srv)
+	err = server.Serve(ctx, front, func() error { return front.Serve(ln) }, cfg.ShutdownTimeout.Duration)
 	if cerr := a.Close(); cerr != nil && err == nil {
 		err = cerr
 	}

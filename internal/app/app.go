@@ -228,3 +228,16 @@ func senders(cfg config.Config, log *slog.Logger, o Overrides) (message.Sender, 
 	}
 	return r, nil
 }
+
+// Front returns the connection front end that serves a on srv (whose
+// Handler it sets): the common awsJson1_1 calls answered directly, all else
+// through net/http. With debug logging on, every request goes through
+// net/http, where requests are logged.
+func (a *App) Front(srv *http.Server) *server.Front {
+	srv.Handler = a.Handler
+	f := &server.Front{Server: srv}
+	if !a.log.Enabled(context.Background(), slog.LevelDebug) {
+		f.Direct = a.Edge
+	}
+	return f
+}

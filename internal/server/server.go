@@ -148,9 +148,14 @@ func logRequests(next http.Handler, log *slog.Logger, now func() time.Time) http
 	})
 }
 
+// Shutdowner is a server that stops gracefully: *http.Server, *Front.
+type Shutdowner interface {
+	Shutdown(ctx context.Context) error
+}
+
 // Serve runs srv until ctx ends, then shuts it down gracefully: in-flight
 // requests get up to grace to finish.
-func Serve(ctx context.Context, srv *http.Server, serve func() error, grace time.Duration) error {
+func Serve(ctx context.Context, srv Shutdowner, serve func() error, grace time.Duration) error {
 	errc := make(chan error, 1)
 	go func() { errc <- serve() }()
 	select {

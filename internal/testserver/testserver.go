@@ -8,7 +8,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net/http/httptest"
+	"net"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/cognate-idp/cognate/internal/app"
 	"github.com/cognate-idp/cognate/internal/config"
+	"github.com/cognate-idp/cognate/internal/server"
 	"github.com/cognate-idp/cognate/internal/userpool"
 )
 
@@ -49,7 +51,7 @@ type Server struct {
 	App    *app.App
 	Clock  *Clock
 	Config config.Config
-	http   *httptest.Server
+	front  *server.Front
 }
 
 // Option changes the server's configuration before it starts.
@@ -76,15 +78,19 @@ func Start(t testing.TB, opts ...Option) *Server {
 	cfg := config.Default()
 	cfg.Data = dir
 	cfg.SecretFile = dir + "/secret.key"
-	hs := httptest.NewUnstartedServer(nil)
-	cfg.PublicURL = "http://" + hs.Listener.Addr().String()
-	cfg.Listen = hs.Listener.Addr().String()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("testserver: %v", err)
+	}
+	addr := ln.Addr().String()
+	cfg.PublicURL = "http://" + addr
+	cfg.Listen = addr
 	// Options come last so that they may set PublicURL (nodes behind one
 	// load balancer share it); Listen must stay the test listener's.
 	for _, o := range opts {
 		o(&cfg)
 	}
-	cfg.Listen = hs.Listener.Addr().String()
+	cfg.Listen = addr
 	clock := &Clock{}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
@@ -96,24 +102,25 @@ func Start(t testing.TB, opts ...Option) *Server {
 		PasswordHash: userpool.HashParams{Time: 1, Memory: 64, Threads: 1},
 	})
 	if err != nil {
+		ln.Close()
 		t.Fatalf("testserver: %v", err)
 	}
-	hs.Config.Handler = a.Handler
-	hs.Start()
-	s := &Server{URL: hs.URL, App: a, Clock: clock, Config: cfg, http: hs}
-	s.Client = NewClient(hs.URL)
+	front := a.Front(&http.Server{ReadHeaderTimeout: 10 * time.Second})
+	go func() { _ = front.Serve(ln) }()
+	s := &Server{URL: "http://" + addr, App: a, Clock: clock, Config: cfg, front: front}
+	s.Client = NewClient(s.URL)
 	t.Cleanup(s.Close)
 	return s
 }
 
 // Close stops the server and closes its store.
 func (s *Server) Close() {
-	if s.http == nil {
+	if s.front == nil {
 		return
 	}
-	s.http.Close()
+	_ = s.front.Close()
 	_ = s.App.Close()
-	s.http = nil
+	s.front = nil
 }
 
 // NewClient returns a Cognito client for endpoint with dummy credentials
