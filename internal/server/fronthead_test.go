@@ -82,3 +82,15 @@ func FuzzParseHead(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseHead(b *testing.B) {
+	head := []byte("POST / HTTP/1.1\r\nHost: 127.0.0.1:9229\r\nX-Amz-Target: AWSCognitoIdentityProviderService.GetUser\r\n" +
+		"Content-Type: application/x-amz-json-1.1\r\nUser-Agent: aws-sdk-go-v2/1.36.3 os/linux lang/go#1.26.8 md/GOOS#linux api/cognitoidentityprovider#1.53.1\r\n" +
+		"Amz-Sdk-Invocation-Id: 0d3b6c5e-7d0b-4b8c-9a43-7c1a8a3c2b11\r\nAmz-Sdk-Request: attempt=1; max=3\r\nAccept-Encoding: identity\r\nContent-Length: 1100\r\n\r\n")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, st := parseHead(head); st != headDone {
+			b.Fatal(st)
+		}
+	}
+}
