@@ -297,7 +297,11 @@ func (f *Front) serveConn(fc *frontConn) {
 		if fc.rwc.SetWriteDeadline(deadline(f.Server.WriteTimeout, 0)) != nil {
 			return
 		}
-		if _, err := fc.rwc.Write(fc.out); err != nil || !keep {
+		if _, err := fc.rwc.Write(fc.out); err != nil {
+			return
+		}
+		if !keep {
+			closeWriteAndWait(fc.rwc)
 			return
 		}
 		if cap(fc.out) > 64<<10 {
@@ -307,6 +311,16 @@ func (f *Front) serveConn(fc *frontConn) {
 			return
 		}
 	}
+}
+
+// closeWriteAndWait sends FIN and gives the client a moment to read the
+// answer before the connection closes, as net/http does, so that unread
+// request bytes do not make the close a reset that destroys the answer.
+func closeWriteAndWait(c net.Conn) {
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		_ = cw.CloseWrite()
+	}
+	time.Sleep(500 * time.Millisecond)
 }
 
 // deadline is d (or, when d is zero, fallback) from now; zero for both is
