@@ -61,6 +61,17 @@ type frontConn struct {
 	remote string
 	out    []byte
 	body   []byte
+	// The last X-Amz-Target and User-Agent seen: a client sends the same
+	// ones again and again, so they become strings once.
+	target, agent string
+}
+
+// str returns b as a string, reusing *last when it holds the same bytes.
+func str(b []byte, last *string) string {
+	if string(b) != *last {
+		*last = string(b)
+	}
+	return *last
 }
 
 // readBufferSize bounds the head (request line and headers) that Front
@@ -248,7 +259,13 @@ func (f *Front) serveConn(fc *frontConn) {
 		if err != nil {
 			return
 		}
-		if head == nil || req.contentLength > f.Direct.MaxBody() || !f.Direct.Direct(req.target) {
+		// Strings now: the head's bytes may be overwritten once the body
+		// is read past the buffer.
+		var target, agent string
+		if head != nil {
+			target, agent = str(req.target, &fc.target), str(req.userAgent, &fc.agent)
+		}
+		if head == nil || req.contentLength > f.Direct.MaxBody() || !f.Direct.Direct(target) {
 			// Not for the narrow path: net/http reads this request again
 			// from the start, with everything that follows.
 			_ = fc.rwc.SetReadDeadline(time.Time{})
@@ -284,7 +301,7 @@ func (f *Front) serveConn(fc *frontConn) {
 			}
 		}
 		rep := f.Direct.Handle(f.baseCtx, awsjson.Call{
-			Target: req.target, Body: body, UserAgent: req.userAgent, SourceIP: fc.remote,
+			Target: target, Body: body, UserAgent: agent, SourceIP: fc.remote,
 		})
 		if inBuffer {
 			_, _ = fc.br.Discard(n + cl)

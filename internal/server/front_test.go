@@ -37,9 +37,13 @@ func testFront(t *testing.T, direct bool, release chan struct{}) (string, *Front
 	t.Helper()
 	var ids atomic.Int64
 	edge := awsjson.NewEdge(map[string]awsjson.Handler{
-		"DescribeUserPool": func(_ context.Context, in any) (any, error) {
+		"DescribeUserPool": func(ctx context.Context, in any) (any, error) {
 			id := model.StringValue(in.(*model.DescribeUserPoolRequest).UserPoolId)
 			switch id {
+			case "us-east-1_agent":
+				// Name carries what the operation saw as the User-Agent.
+				return &model.DescribeUserPoolResponse{UserPool: &model.UserPoolType{Id: model.String(id),
+					Name: model.String(cognito.RequestInfoFrom(ctx).UserAgent)}}, nil
 			case "us-east-1_bad":
 				return nil, cognito.New(cognito.InvalidParameter, "bad pool")
 			case "us-east-1_unicode":
@@ -134,23 +138,25 @@ func TestFrontAnswersAsNetHTTP(t *testing.T) {
 		"connection close":     call(describe, `{"UserPoolId":"us-east-1_abc"}`, "Connection: close"),
 		"keep-alive":           call(describe, `{"UserPoolId":"us-east-1_abc"}`, "connection: Keep-Alive"),
 		"body beyond buffer":   call(describe, big),
-		"pipelined":            call(describe, `{"UserPoolId":"us-east-1_a"}`) + call(describe, `{"UserPoolId":"us-east-1_b"}`),
-		"then handed over":     call(describe, `{"UserPoolId":"us-east-1_a"}`) + call(describe, `{"UserPoolId":"us-east-1_b"}`, "Origin: http://x") + call(describe, `{"UserPoolId":"us-east-1_c"}`),
-		"cors":                 call(describe, `{"UserPoolId":"us-east-1_abc"}`, "Origin: http://app.example"),
-		"preflight":            "OPTIONS / HTTP/1.1\r\nHost: x\r\nOrigin: http://a\r\nAccess-Control-Request-Method: POST\r\n\r\n",
-		"health":               "GET /health HTTP/1.1\r\nHost: x\r\n\r\n",
-		"chunked":              "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: " + describe + "\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"Us\r\n19\r\nerPoolId\":\"us-east-1_ch\"}\r\n0\r\n\r\n",
-		"no host":              "POST / HTTP/1.1\r\nX-Amz-Target: " + describe + "\r\nContent-Length: 2\r\n\r\n{}",
-		"bare LF":              "POST / HTTP/1.1\nHost: x\nX-Amz-Target: " + describe + "\nContent-Length: 2\n\n{}",
-		"two lengths":          call(describe, `{}`, "Content-Length: 2"),
-		"bad header name":      call(describe, `{}`, "Bad Name: x"),
-		"folded header":        call(describe, `{}`, "X-A: a", " folded"),
-		"HTTP/1.0":             strings.Replace(call(describe, `{"UserPoolId":"us-east-1_abc"}`), "HTTP/1.1", "HTTP/1.0", 1),
-		"expect":               call(describe, `{"UserPoolId":"us-east-1_abc"}`, "Expect: 100-continue"),
-		"large head":           call(describe, `{"UserPoolId":"us-east-1_abc"}`, "X-Pad: "+strings.Repeat("p", 6000)),
-		"other path":           strings.Replace(call(describe, `{"UserPoolId":"us-east-1_abc"}`), "POST / ", "POST /x ", 1),
-		"GET /":                "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
-		"garbage":              "\x16\x03\x01\x00\xa5\x01\x00\r\n\r\n",
+		"agent, body beyond buffer": call(describe, `{"UserPoolId":"us-east-1_agent","Pad":"`+strings.Repeat("y", 4500)+`"}`) +
+			strings.Replace(call(describe, `{"UserPoolId":"us-east-1_agent"}`), "test/1.0", "other/2.0", 1),
+		"pipelined":        call(describe, `{"UserPoolId":"us-east-1_a"}`) + call(describe, `{"UserPoolId":"us-east-1_b"}`),
+		"then handed over": call(describe, `{"UserPoolId":"us-east-1_a"}`) + call(describe, `{"UserPoolId":"us-east-1_b"}`, "Origin: http://x") + call(describe, `{"UserPoolId":"us-east-1_c"}`),
+		"cors":             call(describe, `{"UserPoolId":"us-east-1_abc"}`, "Origin: http://app.example"),
+		"preflight":        "OPTIONS / HTTP/1.1\r\nHost: x\r\nOrigin: http://a\r\nAccess-Control-Request-Method: POST\r\n\r\n",
+		"health":           "GET /health HTTP/1.1\r\nHost: x\r\n\r\n",
+		"chunked":          "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: " + describe + "\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"Us\r\n19\r\nerPoolId\":\"us-east-1_ch\"}\r\n0\r\n\r\n",
+		"no host":          "POST / HTTP/1.1\r\nX-Amz-Target: " + describe + "\r\nContent-Length: 2\r\n\r\n{}",
+		"bare LF":          "POST / HTTP/1.1\nHost: x\nX-Amz-Target: " + describe + "\nContent-Length: 2\n\n{}",
+		"two lengths":      call(describe, `{}`, "Content-Length: 2"),
+		"bad header name":  call(describe, `{}`, "Bad Name: x"),
+		"folded header":    call(describe, `{}`, "X-A: a", " folded"),
+		"HTTP/1.0":         strings.Replace(call(describe, `{"UserPoolId":"us-east-1_abc"}`), "HTTP/1.1", "HTTP/1.0", 1),
+		"expect":           call(describe, `{"UserPoolId":"us-east-1_abc"}`, "Expect: 100-continue"),
+		"large head":       call(describe, `{"UserPoolId":"us-east-1_abc"}`, "X-Pad: "+strings.Repeat("p", 6000)),
+		"other path":       strings.Replace(call(describe, `{"UserPoolId":"us-east-1_abc"}`), "POST / ", "POST /x ", 1),
+		"GET /":            "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+		"garbage":          "\x16\x03\x01\x00\xa5\x01\x00\r\n\r\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

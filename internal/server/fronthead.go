@@ -8,8 +8,8 @@ import (
 // directHead is what Front needs from the head of a request it answers
 // itself.
 type directHead struct {
-	target        string // X-Amz-Target
-	userAgent     string
+	target        []byte // X-Amz-Target; slices of the head
+	userAgent     []byte
 	contentLength int64
 	close         bool // Connection: close
 }
@@ -115,10 +115,10 @@ func parseHead(b []byte) ([]byte, directHead, headStatus) {
 			if target {
 				return nil, h, headOther
 			}
-			h.target, target = string(value), true
+			h.target, target = value, true
 		case equalFold(name, "user-agent"):
 			if !agent {
-				h.userAgent, agent = string(value), true
+				h.userAgent, agent = value, true
 			}
 		case equalFold(name, "connection"):
 			if conn {

@@ -40,7 +40,7 @@ func TestParseHead(t *testing.T) {
 		}
 	}
 	head, h, _ := parseHead([]byte(ok + "{}"))
-	if string(head) != ok || h.target != "T.Op" || h.userAgent != "a/1" || h.contentLength != 12 || h.close {
+	if string(head) != ok || string(h.target) != "T.Op" || string(h.userAgent) != "a/1" || h.contentLength != 12 || h.close {
 		t.Errorf("parseHead(ok) = %q %+v", head, h)
 	}
 }
@@ -69,7 +69,7 @@ func FuzzParseHead(f *testing.F) {
 		if r.ContentLength != h.contentLength || len(r.TransferEncoding) != 0 {
 			t.Fatalf("length %d (%v), parseHead %d", r.ContentLength, r.TransferEncoding, h.contentLength)
 		}
-		if r.Header.Get("X-Amz-Target") != h.target || r.Header.Get("User-Agent") != h.userAgent {
+		if r.Header.Get("X-Amz-Target") != string(h.target) || r.Header.Get("User-Agent") != string(h.userAgent) {
 			t.Fatalf("headers read differently: %q %q vs %+v", r.Header.Get("X-Amz-Target"), r.Header.Get("User-Agent"), h)
 		}
 		if r.Close != h.close {
