@@ -37,8 +37,17 @@ type recordCache struct {
 	size    int
 	pools   map[string]*store.Pool
 	clients map[string]*store.Client // by client ID, unique across pools
-	users   map[userRef]*store.User  // by (pool, key)
+	users   map[userRef]*cachedUser // by (pool, key)
 	subs    map[userRef]string       // (pool, sub) → key, for the cached users only
+}
+
+// cachedUser is a cached user with the rowid of its row when known (0 if
+// not), so that the writer can update the row without searching the
+// (pool, key) index. A rowid is only a hint: the update still requires
+// pool, key and sub to match, and falls back to the index when it does not.
+type cachedUser struct {
+	store.User
+	rowid int64
 }
 
 // userRef names a user (or a sub) within a pool.
@@ -53,7 +62,7 @@ func newRecordCache(limit int) *recordCache {
 		limit:   limit,
 		pools:   make(map[string]*store.Pool),
 		clients: make(map[string]*store.Client),
-		users:   make(map[userRef]*store.User),
+		users:   make(map[userRef]*cachedUser),
 		subs:    make(map[userRef]string),
 	}
 }
@@ -129,12 +138,22 @@ func (c *recordCache) user(poolID, key string) (store.User, bool) {
 	if !ok {
 		return store.User{}, false
 	}
-	return *u, true
+	return u.User, true
+}
+
+// userRowid returns the rowid hint of a cached user, or 0.
+func (c *recordCache) userRowid(poolID, key string) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if u, ok := c.users[userRef{poolID, key}]; ok {
+		return u.rowid
+	}
+	return 0
 }
 
 func (c *recordCache) userBySub(poolID, sub string) (store.User, bool) {
 	c.mu.Lock()
-	var u *store.User
+	var u *cachedUser
 	key, ok := c.subs[userRef{poolID, sub}]
 	if ok {
 		u, ok = c.users[userRef{poolID, key}]
@@ -143,7 +162,7 @@ func (c *recordCache) userBySub(poolID, sub string) (store.User, bool) {
 	if !ok {
 		return store.User{}, false
 	}
-	return *u, true
+	return u.User, true
 }
 
 // fillPool adds p, read from a snapshot taken when seq was seq0, unless
@@ -168,13 +187,13 @@ func (c *recordCache) fillClient(seq0 uint64, cl store.Client) {
 	c.trim()
 }
 
-func (c *recordCache) fillUser(seq0 uint64, u store.User) {
+func (c *recordCache) fillUser(seq0 uint64, u store.User, rowid int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.seq != seq0 || c.users[userRef{u.PoolID, u.Key}] != nil {
 		return
 	}
-	c.setUser(cloneUser(u))
+	c.setUser(cloneUser(u), rowid)
 	c.trim()
 }
 
@@ -206,9 +225,14 @@ func (c *recordCache) dropClient(id string) {
 	}
 }
 
-func (c *recordCache) setUser(u store.User) {
+// setUser caches u; a zero rowid keeps the hint of the entry it replaces.
+func (c *recordCache) setUser(u store.User, rowid int64) {
+	ref := userRef{u.PoolID, u.Key}
+	if old, ok := c.users[ref]; ok && rowid == 0 {
+		rowid = old.rowid
+	}
 	c.dropUser(u.PoolID, u.Key)
-	c.users[userRef{u.PoolID, u.Key}] = &u
+	c.users[ref] = &cachedUser{User: u, rowid: rowid}
 	c.subs[userRef{u.PoolID, u.Sub}] = u.Key
 	c.size += userSize(&u)
 }
@@ -216,7 +240,7 @@ func (c *recordCache) setUser(u store.User) {
 func (c *recordCache) dropUser(poolID, key string) {
 	ref := userRef{poolID, key}
 	if old, ok := c.users[ref]; ok {
-		c.size -= userSize(old)
+		c.size -= userSize(&old.User)
 		delete(c.users, ref)
 		if c.subs[userRef{poolID, old.Sub}] == key {
 			delete(c.subs, userRef{poolID, old.Sub})
@@ -272,6 +296,7 @@ type change struct {
 	pool   store.Pool
 	client store.Client
 	user   store.User
+	rowid  int64 // of a created user's row; 0 keeps the cached hint
 	poolID string
 	id     string // client ID or user key of a deletion
 }
@@ -300,7 +325,7 @@ func (c *recordCache) apply(changes []change) {
 		case setClient:
 			c.setClient(ch.client)
 		case setUser:
-			c.setUser(ch.user)
+			c.setUser(ch.user, ch.rowid)
 		case delPool:
 			c.dropPoolRecords(ch.poolID)
 		case delClient:

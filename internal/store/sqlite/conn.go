@@ -59,6 +59,7 @@ const (
 	sInsertUser
 	sUpdateUser
 	sUpdateUserSameSub
+	sUpdateUserAtRowid
 	sDeleteUser
 	sDeleteUserAliases
 	sDeleteUserTokens
@@ -163,9 +164,9 @@ func queryText(id stmtID) string {
 		return "DELETE FROM clients WHERE pool_id = ? AND id = ?"
 
 	case sGetUser:
-		return "SELECT " + userCols + " FROM users WHERE pool_id = ? AND key = ?"
+		return "SELECT " + userCols + ", rowid FROM users WHERE pool_id = ? AND key = ?"
 	case sGetUserBySub:
-		return "SELECT " + userCols + " FROM users WHERE pool_id = ? AND sub = ?"
+		return "SELECT " + userCols + ", rowid FROM users WHERE pool_id = ? AND sub = ?"
 	case sListUsers:
 		return "SELECT " + userCols + " FROM users WHERE pool_id = ? AND key > ? ORDER BY key LIMIT ?"
 	case sCountUsers:
@@ -174,6 +175,8 @@ func queryText(id stmtID) string {
 		return "INSERT INTO users (" + userCols + ") VALUES (?, ?, ?, ?, ?, ?, ?)"
 	case sUpdateUser:
 		return "UPDATE users SET username = ?, sub = ?, created = ?, modified = ?, data = ? WHERE pool_id = ? AND key = ?"
+	case sUpdateUserAtRowid:
+		return "UPDATE users SET username = ?, created = ?, modified = ?, data = ? WHERE rowid = ? AND pool_id = ? AND key = ? AND sub = ?"
 	case sUpdateUserSameSub:
 		// Leaving sub out of SET spares SQLite rewriting the sub index
 		// entry (one more dirty page to journal and write) on every update.
@@ -463,6 +466,11 @@ func (c *conn) finish(s uintptr, err error) error {
 
 // exec runs a statement to completion and reports the number of rows it
 // changed.
+// lastInsertRowid is the rowid of the row the last INSERT on c added.
+func (c *conn) lastInsertRowid() int64 {
+	return sqlite3.Xsqlite3_last_insert_rowid(c.tls, c.db)
+}
+
 func (c *conn) exec(id stmtID, args ...any) (int64, error) {
 	s, err := c.start(id, args)
 	if err != nil {

@@ -369,13 +369,14 @@ func (t *tx) userBySQL(op string, stmt stmtID, args ...any) (store.User, error) 
 	if err != nil {
 		return store.User{}, err
 	}
-	v, err := c.one(stmt, 7, args...)
+	v, err := c.one(stmt, 8, args...)
 	if err != nil {
 		return store.User{}, fail(op, err)
 	}
 	u := scanUser(v)
 	if t.s.cache.enabled() && t.userCacheable(u.PoolID, u.Key, u.Sub) {
-		t.s.cache.fillUser(t.seq, u)
+		rowid, _ := v[7].(int64)
+		t.s.cache.fillUser(t.seq, u, rowid)
 	}
 	return u, nil
 }
@@ -434,7 +435,7 @@ func (t *tx) CreateUser(u store.User) error {
 	err := t.insert("create user", sInsertUser, u.PoolID, u.Key, u.Username, u.Sub,
 		toMicros(u.Created), toMicros(u.Modified), u.Data)
 	if err == nil {
-		t.record(change{op: setUser, user: storedUser(u)})
+		t.record(change{op: setUser, user: storedUser(u), rowid: t.c.lastInsertRowid()})
 	}
 	return err
 }
@@ -444,9 +445,18 @@ func (t *tx) PutUser(u store.User) error {
 		return err
 	}
 	t.touchUser(u.PoolID, u.Key, u.Sub)
-	// The sub almost never changes: try the update that keeps it first.
-	n, err := t.c.exec(sUpdateUserSameSub, u.Username, toMicros(u.Created), toMicros(u.Modified), u.Data,
-		u.PoolID, u.Key, u.Sub)
+	// The sub almost never changes: try the update that keeps it first, at
+	// the row the cache remembers when it does (one B-tree search fewer).
+	var n int64
+	var err error
+	if rowid := t.s.cache.userRowid(u.PoolID, u.Key); rowid != 0 {
+		n, err = t.c.exec(sUpdateUserAtRowid, u.Username, toMicros(u.Created), toMicros(u.Modified), u.Data,
+			rowid, u.PoolID, u.Key, u.Sub)
+	}
+	if err == nil && n != 1 {
+		n, err = t.c.exec(sUpdateUserSameSub, u.Username, toMicros(u.Created), toMicros(u.Modified), u.Data,
+			u.PoolID, u.Key, u.Sub)
+	}
 	if err != nil {
 		return fail("put user", err)
 	}
