@@ -37,7 +37,7 @@ type recordCache struct {
 	size    int
 	pools   map[string]*store.Pool
 	clients map[string]*store.Client // by client ID, unique across pools
-	users   map[userRef]*cachedUser // by (pool, key)
+	users   map[userRef]*cachedUser  // by (pool, key)
 	subs    map[userRef]string       // (pool, sub) → key, for the cached users only
 }
 
