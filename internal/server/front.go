@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/cognate-idp/cognate/internal/awsjson"
@@ -116,10 +117,9 @@ func (f *Front) Serve(ln net.Listener) error {
 			if f.closing.Load() {
 				return http.ErrServerClosed
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				// Out of file descriptors and the like: back off as
-				// net/http does.
+			if temporaryAcceptError(err) {
+				// Out of file descriptors and the like: back off and
+				// retry, as net/http does.
 				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
 				time.Sleep(delay)
 				continue
@@ -138,6 +138,23 @@ func (f *Front) Serve(ln net.Listener) error {
 		}
 		go f.serveConn(fc)
 	}
+}
+
+// temporaryAcceptError reports whether Accept may succeed again: the
+// errors net/http retries (a timeout, a connection aborted before it was
+// accepted, running out of descriptors, buffers or memory).
+func temporaryAcceptError(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	for _, e := range []error{syscall.ECONNABORTED, syscall.ECONNRESET, syscall.EMFILE, syscall.ENFILE,
+		syscall.ENOBUFS, syscall.ENOMEM, syscall.EAGAIN, syscall.EINTR} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 func (f *Front) track(fc *frontConn) bool {

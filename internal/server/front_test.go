@@ -9,9 +9,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -244,5 +246,20 @@ func TestFrontShutdown(t *testing.T) {
 	}
 	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 		t.Fatalf("still accepting after Shutdown")
+	}
+}
+
+func TestTemporaryAcceptError(t *testing.T) {
+	t.Parallel()
+	for err, want := range map[error]bool{
+		&net.OpError{Op: "accept", Err: os.NewSyscallError("accept4", syscall.EMFILE)}:       true,
+		&net.OpError{Op: "accept", Err: os.NewSyscallError("accept4", syscall.ECONNABORTED)}: true,
+		&net.OpError{Op: "accept", Err: os.ErrDeadlineExceeded}:                              true,
+		net.ErrClosed: false,
+		&net.OpError{Op: "accept", Err: os.NewSyscallError("accept4", syscall.EBADF)}: false,
+	} {
+		if got := temporaryAcceptError(err); got != want {
+			t.Errorf("temporaryAcceptError(%v) = %v, want %v", err, got, want)
+		}
 	}
 }
