@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"time"
+	"unsafe"
 )
 
 // User documents are decoded and re-encoded on every token-authorised
@@ -150,7 +151,15 @@ func (r *docReader) bytes() []byte {
 	return v
 }
 
-func (r *docReader) string() string { return string(r.bytes()) }
+// string returns the next string, sharing the document's memory (see
+// decodeUserDoc).
+func (r *docReader) string() string {
+	b := r.bytes()
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
 
 func (r *docReader) bool() bool {
 	if r.err != nil || len(r.b) == 0 {
@@ -186,6 +195,11 @@ func (r *docReader) stringMap() map[string]string {
 	return m
 }
 
+// decodeUserDoc reads a user document, in the binary form or the older JSON
+// one, into d. The strings of a binary document share memory with data,
+// which therefore must never
+// change afterwards: store records are never modified in place (see
+// store.Tx), and decoding them is the hot path of every token operation.
 func decodeUserDoc(data []byte, d *userDoc) error {
 	if len(data) > 0 && data[0] == '{' {
 		return json.Unmarshal(data, d)
