@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -288,12 +289,15 @@ func (u *user) attributeList(keep func(name string) bool) []model.AttributeType 
 		}
 	}
 	sort.Strings(names)
-	out := make([]model.AttributeType, 0, len(names)+1)
-	if sub, ok := u.doc.Attributes["sub"]; ok && (keep == nil || keep("sub")) {
-		out = append(out, model.AttributeType{Name: model.String("sub"), Value: model.String(sub)})
+	if _, ok := u.doc.Attributes["sub"]; ok && (keep == nil || keep("sub")) {
+		names = slices.Insert(names, 0, "sub")
 	}
-	for _, n := range names {
-		out = append(out, model.AttributeType{Name: model.String(n), Value: model.String(u.doc.Attributes[n])})
+	// One array holds every name and value the pointers point at.
+	strs := make([]string, 2*len(names))
+	out := make([]model.AttributeType, len(names))
+	for i, n := range names {
+		strs[2*i], strs[2*i+1] = n, u.doc.Attributes[n]
+		out[i] = model.AttributeType{Name: &strs[2*i], Value: &strs[2*i+1]}
 	}
 	return out
 }
