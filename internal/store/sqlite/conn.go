@@ -466,6 +466,18 @@ func (c *conn) finish(s uintptr, err error) error {
 
 // exec runs a statement to completion and reports the number of rows it
 // changed.
+// totalChanges counts the rows c's INSERT, UPDATE and DELETE statements
+// have changed since it opened.
+func (c *conn) totalChanges() int64 {
+	return sqlite3.Xsqlite3_total_changes64(c.tls, c.db)
+}
+
+// autocommit reports whether c is outside a transaction (SQLite ends one
+// by itself on some I/O errors).
+func (c *conn) autocommit() bool {
+	return sqlite3.Xsqlite3_get_autocommit(c.tls, c.db) != 0
+}
+
 // lastInsertRowid is the rowid of the row the last INSERT on c added.
 func (c *conn) lastInsertRowid() int64 {
 	return sqlite3.Xsqlite3_last_insert_rowid(c.tls, c.db)

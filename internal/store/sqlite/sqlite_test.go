@@ -201,55 +201,79 @@ func TestTxUnusableAfterReturn(t *testing.T) {
 // TestBatchIsolation runs many concurrent Updates, some failing and some
 // panicking, so that they share group-commit batches: each caller gets its
 // own outcome and only the successful ones are written.
+// TestBatchIsolation runs many concurrent Updates, so that they share
+// batches, where some fail: after writing (undone by running the batch
+// again with savepoints), by panicking after writing, or before writing
+// (no savepoint needed). Only the successful ones may leave their setting.
 func TestBatchIsolation(t *testing.T) {
-	s := openAt(t, filepath.Join(t.TempDir(), "cognate.db"))
-	const n = 300
 	errBad := errors.New("bad update")
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			errs[i] = s.Update(ctx(t), func(tx store.Tx) error {
-				if err := tx.PutSetting(fmt.Sprintf("k%03d", i), []byte("v")); err != nil {
-					return err
+	const (
+		ok = iota
+		failAfterWrite
+		panicAfterWrite
+		failBeforeWrite
+	)
+	for name, kinds := range map[string][]int{
+		"all kinds":         {ok, failAfterWrite, panicAfterWrite, failBeforeWrite},
+		"fail before write": {ok, failBeforeWrite},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := openAt(t, filepath.Join(t.TempDir(), "cognate.db"))
+			const n = 300
+			kind := func(i int) int { return kinds[i%len(kinds)] }
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() {
+					errs[i] = s.Update(ctx(t), func(tx store.Tx) error {
+						if kind(i) == failBeforeWrite {
+							if _, err := tx.GetSetting("nothing"); !errors.Is(err, store.ErrNotFound) {
+								return err
+							}
+							return fmt.Errorf("update %d: %w", i, errBad)
+						}
+						if err := tx.PutSetting(fmt.Sprintf("k%03d", i), []byte("v")); err != nil {
+							return err
+						}
+						switch kind(i) {
+						case failAfterWrite:
+							return fmt.Errorf("update %d: %w", i, errBad)
+						case panicAfterWrite:
+							panic(fmt.Sprintf("update %d panics", i))
+						}
+						return nil
+					})
+				})
+			}
+			wg.Wait()
+			for i, err := range errs {
+				var want error
+				switch kind(i) {
+				case failAfterWrite, failBeforeWrite:
+					want = errBad
+				case panicAfterWrite:
+					want = sqlite.ErrPanicked
 				}
-				switch i % 3 {
-				case 1:
-					return fmt.Errorf("update %d: %w", i, errBad)
-				case 2:
-					panic(fmt.Sprintf("update %d panics", i))
+				if want == nil && err != nil || want != nil && !errors.Is(err, want) {
+					t.Errorf("update %d: %v, want %v", i, err, want)
+				}
+			}
+			err := s.View(ctx(t), func(tx store.Tx) error {
+				for i := range n {
+					_, err := tx.GetSetting(fmt.Sprintf("k%03d", i))
+					if kind(i) == ok && err != nil {
+						t.Errorf("setting of successful update %d: %v", i, err)
+					}
+					if kind(i) != ok && !errors.Is(err, store.ErrNotFound) {
+						t.Errorf("setting of failed update %d: %v, want ErrNotFound", i, err)
+					}
 				}
 				return nil
 			})
+			if err != nil {
+				t.Fatal(err)
+			}
 		})
-	}
-	wg.Wait()
-	for i, err := range errs {
-		var want error
-		switch i % 3 {
-		case 1:
-			want = errBad
-		case 2:
-			want = sqlite.ErrPanicked
-		}
-		if want == nil && err != nil || want != nil && !errors.Is(err, want) {
-			t.Errorf("update %d: %v, want %v", i, err, want)
-		}
-	}
-	err := s.View(ctx(t), func(tx store.Tx) error {
-		for i := range n {
-			_, err := tx.GetSetting(fmt.Sprintf("k%03d", i))
-			if i%3 == 0 && err != nil {
-				t.Errorf("setting of successful update %d: %v", i, err)
-			}
-			if i%3 != 0 && !errors.Is(err, store.ErrNotFound) {
-				t.Errorf("setting of failed update %d: %v, want ErrNotFound", i, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }
 

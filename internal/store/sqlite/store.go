@@ -324,14 +324,29 @@ func (s *Store) writeLoop() {
 	}
 }
 
-// commit runs the functions of one batch in one transaction, each in its
-// own savepoint (none for a batch of one: the transaction is its scope),
-// commits once and answers every caller.
+// commit runs the functions of one batch in one transaction, commits once
+// and answers every caller. A function that fails must leave nothing
+// behind, so in general each runs in its own savepoint (none for a batch
+// of one: the transaction is its scope). Savepoints cost statements and a
+// copy of every page they touch, and almost no function fails after it
+// wrote, so a batch first runs without them; when one does fail with a
+// row changed, the transaction is rolled back and the batch runs again
+// with savepoints (Update's functions may run more than once).
 func (s *Store) commit(run []*request) {
+	if len(run) > 1 && s.commitBatch(run, false) {
+		return
+	}
+	s.commitBatch(run, true)
+}
+
+// commitBatch is commit with or without savepoints; without them it
+// reports false, having rolled back and answered no one, when a function
+// failed after changing a row.
+func (s *Store) commitBatch(run []*request, savepoints bool) bool {
 	c := s.w
 	if _, err := c.exec(sBeginImmediate); err != nil {
 		s.answerAll(run, fmt.Errorf("sqlite: begin: %w", err))
-		return
+		return true
 	}
 	single := len(run) == 1
 	s.batch.reset()
@@ -340,6 +355,24 @@ func (s *Store) commit(run []*request) {
 	for _, r := range run {
 		if broken != nil {
 			r.err = broken
+			continue
+		}
+		if !single && !savepoints {
+			before := c.totalChanges()
+			var changes []change
+			changes, r.err = s.call(c, r.fn)
+			if r.err == nil {
+				s.batch.changes = append(s.batch.changes, changes...)
+			} else if c.totalChanges() != before || c.autocommit() {
+				// Its writes cannot be undone alone (or an I/O error already
+				// ended the transaction): run the batch again, carefully.
+				if _, err := c.exec(sRollback); err != nil && !strings.Contains(err.Error(), "no transaction") {
+					s.log.Error("sqlite: rollback failed", "err", err)
+				}
+				// Records read while the batch ran may be in the cache
+				// from before; what the batch wrote never reached it.
+				return false
+			}
 			continue
 		}
 		if !single {
@@ -400,6 +433,7 @@ func (s *Store) commit(run []*request) {
 	for _, r := range run {
 		r.done <- r.err
 	}
+	return true
 }
 
 // call runs fn with a fresh Tx, turning a panic into an error, and
