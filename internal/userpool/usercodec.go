@@ -197,9 +197,9 @@ func (r *docReader) stringMap() map[string]string {
 
 // decodeUserDoc reads a user document, in the binary form or the older JSON
 // one, into d. The strings of a binary document share memory with data,
-// which therefore must never
-// change afterwards: store records are never modified in place (see
-// store.Tx), and decoding them is the hot path of every token operation.
+// which therefore must never change afterwards: store records are never
+// modified in place (see store.Tx), and decoding them is the hot path of
+// every token operation.
 func decodeUserDoc(data []byte, d *userDoc) error {
 	if len(data) > 0 && data[0] == '{' {
 		return json.Unmarshal(data, d)

@@ -464,8 +464,6 @@ func (c *conn) finish(s uintptr, err error) error {
 	return err
 }
 
-// exec runs a statement to completion and reports the number of rows it
-// changed.
 // totalChanges counts the rows c's INSERT, UPDATE and DELETE statements
 // have changed since it opened.
 func (c *conn) totalChanges() int64 {
@@ -483,6 +481,8 @@ func (c *conn) lastInsertRowid() int64 {
 	return sqlite3.Xsqlite3_last_insert_rowid(c.tls, c.db)
 }
 
+// exec runs a statement to completion and reports the number of rows it
+// changed.
 func (c *conn) exec(id stmtID, args ...any) (int64, error) {
 	s, err := c.start(id, args)
 	if err != nil {
