@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/google/uuid"
@@ -107,12 +106,8 @@ func (r *Reply) Header(set func(key, value string)) {
 // no HTTP request at hand: the operation exists and needs no signature
 // check. Anything else goes through ServeHTTP.
 func (e *Edge) Direct(target string) bool {
-	name, ok := strings.CutPrefix(target, model.TargetPrefix+".")
-	if !ok {
-		return false
-	}
-	op, ok := model.LookupOperation(name)
-	return ok && (op.NoAuth || e.auth == nil)
+	_, op, _ := model.TargetOperation(target)
+	return op != nil && (op.NoAuth || e.auth == nil)
 }
 
 // MaxBody is the largest request body the edge accepts.
@@ -186,13 +181,12 @@ type wireError struct {
 func (e *wireError) Error() string { return e.Type + ": " + e.Message }
 
 func (e *Edge) serve(ctx context.Context, c Call, r *http.Request) ([]byte, string, error) {
-	name, ok := strings.CutPrefix(c.Target, model.TargetPrefix+".")
+	name, op, ok := model.TargetOperation(c.Target)
 	if !ok {
 		return nil, "", &wireError{"UnknownOperationException",
 			"X-Amz-Target must name an operation of " + model.TargetPrefix + ".", http.StatusBadRequest}
 	}
-	op, ok := model.LookupOperation(name)
-	if !ok {
+	if op == nil {
 		return nil, "", &wireError{"UnknownOperationException", "Unknown operation.", http.StatusBadRequest}
 	}
 	if !op.NoAuth && e.auth != nil {

@@ -361,3 +361,22 @@ func BenchmarkValidateUpdateUserAttributes(b *testing.B) {
 		}
 	}
 }
+
+func TestTargetOperation(t *testing.T) {
+	for target, want := range map[string]struct {
+		name string
+		op   bool
+		ok   bool
+	}{
+		"AWSCognitoIdentityProviderService.GetUser": {"GetUser", true, true},
+		"AWSCognitoIdentityProviderService.Nope":    {"Nope", false, true},
+		"AWSCognitoIdentityProviderServiceGetUser":  {"", false, false},
+		"Other.GetUser": {"", false, false},
+		"":              {"", false, false},
+	} {
+		name, op, ok := TargetOperation(target)
+		if name != want.name || (op != nil) != want.op || ok != want.ok || (op != nil && op.Name != name) {
+			t.Errorf("TargetOperation(%q) = %q, %v, %v", target, name, op, ok)
+		}
+	}
+}

@@ -113,12 +113,8 @@ func cors(next http.Handler, adminAuthenticated bool) http.Handler {
 // signedOperation reports whether r calls an operation that Cognito
 // authorises by IAM signature.
 func signedOperation(r *http.Request) bool {
-	name, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), model.TargetPrefix+".")
-	if !ok {
-		return false
-	}
-	op, ok := model.LookupOperation(name)
-	return ok && !op.NoAuth
+	_, op, _ := model.TargetOperation(r.Header.Get("X-Amz-Target"))
+	return op != nil && !op.NoAuth
 }
 
 type statusWriter struct {
