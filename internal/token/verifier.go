@@ -1,7 +1,8 @@
 package token
 
 import (
-	"hash/maphash"
+	"crypto/sha256"
+	"encoding/binary"
 	"math/big"
 	"slices"
 	"sync"
@@ -13,8 +14,8 @@ const maxShards = 16
 
 // Verifier verifies access tokens and remembers the ones that verified, so
 // that a token presented again (the common case: a client calls several
-// operations with one access token) costs a map lookup and a comparison of
-// the whole token instead of an RSA verification.
+// operations with one access token) costs a SHA-256 and a map lookup instead
+// of an RSA verification.
 //
 // The cache answers one question only: "did this exact string verify, with
 // which claims, under which key?". A hit is honoured only while the
@@ -28,7 +29,7 @@ const maxShards = 16
 // and cache nothing.
 type Verifier struct {
 	shards []verifierShard
-	seed   maphash.Seed // picks the shard
+	bufs   sync.Pool // *[]byte scratch for hashing, so a hit does not allocate
 }
 
 // verifierShard is one lock's worth of the cache, evicting with the CLOCK
@@ -37,7 +38,7 @@ type Verifier struct {
 // replaces the first unused one. Hits therefore take only a read lock.
 type verifierShard struct {
 	mu       sync.RWMutex
-	index    map[string]int // the token itself (compared whole) -> position in slots
+	index    map[[sha256.Size]byte]int // token hash -> position in slots
 	slots    []*verifiedEntry
 	hand     int
 	capacity int
@@ -45,7 +46,7 @@ type verifierShard struct {
 
 // verifiedEntry is immutable once inserted, apart from used.
 type verifiedEntry struct {
-	raw    string
+	sum    [sha256.Size]byte
 	kid    string
 	n      *big.Int // private copy of the verifying key: its fingerprint
 	e      int
@@ -60,13 +61,13 @@ func NewVerifier(size int) *Verifier {
 		return &Verifier{}
 	}
 	n := min(maxShards, size)
-	v := &Verifier{shards: make([]verifierShard, n), seed: maphash.MakeSeed()}
+	v := &Verifier{shards: make([]verifierShard, n)}
 	for i := range v.shards {
 		capacity := size / n
 		if i < size%n {
 			capacity++
 		}
-		v.shards[i] = verifierShard{index: make(map[string]int), capacity: capacity}
+		v.shards[i] = verifierShard{index: make(map[[sha256.Size]byte]int), capacity: capacity}
 	}
 	return v
 }
@@ -80,10 +81,11 @@ func (v *Verifier) VerifyAccess(raw string, keys KeyLookup) (AccessClaims, error
 	if v == nil || len(v.shards) == 0 {
 		return verifyAccess(raw, keys)
 	}
-	sh := &v.shards[maphash.String(v.seed, raw)%uint64(len(v.shards))]
+	sum := v.hash(raw)
+	sh := &v.shards[binary.LittleEndian.Uint64(sum[:8])%uint64(len(v.shards))]
 
 	sh.mu.RLock()
-	e := sh.get(raw)
+	e := sh.get(sum)
 	if e != nil {
 		e.used.Store(true) // under the read lock, so an evicting sweep ends
 	}
@@ -109,8 +111,29 @@ func (v *Verifier) VerifyAccess(raw string, keys KeyLookup) (AccessClaims, error
 	}
 	cached := claims
 	cached.Groups = slices.Clone(claims.Groups)
-	sh.put(&verifiedEntry{raw: raw, kid: kid, n: new(big.Int).Set(pub.N), e: pub.E, claims: cached})
+	sh.put(&verifiedEntry{sum: sum, kid: kid, n: new(big.Int).Set(pub.N), e: pub.E, claims: cached})
 	return claims, nil
+}
+
+// maxPooledBuf caps the scratch buffers kept for reuse; longer tokens (not
+// issued by Cognate) hash through a one-off buffer.
+const maxPooledBuf = 8 << 10
+
+// hash returns the SHA-256 of raw, the cache key. sha256.Sum256 reaches the
+// digest through an interface, so the string-to-bytes conversion would
+// escape and allocate on every hit; a pooled buffer avoids that.
+func (v *Verifier) hash(raw string) [sha256.Size]byte {
+	if len(raw) > maxPooledBuf {
+		return sha256.Sum256([]byte(raw))
+	}
+	bp, _ := v.bufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	*bp = append((*bp)[:0], raw...)
+	sum := sha256.Sum256(*bp)
+	v.bufs.Put(bp)
+	return sum
 }
 
 // verifyAccess is the uncached path.
@@ -122,9 +145,9 @@ func verifyAccess(raw string, keys KeyLookup) (AccessClaims, error) {
 	return ParseAccessClaims(payload)
 }
 
-// get returns the entry for raw or nil. The caller holds mu (read or write).
-func (s *verifierShard) get(raw string) *verifiedEntry {
-	if i, ok := s.index[raw]; ok {
+// get returns the entry for sum or nil. The caller holds mu (read or write).
+func (s *verifierShard) get(sum [sha256.Size]byte) *verifiedEntry {
+	if i, ok := s.index[sum]; ok {
 		return s.slots[i]
 	}
 	return nil
@@ -134,12 +157,12 @@ func (s *verifierShard) get(raw string) *verifiedEntry {
 func (s *verifierShard) put(e *verifiedEntry) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if i, ok := s.index[e.raw]; ok {
+	if i, ok := s.index[e.sum]; ok {
 		s.slots[i] = e
 		return
 	}
 	if len(s.slots) < s.capacity {
-		s.index[e.raw] = len(s.slots)
+		s.index[e.sum] = len(s.slots)
 		s.slots = append(s.slots, e)
 		return
 	}
@@ -148,28 +171,28 @@ func (s *verifierShard) put(e *verifiedEntry) {
 	for s.slots[s.hand].used.Swap(false) {
 		s.hand = (s.hand + 1) % len(s.slots)
 	}
-	delete(s.index, s.slots[s.hand].raw)
+	delete(s.index, s.slots[s.hand].sum)
 	s.slots[s.hand] = e
-	s.index[e.raw] = s.hand
+	s.index[e.sum] = s.hand
 	s.hand = (s.hand + 1) % len(s.slots)
 }
 
-// remove drops e if it is still the entry for its token.
+// remove drops e if it is still the entry for its hash.
 func (s *verifierShard) remove(e *verifiedEntry) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i, ok := s.index[e.raw]
+	i, ok := s.index[e.sum]
 	if !ok || s.slots[i] != e {
 		return
 	}
 	last := len(s.slots) - 1
 	if i != last {
 		s.slots[i] = s.slots[last]
-		s.index[s.slots[i].raw] = i
+		s.index[s.slots[i].sum] = i
 	}
 	s.slots[last] = nil
 	s.slots = s.slots[:last]
-	delete(s.index, e.raw)
+	delete(s.index, e.sum)
 	if s.hand >= len(s.slots) {
 		s.hand = 0
 	}

@@ -12,10 +12,11 @@ import (
 
 // cached returns the cache entry for raw, or nil.
 func (v *Verifier) cached(raw string) *verifiedEntry {
+	sum := v.hash(raw)
 	for i := range v.shards {
 		s := &v.shards[i]
 		s.mu.RLock()
-		e := s.get(raw)
+		e := s.get(sum)
 		s.mu.RUnlock()
 		if e != nil {
 			return e
@@ -168,8 +169,8 @@ func TestVerifierBounded(t *testing.T) {
 }
 
 func TestVerifierShardClock(t *testing.T) {
-	entry := func(b byte) *verifiedEntry { return &verifiedEntry{raw: string([]byte{'t', b})} }
-	s := verifierShard{index: map[string]int{}, capacity: 3}
+	entry := func(b byte) *verifiedEntry { return &verifiedEntry{sum: [32]byte{b}} }
+	s := verifierShard{index: map[[32]byte]int{}, capacity: 3}
 	x, y, z, w := entry(1), entry(2), entry(3), entry(4)
 	s.put(x)
 	s.put(y)
@@ -182,7 +183,7 @@ func TestVerifierShardClock(t *testing.T) {
 		in   bool
 	}{{"hit entry kept", x, true}, {"oldest unused evicted", y, false}, {"z kept", z, true}, {"new entry present", w, true}} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := s.get(tc.e.raw) == tc.e; got != tc.in {
+			if got := s.get(tc.e.sum) == tc.e; got != tc.in {
 				t.Errorf("present = %v, want %v", got, tc.in)
 			}
 		})
@@ -191,7 +192,7 @@ func TestVerifierShardClock(t *testing.T) {
 		t.Error("sweep did not clear the used bit")
 	}
 	s.remove(z)
-	if s.get(z.raw) != nil || s.get(x.raw) != x || s.get(w.raw) != w || len(s.slots) != 2 {
+	if s.get(z.sum) != nil || s.get(x.sum) != x || s.get(w.sum) != w || len(s.slots) != 2 {
 		t.Errorf("remove broke the shard: %d slots", len(s.slots))
 	}
 }
