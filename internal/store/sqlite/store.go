@@ -357,7 +357,7 @@ func (s *Store) commitBatch(run []*request, savepoints bool) bool {
 			r.err = broken
 			continue
 		}
-		if !single && !savepoints {
+		if !savepoints { // only batches of several run so
 			before := c.totalChanges()
 			var changes []change
 			changes, r.err = s.call(c, r.fn)
