@@ -21,6 +21,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/app"
 	"github.com/cognate-idp/cognate/internal/cli"
 	"github.com/cognate-idp/cognate/internal/config"
+	"github.com/cognate-idp/cognate/internal/gcfloor"
 	"github.com/cognate-idp/cognate/internal/server"
 )
 
@@ -81,6 +82,13 @@ func serve(args []string, stderr io.Writer, getenv func(string) string) int {
 	uuid.EnableRandPool()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// Requests allocate a few KB each and keep little; with the runtime's
+	// default the collector would run several times a second under load.
+	// Let the heap reach gcHeapFloor first (see gcfloor). GOGC, when set,
+	// decides instead.
+	if getenv("GOGC") == "" {
+		go gcfloor.Run(ctx, gcHeapFloor, 400, 100*time.Millisecond)
+	}
 	start := time.Now()
 	a, err := app.New(ctx, cfg, log, app.Overrides{})
 	if err != nil {
@@ -114,6 +122,9 @@ func serve(args []string, stderr io.Writer, getenv func(string) string) int {
 	log.Info("cognate stopped")
 	return 0
 }
+
+// gcHeapFloor is the heap size below which the collector runs rarely.
+const gcHeapFloor = 96 << 20
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
