@@ -69,13 +69,6 @@ func serve(args []string, stderr io.Writer, getenv func(string) string) int {
 		return 2
 	}
 	log := newLogger(cfg, stderr)
-	// The store's writer blocks in fsync while it commits; with a single P
-	// (a process pinned to one core) request handling would stall behind it
-	// until the runtime hands the P over. A second P keeps serving while one
-	// thread waits on the disk. An explicit GOMAXPROCS is respected.
-	if getenv("GOMAXPROCS") == "" && runtime.GOMAXPROCS(0) < 2 {
-		runtime.GOMAXPROCS(2)
-	}
 	// Request ids and subs are random UUIDs; drawing their randomness from
 	// the system in blocks of 256 bytes spares one getrandom per request.
 	// Set once, before anything generates a UUID.
@@ -94,6 +87,14 @@ func serve(args []string, stderr io.Writer, getenv func(string) string) int {
 	if err != nil {
 		log.Error("start failed", "error", err)
 		return 1
+	}
+	// A store that blocks a thread in fsync while it commits would, with a
+	// single P (a process on one core), stall request handling until the
+	// runtime hands the P over; a second P keeps serving meanwhile. On one
+	// core a second P otherwise costs: the kernel then time-slices two busy
+	// threads. An explicit GOMAXPROCS is respected.
+	if getenv("GOMAXPROCS") == "" && runtime.GOMAXPROCS(0) < 2 && a.BlocksOnDisk() {
+		runtime.GOMAXPROCS(2)
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

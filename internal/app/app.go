@@ -128,6 +128,16 @@ func assemble(cfg config.Config, st store.Store, log *slog.Logger, o Overrides) 
 	return a, nil
 }
 
+// BlocksOnDisk reports whether the store holds an OS thread (and so a Go
+// P) while it waits for the disk: SQLite where it cannot sync
+// asynchronously. PostgreSQL waits on the network, in the poller.
+func (a *App) BlocksOnDisk() bool {
+	if s, ok := a.Store.(interface{ SyncsWithoutBlocking() bool }); ok {
+		return !s.SyncsWithoutBlocking()
+	}
+	return false
+}
+
 // Close stops background work and closes the store.
 func (a *App) Close() error {
 	a.stop()

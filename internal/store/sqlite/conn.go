@@ -30,6 +30,7 @@ const (
 	sRelease
 	sRollbackTo
 	sSchemaVersion
+	sSnapshot
 
 	sGetPool
 	sPoolModified
@@ -120,6 +121,10 @@ func queryText(id stmtID) string {
 		return "RELEASE fn"
 	case sRollbackTo:
 		return "ROLLBACK TO fn"
+	case sSnapshot:
+		// Any read of the file starts a WAL read transaction; this one reads
+		// only the header.
+		return "PRAGMA schema_version"
 	case sSchemaVersion:
 		return "SELECT coalesce(max(version), 0) FROM schema_version"
 

@@ -86,6 +86,19 @@ type Store struct {
 	batch    *batchState // the open batch; owned by the writer goroutine
 	batchSeq uint64      // cache seq while the open batch runs
 
+	// Durability with ownSync (sync_linux.go): the writer syncs the WAL
+	// after each commit and holds gate meanwhile, so that no read snapshot
+	// starts between a commit and its sync (a View takes gate's read side
+	// while it opens its snapshot). After a failed sync no write is
+	// accepted (syncErr). All but gate are owned by the writer goroutine.
+	syncer          *syncer
+	wal, db         syncFile
+	gate            sync.RWMutex
+	syncErr         error
+	syncHook        func() // tests: runs after a commit, before its sync
+	sinceCheckpoint int
+	lastCheckpoint  time.Time
+
 	reqs       chan *request // unbuffered: a send succeeds only when the writer takes it
 	quit       chan struct{}
 	writerDone chan struct{}
@@ -129,6 +142,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		linger:     opts.Linger,
 		w:          w,
 		lock:       lock,
+		wal:        syncFile{path: abs + "-wal"},
+		db:         syncFile{path: abs},
 		cache:      newRecordCache(max(0, opts.CacheBytes)),
 		batch:      newBatchState(),
 		readers:    make(chan *conn, opts.Readers),
@@ -160,6 +175,15 @@ func (s *Store) setup(ctx context.Context, path string, opts Options) error {
 	}
 	if err := migrate(s.w); err != nil {
 		return err
+	}
+	if ownSync {
+		// Commits and checkpoints are made durable by commitDurably and
+		// checkpoint; SQLite itself no longer syncs.
+		if err := s.w.script("PRAGMA synchronous = OFF; PRAGMA wal_autocheckpoint = 0"); err != nil {
+			return fmt.Errorf("sqlite: open: %w", err)
+		}
+		s.syncer = newSyncer()
+		s.lastCheckpoint = time.Now()
 	}
 	for range opts.Readers {
 		c, err := openConn(ctx, path, opts.BusyTimeout, true)
@@ -199,6 +223,28 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 	}()
 	return fn(t)
 }
+
+// snapshot begins a read transaction on c and fixes its snapshot, outside
+// any commit that is not yet durable (see commitDurably).
+func (s *Store) snapshot(c *conn) error {
+	if _, err := c.exec(sBegin); err != nil {
+		return err
+	}
+	s.gate.RLock()
+	_, err := c.exec(sSnapshot)
+	s.gate.RUnlock()
+	if err != nil {
+		if _, rerr := c.exec(sRollback); rerr != nil {
+			s.log.Error("sqlite: ending read transaction failed", "err", rerr)
+		}
+	}
+	return err
+}
+
+// SyncsWithoutBlocking reports whether the writer waits for the disk
+// without holding an OS thread (and with it a Go P), so that one P
+// suffices for a server on one core.
+func (s *Store) SyncsWithoutBlocking() bool { return s.syncer != nil && s.syncer.async() }
 
 // takeReader waits for an idle read connection.
 func (s *Store) takeReader(ctx context.Context) (*conn, error) {
@@ -257,6 +303,16 @@ func (s *Store) Close() error {
 		var errs []error
 		for range s.nReader {
 			errs = append(errs, (<-s.readers).close())
+		}
+		if ownSync {
+			// The final checkpoint empties the WAL: let SQLite sync the
+			// database file before it does.
+			if err := s.w.script("PRAGMA synchronous = FULL"); err != nil {
+				errs = append(errs, fmt.Errorf("sqlite: close: %w", err))
+			}
+			s.syncer.close()
+			s.wal.close()
+			s.db.close()
 		}
 		if err := s.w.script("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 			errs = append(errs, fmt.Errorf("sqlite: checkpoint: %w", err))
@@ -344,6 +400,10 @@ func (s *Store) commit(run []*request) {
 // failed after changing a row.
 func (s *Store) commitBatch(run []*request, savepoints bool) bool {
 	c := s.w
+	if s.syncErr != nil {
+		s.answerAll(run, s.syncErr)
+		return true
+	}
 	if _, err := c.exec(sBeginImmediate); err != nil {
 		s.answerAll(run, fmt.Errorf("sqlite: begin: %w", err))
 		return true
@@ -406,9 +466,7 @@ func (s *Store) commitBatch(run []*request, savepoints bool) bool {
 		broken = run[0].err // nothing to keep: roll the whole transaction back
 	}
 	if broken == nil {
-		if _, err := c.exec(sCommit); err != nil {
-			broken = fmt.Errorf("sqlite: commit: %w", err)
-		}
+		broken = s.commitDurably(c)
 	}
 	if broken != nil {
 		if _, err := c.exec(sRollback); err != nil && !strings.Contains(err.Error(), "no transaction") {
@@ -433,7 +491,69 @@ func (s *Store) commitBatch(run []*request, savepoints bool) bool {
 	for _, r := range run {
 		r.done <- r.err
 	}
+	if broken == nil && ownSync {
+		s.maybeCheckpoint()
+	}
 	return true
+}
+
+// commitDurably commits the open transaction and returns once it is
+// durable. With ownSync the commit only writes the WAL and the sync
+// follows here, under gate so that no reader sees the commit before it
+// is durable. A failed sync leaves the commit in the database but perhaps
+// not on disk (the kernel may have dropped the pages it could not write),
+// so the store accepts no more writes.
+func (s *Store) commitDurably(c *conn) error {
+	s.gate.Lock()
+	defer s.gate.Unlock()
+	if _, err := c.exec(sCommit); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	if !ownSync {
+		return nil
+	}
+	if s.syncHook != nil {
+		s.syncHook()
+	}
+	if err := s.syncer.sync(&s.wal); err != nil {
+		return s.syncFailed(err)
+	}
+	s.sinceCheckpoint++
+	return nil
+}
+
+func (s *Store) syncFailed(err error) error {
+	s.syncErr = fmt.Errorf("sqlite: a sync failed, so the last commit may not be durable; "+
+		"no more writes are accepted until a restart: %w", err)
+	s.log.Error("sqlite: sync failed", "err", err)
+	return s.syncErr
+}
+
+// Checkpoints copy the WAL into the database file so that the WAL can be
+// reused. The writer runs one after checkpointCommits commits, or after
+// the first commit once checkpointInterval has passed.
+const (
+	checkpointCommits  = 64
+	checkpointInterval = time.Second
+)
+
+// maybeCheckpoint checkpoints when it is time. SQLite reuses the WAL from
+// its start at the first commit after a complete checkpoint, so the
+// database file is synced before the writer commits again: until then the
+// checkpointed pages are still in the (synced) WAL.
+func (s *Store) maybeCheckpoint() {
+	if s.sinceCheckpoint < checkpointCommits &&
+		(s.sinceCheckpoint == 0 || time.Since(s.lastCheckpoint) < checkpointInterval) {
+		return
+	}
+	s.sinceCheckpoint, s.lastCheckpoint = 0, time.Now()
+	if err := s.w.script("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+		s.log.Error("sqlite: checkpoint failed", "err", err)
+		return
+	}
+	if err := s.syncer.sync(&s.db); err != nil {
+		s.syncFailed(err)
+	}
 }
 
 // call runs fn with a fresh Tx, turning a panic into an error, and

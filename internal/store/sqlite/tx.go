@@ -55,7 +55,7 @@ func (t *tx) conn() (*conn, error) {
 		return nil, err
 	}
 	t.seq = t.s.cache.currentSeq()
-	if _, err := c.exec(sBegin); err != nil {
+	if err := t.s.snapshot(c); err != nil {
 		t.s.readers <- c
 		return nil, fmt.Errorf("sqlite: begin read: %w", err)
 	}

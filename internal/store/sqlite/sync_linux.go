@@ -1,0 +1,217 @@
+//go:build linux && (amd64 || arm64)
+
+package sqlite
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+	"unsafe"
+)
+
+// ownSync says that this store makes its commits durable itself: the
+// writer commits with synchronous=OFF, then syncs the WAL with fdatasync
+// (see Store.commitDurably), and checkpoints on its own schedule, syncing
+// the database file before the WAL can be reused (Store.checkpoint).
+//
+// The point is to wait for the disk without holding a Go P. A sync inside
+// SQLite is a blocking system call, and the runtime takes the P back from
+// a blocked thread only after its monitor notices, which under steady load
+// can be milliseconds; with one P (a server on one core) everything stalls
+// meanwhile. Here the sync is a Linux AIO request (IOCB_CMD_FDSYNC) whose
+// completion is an eventfd read through the network poller, so the writer
+// goroutine parks and the P serves requests. Where AIO cannot be used the
+// sync is a plain fdatasync.
+const ownSync = true
+
+// syncFile is a file to sync, opened by path. It is reopened when the one
+// held is no longer linked: SQLite deletes the WAL when its last connection
+// closes, which cannot happen while the store is open, but syncing a
+// deleted file would silently sync nothing.
+type syncFile struct {
+	path string
+	f    *os.File
+	fd   int
+}
+
+func (s *syncFile) open() error {
+	if s.f != nil {
+		var st syscall.Stat_t
+		if err := syscall.Fstat(s.fd, &st); err != nil {
+			return err
+		}
+		if st.Nlink > 0 {
+			return nil
+		}
+		s.close()
+	}
+	f, err := os.OpenFile(s.path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	s.f, s.fd = f, int(f.Fd())
+	return nil
+}
+
+func (s *syncFile) close() {
+	if s.f != nil {
+		s.f.Close()
+		s.f = nil
+	}
+}
+
+// syncer syncs files with AIO when it can, else with fdatasync. It is
+// used by one goroutine at a time.
+type syncer struct {
+	ctx    uint64   // aio_context_t; 0 without AIO
+	done   *os.File // eventfd signalled by each completion, in the network poller
+	efd    uint32   // its descriptor (done.Fd would make it blocking)
+	iocbs  [2]iocb
+	ptrs   [2]*iocb
+	events [2]ioEvent
+}
+
+// iocb and ioEvent are struct iocb and struct io_event of linux/aio_abi.h
+// (little-endian layout).
+type iocb struct {
+	data   uint64
+	_      uint32 // aio_key
+	_      uint32 // aio_rw_flags
+	opcode uint16
+	_      int16 // aio_reqprio
+	fildes uint32
+	_      [4]uint64 // aio_buf, aio_nbytes, aio_offset, aio_reserved2: zero for fsync
+	flags  uint32
+	resfd  uint32
+}
+
+type ioEvent struct {
+	_   [2]uint64 // data, obj
+	res int64
+	_   int64 // res2
+}
+
+const (
+	iocbCmdFdsync = 3
+	iocbFlagResfd = 1
+	efdNonblock   = syscall.O_NONBLOCK
+	efdCloexec    = syscall.O_CLOEXEC
+)
+
+// newSyncer sets up AIO; without it (no kernel support, no free AIO
+// contexts) the syncer falls back to fdatasync.
+func newSyncer() *syncer {
+	s := &syncer{}
+	var ctx uint64
+	if _, _, e := syscall.Syscall(syscall.SYS_IO_SETUP, uintptr(len(s.iocbs)), uintptr(unsafe.Pointer(&ctx)), 0); e != 0 {
+		return s
+	}
+	fd, _, e := syscall.Syscall(syscall.SYS_EVENTFD2, 0, efdNonblock|efdCloexec, 0)
+	if e != 0 {
+		syscall.Syscall(syscall.SYS_IO_DESTROY, uintptr(ctx), 0, 0)
+		return s
+	}
+	s.ctx, s.done, s.efd = ctx, os.NewFile(fd, "aio-eventfd"), uint32(fd)
+	return s
+}
+
+// async reports whether syncs wait without blocking a thread.
+func (s *syncer) async() bool { return s.ctx != 0 }
+
+func (s *syncer) close() {
+	if s.ctx != 0 {
+		syscall.Syscall(syscall.SYS_IO_DESTROY, uintptr(s.ctx), 0, 0)
+		s.done.Close()
+		s.ctx = 0
+	}
+}
+
+// sync makes the data of each file durable (fdatasync), in parallel.
+func (s *syncer) sync(files ...*syncFile) error {
+	if len(files) > len(s.iocbs) {
+		return fmt.Errorf("sqlite: sync of %d files at once", len(files))
+	}
+	for _, f := range files {
+		if err := f.open(); err != nil {
+			return err
+		}
+	}
+	if s.ctx != 0 {
+		err := s.aioSync(files)
+		if !errors.Is(err, errNoAIO) {
+			return err
+		}
+		// The filesystem refused AIO fsync: from now on sync directly.
+		s.close()
+	}
+	for _, f := range files {
+		if err := fdatasync(f.fd); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var errNoAIO = errors.New("sqlite: AIO fsync refused")
+
+func (s *syncer) aioSync(files []*syncFile) error {
+	n := len(files)
+	for i, f := range files {
+		s.iocbs[i] = iocb{data: uint64(i), opcode: iocbCmdFdsync, fildes: uint32(f.fd),
+			flags: iocbFlagResfd, resfd: s.efd}
+		s.ptrs[i] = &s.iocbs[i]
+	}
+	submitted, _, e := syscall.Syscall(syscall.SYS_IO_SUBMIT, uintptr(s.ctx), uintptr(n), uintptr(unsafe.Pointer(&s.ptrs[0])))
+	if e != 0 || int(submitted) != n {
+		if e == 0 || e == syscall.EINVAL || e == syscall.ENOSYS || e == syscall.EOPNOTSUPP {
+			if e == 0 { // part submitted: wait for those before syncing directly
+				if err := s.reap(int(submitted)); err != nil {
+					return err
+				}
+			}
+			return errNoAIO
+		}
+		return fmt.Errorf("io_submit: %w", e)
+	}
+	return s.reap(n)
+}
+
+// reap waits for n completions and returns the first failure.
+func (s *syncer) reap(n int) error {
+	var firstErr error
+	for got := 0; got < n; {
+		var buf [8]byte
+		if _, err := s.done.Read(buf[:]); err != nil { // parks in the poller
+			return fmt.Errorf("sqlite: waiting for sync: %w", err)
+		}
+		for {
+			zero := syscall.Timespec{}
+			r, _, e := syscall.Syscall6(syscall.SYS_IO_GETEVENTS, uintptr(s.ctx), 0, uintptr(n-got),
+				uintptr(unsafe.Pointer(&s.events[0])), uintptr(unsafe.Pointer(&zero)), 0)
+			if e == syscall.EINTR {
+				continue
+			}
+			if e != 0 {
+				return fmt.Errorf("io_getevents: %w", e)
+			}
+			for _, ev := range s.events[:r] {
+				if ev.res < 0 && firstErr == nil {
+					firstErr = fmt.Errorf("fdatasync: %w", syscall.Errno(-ev.res))
+				}
+			}
+			got += int(r)
+			break
+		}
+	}
+	return firstErr
+}
+
+func fdatasync(fd int) error {
+	for {
+		err := syscall.Fdatasync(fd)
+		if !errors.Is(err, syscall.EINTR) {
+			return err
+		}
+	}
+}
