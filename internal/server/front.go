@@ -65,6 +65,41 @@ type frontConn struct {
 	// The last X-Amz-Target and User-Agent seen: a client sends the same
 	// ones again and again, so they become strings once.
 	target, agent string
+	// The deadlines in place (see keepDeadline).
+	readDL, writeDL time.Time
+}
+
+// Moving a deadline costs a timer update, and a busy connection would
+// move its idle and write deadlines on every request by a few
+// microseconds. A deadline in place stands instead while it is at most a
+// sixteenth of its timeout, and never more than a second, earlier than
+// asked: the timeouts may end that much early.
+const maxDeadlineSlop = time.Second
+
+func (fc *frontConn) setReadDeadline(t time.Time, timeout time.Duration) error {
+	if keepDeadline(fc.readDL, t, timeout) {
+		return nil
+	}
+	fc.readDL = t
+	return fc.rwc.SetReadDeadline(t)
+}
+
+func (fc *frontConn) setWriteDeadline(t time.Time, timeout time.Duration) error {
+	if keepDeadline(fc.writeDL, t, timeout) {
+		return nil
+	}
+	fc.writeDL = t
+	return fc.rwc.SetWriteDeadline(t)
+}
+
+// keepDeadline reports whether the deadline in place, cur, may stand for
+// want, a deadline timeout from now.
+func keepDeadline(cur, want time.Time, timeout time.Duration) bool {
+	if cur.IsZero() || want.IsZero() {
+		return cur.Equal(want)
+	}
+	d := want.Sub(cur)
+	return d >= 0 && d < min(timeout/16, maxDeadlineSlop)
 }
 
 // str returns b as a string, reusing *last when it holds the same bytes.
@@ -256,7 +291,11 @@ func (f *Front) serveConn(fc *frontConn) {
 		}
 	}()
 	for {
-		if fc.rwc.SetReadDeadline(deadline(f.Server.IdleTimeout, f.Server.ReadTimeout)) != nil {
+		idle := f.Server.IdleTimeout
+		if idle <= 0 {
+			idle = f.Server.ReadTimeout
+		}
+		if fc.setReadDeadline(deadline(idle), idle) != nil {
 			return
 		}
 		if _, err := fc.br.Peek(1); err != nil {
@@ -265,16 +304,21 @@ func (f *Front) serveConn(fc *frontConn) {
 		if !fc.state.CompareAndSwap(stateIdle, stateActive) {
 			return // Shutdown closed it
 		}
-		rt := f.Server.ReadHeaderTimeout
-		if rt <= 0 || (f.Server.ReadTimeout > 0 && f.Server.ReadTimeout < rt) {
-			rt = f.Server.ReadTimeout
-		}
-		if fc.rwc.SetReadDeadline(deadline(rt, 0)) != nil {
-			return
-		}
-		head, req, err := readHead(fc.br)
-		if err != nil {
-			return
+		// A head that arrived whole is read without waiting; otherwise the
+		// rest must come within the header timeout.
+		head, req, complete := bufferedHead(fc.br)
+		if !complete {
+			rt := f.Server.ReadHeaderTimeout
+			if rt <= 0 || (f.Server.ReadTimeout > 0 && f.Server.ReadTimeout < rt) {
+				rt = f.Server.ReadTimeout
+			}
+			if fc.setReadDeadline(deadline(rt), rt) != nil {
+				return
+			}
+			var err error
+			if head, req, err = readHead(fc.br); err != nil {
+				return
+			}
 		}
 		// Strings now: the head's bytes may be overwritten once the body
 		// is read past the buffer.
@@ -285,18 +329,18 @@ func (f *Front) serveConn(fc *frontConn) {
 		if head == nil || req.contentLength > f.Direct.MaxBody() || !f.Direct.Direct(target) {
 			// Not for the narrow path: net/http reads this request again
 			// from the start, with everything that follows.
-			_ = fc.rwc.SetReadDeadline(time.Time{})
+			_ = fc.setReadDeadline(time.Time{}, 0)
 			handed = f.handoff.put(&bufferedConn{Conn: fc.rwc, r: fc.br})
 			if handed {
 				f.untrack(fc)
 			}
 			return
 		}
-		if f.Server.ReadTimeout > 0 {
-			_ = fc.rwc.SetReadDeadline(time.Now().Add(f.Server.ReadTimeout))
-		}
 		n := len(head)
 		cl := int(req.contentLength)
+		if f.Server.ReadTimeout > 0 && n+cl > fc.br.Buffered() {
+			_ = fc.setReadDeadline(time.Now().Add(f.Server.ReadTimeout), f.Server.ReadTimeout)
+		}
 		var body []byte
 		inBuffer := n+cl <= fc.br.Size()
 		if inBuffer {
@@ -328,7 +372,7 @@ func (f *Front) serveConn(fc *frontConn) {
 		}
 		keep := !req.close && !f.closing.Load()
 		fc.out = appendResponse(fc.out[:0], &rep, keep)
-		if fc.rwc.SetWriteDeadline(deadline(f.Server.WriteTimeout, 0)) != nil {
+		if fc.setWriteDeadline(deadline(f.Server.WriteTimeout), f.Server.WriteTimeout) != nil {
 			return
 		}
 		if _, err := fc.rwc.Write(fc.out); err != nil {
@@ -357,12 +401,8 @@ func closeWriteAndWait(c net.Conn) {
 	time.Sleep(500 * time.Millisecond)
 }
 
-// deadline is d (or, when d is zero, fallback) from now; zero for both is
-// no deadline.
-func deadline(d, fallback time.Duration) time.Time {
-	if d <= 0 {
-		d = fallback
-	}
+// deadline is d from now; zero is no deadline.
+func deadline(d time.Duration) time.Time {
 	if d <= 0 {
 		return time.Time{}
 	}

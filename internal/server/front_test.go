@@ -37,6 +37,12 @@ func (noKeys) OpenIDConfiguration(context.Context, string) ([]byte, error) {
 // is closed.
 func testFront(t *testing.T, direct bool, release chan struct{}) (string, *Front) {
 	t.Helper()
+	return testFrontWith(t, direct, release, nil)
+}
+
+// testFrontWith is testFront with the server's settings changed by tune.
+func testFrontWith(t *testing.T, direct bool, release chan struct{}, tune func(*http.Server)) (string, *Front) {
+	t.Helper()
 	var ids atomic.Int64
 	edge := awsjson.NewEdge(map[string]awsjson.Handler{
 		"DescribeUserPool": func(ctx context.Context, in any) (any, error) {
@@ -60,6 +66,9 @@ func testFront(t *testing.T, direct bool, release chan struct{}) (string, *Front
 		Handler:           NewHandler(Options{Edge: edge, Keys: noKeys{}}),
 		ReadHeaderTimeout: 5 * time.Second,
 		IdleTimeout:       30 * time.Second,
+	}
+	if tune != nil {
+		tune(srv)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -261,5 +270,74 @@ func TestTemporaryAcceptError(t *testing.T) {
 		if got := temporaryAcceptError(err); got != want {
 			t.Errorf("temporaryAcceptError(%v) = %v, want %v", err, got, want)
 		}
+	}
+}
+
+func TestKeepDeadline(t *testing.T) {
+	t0 := time.Unix(1_000_000, 0)
+	for _, tc := range []struct {
+		cur, want time.Time
+		timeout   time.Duration
+		keep      bool
+	}{
+		{time.Time{}, time.Time{}, 0, true},
+		{time.Time{}, t0, time.Minute, false},
+		{t0, time.Time{}, 0, false},
+		{t0, t0, time.Minute, true},
+		{t0, t0.Add(500 * time.Millisecond), time.Minute, true},            // within a second
+		{t0, t0.Add(time.Second), time.Minute, false},                      // a second later: move it
+		{t0, t0.Add(-time.Millisecond), time.Minute, false},                // earlier: always move
+		{t0, t0.Add(20 * time.Millisecond), 160 * time.Millisecond, false}, // past 1/16 of the timeout
+		{t0, t0.Add(5 * time.Millisecond), 160 * time.Millisecond, true},
+	} {
+		if got := keepDeadline(tc.cur, tc.want, tc.timeout); got != tc.keep {
+			t.Errorf("keepDeadline(cur, cur%+v, %v) = %v, want %v", tc.want.Sub(tc.cur), tc.timeout, got, tc.keep)
+		}
+	}
+}
+
+// TestFrontTimeouts checks that a connection whose requests keep coming
+// stays open past the idle timeout, that an idle one is closed, and that a
+// head that stops half way is given up after the header timeout.
+func TestFrontTimeouts(t *testing.T) {
+	t.Parallel()
+	addr, _ := testFrontWith(t, true, nil, func(s *http.Server) {
+		s.IdleTimeout = 400 * time.Millisecond
+		s.ReadHeaderTimeout = 300 * time.Millisecond
+	})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	br := bufio.NewReader(c)
+	for i := range 8 { // 800 ms in all, twice the idle timeout
+		if _, err := io.WriteString(c, call(describe, `{"UserPoolId":"us-east-1_abc"}`)); err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("request %d on a busy connection: %v", i, err)
+		}
+		resp.Body.Close()
+		time.Sleep(100 * time.Millisecond)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if n, err := br.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("idle connection: read %d, %v; want EOF", n, err)
+	}
+
+	slow, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	if _, err := io.WriteString(slow, "POST / HTTP/1.1\r\nHost: x\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	_ = slow.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if n, err := slow.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("half a head: read %d, %v; want EOF", n, err)
 	}
 }

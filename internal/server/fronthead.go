@@ -25,21 +25,31 @@ const (
 // requestLine is the only request line Front answers itself.
 var requestLine = []byte("POST / HTTP/1.1\r\n")
 
+// bufferedHead parses the head the buffer holds. A nil head with complete
+// set means the request is for net/http (nothing was consumed, so it can
+// read the request again); complete is false when the buffer holds only
+// part of a head.
+func bufferedHead(br *bufio.Reader) (head []byte, h directHead, complete bool) {
+	buf, _ := br.Peek(br.Buffered())
+	head, h, st := parseHead(buf)
+	switch st {
+	case headDone:
+		return head, h, true
+	case headOther:
+		return nil, directHead{}, true
+	}
+	if br.Buffered() >= br.Size() {
+		return nil, directHead{}, true // larger heads go to net/http
+	}
+	return nil, directHead{}, false
+}
+
 // readHead reads until the buffer holds a complete head and returns it
-// (not consumed) with its fields. A nil head means the request is for
-// net/http: nothing was consumed, so it can read the request again.
+// (not consumed) with its fields, as bufferedHead does.
 func readHead(br *bufio.Reader) ([]byte, directHead, error) {
 	for {
-		buf, _ := br.Peek(br.Buffered())
-		head, h, st := parseHead(buf)
-		switch st {
-		case headDone:
+		if head, h, complete := bufferedHead(br); complete {
 			return head, h, nil
-		case headOther:
-			return nil, directHead{}, nil
-		}
-		if br.Buffered() >= br.Size() {
-			return nil, directHead{}, nil // larger heads go to net/http
 		}
 		if _, err := br.Peek(br.Buffered() + 1); err != nil {
 			return nil, directHead{}, err
