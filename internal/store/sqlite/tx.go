@@ -278,6 +278,15 @@ func (t *tx) GetClient(poolID, id string) (store.Client, error) {
 		// The cached client may belong to a pool this batch deleted.
 		return t.clientBySQL("get client", sGetClient, poolID, id)
 	}
+	// The cache first, here: building clientByID's arguments allocates.
+	if t.s.cache.enabled() && !t.done {
+		if cl, ok := t.s.cache.client(id); ok && (t.batch == nil || !t.batch.clientTouched(cl.PoolID, id)) {
+			if cl.PoolID != poolID {
+				return store.Client{}, store.ErrNotFound
+			}
+			return cl, nil
+		}
+	}
 	cl, err := t.clientByID("get client", id, sGetClient, poolID, id)
 	if err == nil && cl.PoolID != poolID {
 		return store.Client{}, store.ErrNotFound // client IDs are unique across pools
