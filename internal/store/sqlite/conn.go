@@ -471,6 +471,17 @@ func (c *conn) finish(s uintptr, err error) error {
 
 // totalChanges counts the rows c's INSERT, UPDATE and DELETE statements
 // have changed since it opened.
+// pagesWritten returns the number of pages the connection has written to
+// the WAL since the last call.
+func (c *conn) pagesWritten() int {
+	p := c.tls.Alloc(8)
+	defer c.tls.Free(8)
+	if sqlite3.Xsqlite3_db_status(c.tls, c.db, sqlite3.SQLITE_DBSTATUS_CACHE_WRITE, p, p+4, 1) != sqlite3.SQLITE_OK {
+		return 0
+	}
+	return int(int32(binary.NativeEndian.Uint32(libc.GoBytes(p, 4))))
+}
+
 func (c *conn) totalChanges() int64 {
 	return sqlite3.Xsqlite3_total_changes64(c.tls, c.db)
 }

@@ -96,7 +96,8 @@ type Store struct {
 	gate            sync.RWMutex
 	syncErr         error
 	syncHook        func() // tests: runs after a commit, before its sync
-	sinceCheckpoint int
+	walPages        int    // written to the WAL since the last checkpoint
+	checkpointPages int    // checkpointWALPages; tests change it
 	lastCheckpoint  time.Time
 
 	reqs       chan *request // unbuffered: a send succeeds only when the writer takes it
@@ -183,6 +184,7 @@ func (s *Store) setup(ctx context.Context, path string, opts Options) error {
 			return fmt.Errorf("sqlite: open: %w", err)
 		}
 		s.syncer = newSyncer()
+		s.checkpointPages = checkpointWALPages
 		s.lastCheckpoint = time.Now()
 	}
 	for range opts.Readers {
@@ -518,7 +520,7 @@ func (s *Store) commitDurably(c *conn) error {
 	if err := s.syncer.sync(&s.wal); err != nil {
 		return s.syncFailed(err)
 	}
-	s.sinceCheckpoint++
+	s.walPages += c.pagesWritten()
 	return nil
 }
 
@@ -530,11 +532,15 @@ func (s *Store) syncFailed(err error) error {
 }
 
 // Checkpoints copy the WAL into the database file so that the WAL can be
-// reused. The writer runs one after checkpointCommits commits, or after
-// the first commit once checkpointInterval has passed.
+// reused. The writer runs one once checkpointWALPages pages (32 MiB of
+// 4 KiB pages) were written to the WAL since the last, or at the first
+// commit after checkpointInterval. Like PostgreSQL's checkpoint spacing,
+// the size saves work: a page written many times between two checkpoints
+// is copied and synced once, and a busy pool's hot pages are written
+// often. Recovery after a crash reads at most that much WAL.
 const (
-	checkpointCommits  = 64
-	checkpointInterval = time.Second
+	checkpointWALPages = 8192
+	checkpointInterval = 10 * time.Second
 )
 
 // maybeCheckpoint checkpoints when it is time. SQLite reuses the WAL from
@@ -542,11 +548,11 @@ const (
 // database file is synced before the writer commits again: until then the
 // checkpointed pages are still in the (synced) WAL.
 func (s *Store) maybeCheckpoint() {
-	if s.sinceCheckpoint < checkpointCommits &&
-		(s.sinceCheckpoint == 0 || time.Since(s.lastCheckpoint) < checkpointInterval) {
+	if s.walPages < s.checkpointPages &&
+		(s.walPages == 0 || time.Since(s.lastCheckpoint) < checkpointInterval) {
 		return
 	}
-	s.sinceCheckpoint, s.lastCheckpoint = 0, time.Now()
+	s.walPages, s.lastCheckpoint = 0, time.Now()
 	if err := s.w.script("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
 		s.log.Error("sqlite: checkpoint failed", "err", err)
 		return

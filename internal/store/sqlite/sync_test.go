@@ -2,7 +2,7 @@ package sqlite
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -146,57 +146,82 @@ func TestFailedSyncStopsWrites(t *testing.T) {
 	}
 }
 
-// TestCheckpointReachesDatabaseFile checks that the writer's own
-// checkpoints copy commits into the database file (and so let the WAL be
-// reused): a copy of the file alone, without its WAL, holds the data.
+// TestCheckpointReachesDatabaseFile checks the writer's own checkpoints:
+// none before the WAL holds checkpointPages pages, and then one that copies
+// the commits into the database file, so that a copy of the file alone,
+// without its WAL, holds them.
 func TestCheckpointReachesDatabaseFile(t *testing.T) {
 	if !ownSync {
 		t.Skip("SQLite checkpoints by itself on this platform")
 	}
 	c := context.Background()
 	s, path := openTest(t, Options{})
+	// Update functions run on the writer goroutine, which owns these.
+	setLimit := func(pages int) {
+		t.Helper()
+		err := s.Update(c, func(store.Tx) error {
+			s.checkpointPages = pages
+			s.lastCheckpoint = time.Now().Add(time.Hour) // no checkpoint for time
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	const pool = "us-east-1_ckpt"
 	u := testUser(pool, "v0")
-	if err := s.Update(c, func(tx store.Tx) error { return tx.CreateUser(u) }); err != nil {
-		t.Fatal(err)
-	}
-	// Only the commit count triggers checkpoints here. Update functions
-	// run on the writer goroutine, which owns these fields.
-	err := s.Update(c, func(store.Tx) error {
-		s.lastCheckpoint = time.Now().Add(time.Hour)
-		s.sinceCheckpoint = -1 // this commit counts too
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range checkpointCommits + 2 {
-		u.Data = []byte(fmt.Sprint("v", i+1))
+	put := func(data string) {
+		t.Helper()
+		u.Data = []byte(data)
 		if err := s.Update(c, func(tx store.Tx) error { return tx.PutUser(u) }); err != nil {
 			t.Fatal(err)
 		}
 	}
-	b, err := os.ReadFile(path)
-	if err != nil {
+	// fileAlone reads the user from a copy of the database file without
+	// its WAL ("" when it is not there).
+	fileAlone := func() string {
+		t.Helper()
+		// An empty Update: the writer has finished whatever followed the
+		// last commit (a checkpoint runs after the answers).
+		if err := s.Update(c, func(store.Tx) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		copyPath := filepath.Join(t.TempDir(), "copy.db")
+		if err := os.WriteFile(copyPath, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cp, err := Open(c, copyPath, Options{CacheBytes: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cp.Close()
+		var got store.User
+		err = cp.View(c, func(tx store.Tx) error { var err error; got, err = tx.GetUser(pool, "k"); return err })
+		if errors.Is(err, store.ErrNotFound) {
+			return ""
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(got.Data)
+	}
+
+	setLimit(1 << 30)
+	if err := s.Update(c, func(tx store.Tx) error { return tx.CreateUser(u) }); err != nil {
 		t.Fatal(err)
 	}
-	copyPath := filepath.Join(t.TempDir(), "copy.db")
-	if err := os.WriteFile(copyPath, b, 0o600); err != nil {
-		t.Fatal(err)
+	put("v1")
+	put("v2")
+	if got := fileAlone(); got != "" {
+		t.Fatalf("checkpointed before the WAL reached its limit: the file holds %q", got)
 	}
-	cp, err := Open(c, copyPath, Options{CacheBytes: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cp.Close()
-	var got store.User
-	err = cp.View(c, func(tx store.Tx) error { var err error; got, err = tx.GetUser(pool, "k"); return err })
-	if err != nil {
-		t.Fatalf("database file without its WAL: %v", err)
-	}
-	// The checkpoint ran after the write of v<checkpointCommits>; the two
-	// commits after it are only in the WAL.
-	if want := fmt.Sprint("v", checkpointCommits); string(got.Data) != want {
-		t.Errorf("database file holds %q, want %q", got.Data, want)
+	setLimit(1)
+	put("v3")
+	if got := fileAlone(); got != "v3" {
+		t.Fatalf("after the WAL passed its limit the file holds %q, want v3", got)
 	}
 }
