@@ -291,7 +291,7 @@ func (s *Service) DeleteUserPoolClient(ctx context.Context, in *model.DeleteUser
 	if err != nil {
 		return nil, err
 	}
-	s.clients.drop(poolID + "\x00" + id)
+	s.clients.drop(clientKey{poolID, id})
 	return nil, nil
 }
 

@@ -99,9 +99,9 @@ func (p *pool) aliasKey(attr, value string) string {
 // the current Modified time (one small read, correct across nodes), but
 // re-reads and decodes the document only when it changed. Cached values
 // are shared between requests and must not be modified.
-type docCache[T any] struct {
+type docCache[K comparable, T any] struct {
 	mu sync.RWMutex
-	m  map[string]docEntry[T]
+	m  map[K]docEntry[T]
 }
 
 type docEntry[T any] struct {
@@ -109,11 +109,16 @@ type docEntry[T any] struct {
 	v        T
 }
 
-func newDocCache[T any]() *docCache[T] { return &docCache[T]{m: map[string]docEntry[T]{}} }
+func newDocCache[K comparable, T any]() *docCache[K, T] {
+	return &docCache[K, T]{m: map[K]docEntry[T]{}}
+}
+
+// clientKey names a cached client.
+type clientKey struct{ pool, id string }
 
 // load returns the value for key: the cached one when modified reports the
 // same time, else decode(fetch()).
-func (c *docCache[T]) load(key string, modified func() (time.Time, error),
+func (c *docCache[K, T]) load(key K, modified func() (time.Time, error),
 	fetch func() (time.Time, T, error)) (T, error) {
 	c.mu.RLock()
 	e, ok := c.m[key]
@@ -138,7 +143,7 @@ func (c *docCache[T]) load(key string, modified func() (time.Time, error),
 	return v, nil
 }
 
-func (c *docCache[T]) drop(key string) {
+func (c *docCache[K, T]) drop(key K) {
 	c.mu.Lock()
 	delete(c.m, key)
 	c.mu.Unlock()
@@ -178,7 +183,7 @@ type client struct {
 }
 
 func (s *Service) loadClient(tx store.Tx, poolID, id string) (*client, error) {
-	c, err := s.clients.load(poolID+"\x00"+id,
+	c, err := s.clients.load(clientKey{poolID, id},
 		func() (time.Time, error) { return tx.ClientModified(poolID, id) },
 		func() (time.Time, *client, error) {
 			rec, err := tx.GetClient(poolID, id)

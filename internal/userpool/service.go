@@ -56,8 +56,8 @@ type Service struct {
 	srp        *srp.Server
 	verifier   *token.Verifier
 	keys       *keyCache
-	pools      *docCache[*pool]
-	clients    *docCache[*client]
+	pools      *docCache[string, *pool]
+	clients    *docCache[clientKey, *client]
 	sender     message.Sender
 	dispatcher *message.Dispatcher
 	triggers   *trigger.Caller
@@ -130,8 +130,8 @@ func New(opts Options) (*Service, error) {
 		srp:        srpServer,
 		verifier:   token.NewVerifier(opts.VerifierCacheSize),
 		keys:       newKeyCache(),
-		pools:      newDocCache[*pool](),
-		clients:    newDocCache[*client](),
+		pools:      newDocCache[string, *pool](),
+		clients:    newDocCache[clientKey, *client](),
 		sender:     opts.Sender,
 		dispatcher: message.NewDispatcher(opts.Store, opts.Sender, opts.Logger, opts.Now),
 		triggers:   opts.Triggers,
