@@ -71,7 +71,7 @@ func (s *Service) verifyAccess(ctx context.Context, raw string) (token.AccessCla
 	}
 	// The key must be the access-token key of the pool named by the issuer.
 	_, kidPool, ok := s.keys.lookup(usedKid)
-	if !ok || claims.Iss != s.Issuer(kidPool) {
+	if !ok || !s.isIssuer(claims.Iss, kidPool) {
 		return claims, "", invalidAccessToken()
 	}
 	if k, err := s.poolKeys(ctx, kidPool); err != nil || k.accessKid != usedKid {

@@ -153,3 +153,9 @@ func (s *Service) Dispatcher() *message.Dispatcher { return s.dispatcher }
 
 // Issuer returns the token issuer of a pool.
 func (s *Service) Issuer(poolID string) string { return s.publicURL + "/" + poolID }
+
+// isIssuer reports whether iss is Issuer(poolID), without building it.
+func (s *Service) isIssuer(iss, poolID string) bool {
+	rest, ok := strings.CutPrefix(iss, s.publicURL)
+	return ok && len(rest) == 1+len(poolID) && rest[0] == '/' && rest[1:] == poolID
+}
