@@ -179,7 +179,7 @@ func (s *Store) setup(ctx context.Context, path string, opts Options) error {
 	}
 	if ownSync {
 		// Commits and checkpoints are made durable by commitDurably and
-		// checkpoint; SQLite itself no longer syncs.
+		// maybeCheckpoint; SQLite itself no longer syncs.
 		if err := s.w.script("PRAGMA synchronous = OFF; PRAGMA wal_autocheckpoint = 0"); err != nil {
 			return fmt.Errorf("sqlite: open: %w", err)
 		}

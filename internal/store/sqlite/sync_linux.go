@@ -64,18 +64,17 @@ func (s *syncFile) close() {
 // syncer syncs files with AIO when it can, else with fdatasync. It is
 // used by one goroutine at a time.
 type syncer struct {
-	ctx    uint64   // aio_context_t; 0 without AIO
-	done   *os.File // eventfd signalled by each completion, in the network poller
-	efd    uint32   // its descriptor (done.Fd would make it blocking)
-	iocbs  [2]iocb
-	ptrs   [2]*iocb
-	events [2]ioEvent
+	ctx   uint64   // aio_context_t; 0 without AIO
+	done  *os.File // eventfd signalled by each completion, in the network poller
+	efd   uint32   // its descriptor (done.Fd would make it blocking)
+	iocb  iocb
+	event ioEvent
 }
 
 // iocb and ioEvent are struct iocb and struct io_event of linux/aio_abi.h
 // (little-endian layout).
 type iocb struct {
-	data   uint64
+	_      uint64 // aio_data
 	_      uint32 // aio_key
 	_      uint32 // aio_rw_flags
 	opcode uint16
@@ -104,7 +103,7 @@ const (
 func newSyncer() *syncer {
 	s := &syncer{}
 	var ctx uint64
-	if _, _, e := syscall.Syscall(syscall.SYS_IO_SETUP, uintptr(len(s.iocbs)), uintptr(unsafe.Pointer(&ctx)), 0); e != 0 {
+	if _, _, e := syscall.Syscall(syscall.SYS_IO_SETUP, 1, uintptr(unsafe.Pointer(&ctx)), 0); e != 0 {
 		return s
 	}
 	fd, _, e := syscall.Syscall(syscall.SYS_EVENTFD2, 0, efdNonblock|efdCloexec, 0)
@@ -127,84 +126,56 @@ func (s *syncer) close() {
 	}
 }
 
-// sync makes the data of each file durable (fdatasync), in parallel.
-func (s *syncer) sync(files ...*syncFile) error {
-	if len(files) > len(s.iocbs) {
-		return fmt.Errorf("sqlite: sync of %d files at once", len(files))
-	}
-	for _, f := range files {
-		if err := f.open(); err != nil {
-			return err
-		}
+// sync makes the data of f durable (fdatasync).
+func (s *syncer) sync(f *syncFile) error {
+	if err := f.open(); err != nil {
+		return err
 	}
 	if s.ctx != 0 {
-		err := s.aioSync(files)
+		err := s.aioSync(f)
 		if !errors.Is(err, errNoAIO) {
 			return err
 		}
 		// The filesystem refused AIO fsync: from now on sync directly.
 		s.close()
 	}
-	for _, f := range files {
-		if err := fdatasync(f.fd); err != nil {
-			return err
-		}
-	}
-	return nil
+	return fdatasync(f.fd)
 }
 
 var errNoAIO = errors.New("sqlite: AIO fsync refused")
 
-func (s *syncer) aioSync(files []*syncFile) error {
-	n := len(files)
-	for i, f := range files {
-		s.iocbs[i] = iocb{data: uint64(i), opcode: iocbCmdFdsync, fildes: uint32(f.fd),
-			flags: iocbFlagResfd, resfd: s.efd}
-		s.ptrs[i] = &s.iocbs[i]
-	}
-	submitted, _, e := syscall.Syscall(syscall.SYS_IO_SUBMIT, uintptr(s.ctx), uintptr(n), uintptr(unsafe.Pointer(&s.ptrs[0])))
-	if e != 0 || int(submitted) != n {
-		if e == 0 || e == syscall.EINVAL || e == syscall.ENOSYS || e == syscall.EOPNOTSUPP {
-			if e == 0 { // part submitted: wait for those before syncing directly
-				if err := s.reap(int(submitted)); err != nil {
-					return err
-				}
-			}
-			return errNoAIO
-		}
+func (s *syncer) aioSync(f *syncFile) error {
+	s.iocb = iocb{opcode: iocbCmdFdsync, fildes: uint32(f.fd), flags: iocbFlagResfd, resfd: s.efd}
+	p := &s.iocb
+	n, _, e := syscall.Syscall(syscall.SYS_IO_SUBMIT, uintptr(s.ctx), 1, uintptr(unsafe.Pointer(&p)))
+	switch {
+	case e == syscall.EINVAL || e == syscall.ENOSYS || e == syscall.EOPNOTSUPP:
+		return errNoAIO
+	case e != 0:
 		return fmt.Errorf("io_submit: %w", e)
+	case n != 1:
+		return errNoAIO
 	}
-	return s.reap(n)
-}
-
-// reap waits for n completions and returns the first failure.
-func (s *syncer) reap(n int) error {
-	var firstErr error
-	for got := 0; got < n; {
+	// Wait for the completion. A signal left over from an earlier sync
+	// finds no event and is read past.
+	for {
 		var buf [8]byte
 		if _, err := s.done.Read(buf[:]); err != nil { // parks in the poller
 			return fmt.Errorf("sqlite: waiting for sync: %w", err)
 		}
-		for {
-			zero := syscall.Timespec{}
-			r, _, e := syscall.Syscall6(syscall.SYS_IO_GETEVENTS, uintptr(s.ctx), 0, uintptr(n-got),
-				uintptr(unsafe.Pointer(&s.events[0])), uintptr(unsafe.Pointer(&zero)), 0)
-			if e == syscall.EINTR {
-				continue
+		zero := syscall.Timespec{}
+		r, _, e := syscall.Syscall6(syscall.SYS_IO_GETEVENTS, uintptr(s.ctx), 0, 1,
+			uintptr(unsafe.Pointer(&s.event)), uintptr(unsafe.Pointer(&zero)), 0)
+		if e != 0 && e != syscall.EINTR {
+			return fmt.Errorf("io_getevents: %w", e)
+		}
+		if e == 0 && r == 1 {
+			if s.event.res < 0 {
+				return fmt.Errorf("fdatasync: %w", syscall.Errno(-s.event.res))
 			}
-			if e != 0 {
-				return fmt.Errorf("io_getevents: %w", e)
-			}
-			for _, ev := range s.events[:r] {
-				if ev.res < 0 && firstErr == nil {
-					firstErr = fmt.Errorf("fdatasync: %w", syscall.Errno(-ev.res))
-				}
-			}
-			got += int(r)
-			break
+			return nil
 		}
 	}
-	return firstErr
 }
 
 func fdatasync(fd int) error {
