@@ -247,30 +247,29 @@ func scanClient(v []driver.Value) store.Client {
 		Created: tm(v[3]), Modified: tm(v[4]), Data: blob(v[5])}
 }
 
+// cachedClient returns client id from the cache when the cache may answer
+// for it: not after the transaction ended, nor once this batch wrote it.
+func (t *tx) cachedClient(id string) (store.Client, bool) {
+	if t.done || !t.s.cache.enabled() {
+		return store.Client{}, false
+	}
+	cl, ok := t.s.cache.client(id)
+	return cl, ok && (t.batch == nil || !t.batch.clientTouched(cl.PoolID, id))
+}
+
 // clientByID reads a client by its ID alone, through the cache.
 func (t *tx) clientByID(op string, id string, stmt stmtID, args ...any) (store.Client, error) {
 	if err := t.read(); err != nil {
 		return store.Client{}, err
 	}
-	cacheable := t.s.cache.enabled()
-	if cacheable {
-		if cl, ok := t.s.cache.client(id); ok && (t.batch == nil || !t.batch.clientTouched(cl.PoolID, id)) {
-			return cl, nil
-		}
+	if cl, ok := t.cachedClient(id); ok {
+		return cl, nil
 	}
-	c, err := t.conn()
-	if err != nil {
-		return store.Client{}, err
-	}
-	v, err := c.one(stmt, 6, args...)
-	if err != nil {
-		return store.Client{}, fail(op, err)
-	}
-	cl := scanClient(v)
-	if cacheable && (t.batch == nil || !t.batch.clientTouched(cl.PoolID, id)) {
+	cl, err := t.clientBySQL(op, stmt, args...)
+	if err == nil && t.s.cache.enabled() && (t.batch == nil || !t.batch.clientTouched(cl.PoolID, id)) {
 		t.s.cache.fillClient(t.seq, cl)
 	}
-	return cl, nil
+	return cl, err
 }
 
 func (t *tx) GetClient(poolID, id string) (store.Client, error) {
@@ -278,16 +277,13 @@ func (t *tx) GetClient(poolID, id string) (store.Client, error) {
 		// The cached client may belong to a pool this batch deleted.
 		return t.clientBySQL("get client", sGetClient, poolID, id)
 	}
-	// The cache first, here: building clientByID's arguments allocates.
-	if t.s.cache.enabled() && !t.done {
-		if cl, ok := t.s.cache.client(id); ok && (t.batch == nil || !t.batch.clientTouched(cl.PoolID, id)) {
-			if cl.PoolID != poolID {
-				return store.Client{}, store.ErrNotFound
-			}
-			return cl, nil
-		}
+	// The cache before clientByID: its SQL arguments would allocate on
+	// every hit.
+	cl, ok := t.cachedClient(id)
+	var err error
+	if !ok {
+		cl, err = t.clientByID("get client", id, sGetClient, poolID, id)
 	}
-	cl, err := t.clientByID("get client", id, sGetClient, poolID, id)
 	if err == nil && cl.PoolID != poolID {
 		return store.Client{}, store.ErrNotFound // client IDs are unique across pools
 	}
