@@ -46,11 +46,11 @@ func Run(ctx context.Context, floor uint64, maxPercent int, interval time.Durati
 		if samples[0].Value.Kind() != metrics.KindUint64 || samples[1].Value.Kind() != metrics.KindUint64 {
 			return // metrics this runtime does not have: leave the setting
 		}
-		if n := samples[0].Value.Uint64(); n == cycles {
-			continue
-		} else {
-			cycles = n
+		n := samples[0].Value.Uint64()
+		if n == cycles {
+			continue // no collection since the last look
 		}
+		cycles = n
 		if p := Percent(samples[1].Value.Uint64(), floor, maxPercent); p != current {
 			debug.SetGCPercent(p)
 			current = p
