@@ -13,7 +13,7 @@ import (
 // ownSync says that this store makes its commits durable itself: the
 // writer commits with synchronous=OFF, then syncs the WAL with fdatasync
 // (see Store.commitDurably), and checkpoints on its own schedule, syncing
-// the database file before the WAL can be reused (Store.checkpoint).
+// the database file before the WAL can be reused (Store.maybeCheckpoint).
 //
 // The point is to wait for the disk without holding a Go P. A sync inside
 // SQLite is a blocking system call, and the runtime takes the P back from
