@@ -19,4 +19,10 @@
 //	go run ./bench -serve -op update -users 100 -c 64 -d 10s -runs 3 -server-cpu 1 -client-cpu 0
 //	go run ./bench -endpoint http://127.0.0.1:9229 -op getuser
 //	go run ./bench -inprocess -op update -cpuprofile cpu.pprof
+//	go run ./bench -serve -data /tmp/bd100 -users 100 -vs-data /tmp/bd1m -vs-users 1000000 -runs 5 -server-cpu 1 -client-cpu 0
+//
+// With -vs-data two servers run side by side (both pinned to -server-cpu,
+// only one under load at a time) and the runs alternate between them, so a
+// comparison such as 100 against 1,000,000 users is not decided by the
+// machine's drift between minutes.
 package main

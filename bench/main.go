@@ -45,6 +45,8 @@ type options struct {
 	memprofile string
 	keep       bool
 	timeout    time.Duration
+	vsData     string
+	vsUsers    int
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -74,6 +76,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.memprofile, "memprofile", "", "write a heap profile after the runs (server side only with -inprocess)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temp dir (binary, data, server log)")
 	fs.DurationVar(&o.timeout, "timeout", time.Hour, "give up after this long")
+	fs.StringVar(&o.vsData, "vs-data", "", "with -serve: also start a second server (B) on this data dir and alternate runs A B, B A, ... between the two, printing the ratio B/A of each pair")
+	fs.IntVar(&o.vsUsers, "vs-users", 0, "users in the pool of -vs-data (default: -users)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -96,8 +100,15 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("-database needs -serve and cannot be combined with -bulk (which writes SQLite)")
 	case o.serverCPU >= 0 && !o.serve:
 		return o, errors.New("-server-cpu needs -serve (an -inprocess server shares the -client-cpu pinning)")
+	case o.vsData != "" && (!o.serve || o.database != ""):
+		return o, errors.New("-vs-data needs -serve and SQLite (no -database)")
+	case o.vsData != "" && o.vsData == o.data:
+		return o, errors.New("-vs-data must differ from -data")
 	case o.users < 1 || o.conns < 1 || o.runs < 1 || o.tokens < 1 || o.batch < 1 || o.dur <= 0:
 		return o, errors.New("-users, -c, -runs, -tokens, -batch and -d must be positive")
+	}
+	if o.vsUsers <= 0 {
+		o.vsUsers = o.users
 	}
 	return o, nil
 }
@@ -170,100 +181,174 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) (err error)
 	if dataDir == "" {
 		dataDir = filepath.Join(tmp, "data")
 	}
-	start, err := starter(ctx, o, hc, tmp, dataDir, stderr)
+	l, err := newLauncher(ctx, o, hc, tmp, stderr)
 	if err != nil {
 		return err
 	}
-	var fx *fixture
-	if o.endpoint == "" {
-		if fx, err = loadFixture(dataDir); err != nil {
+	specs := []sideSpec{{dataDir: dataDir, users: o.users}}
+	if o.vsData != "" {
+		specs[0].name = "A"
+		specs = append(specs, sideSpec{name: "B", dataDir: o.vsData, users: o.vsUsers})
+	}
+	var sides []*side
+	defer func() {
+		for _, sd := range sides {
+			if serr := sd.tgt.Stop(context.WithoutCancel(ctx)); serr != nil && err == nil && o.endpoint == "" {
+				err = fmt.Errorf("stop server%s: %w", sd.label(), serr)
+			}
+		}
+	}()
+	for _, sp := range specs {
+		sd, err := prepare(ctx, o, l, sp, stdout)
+		if err != nil {
 			return err
 		}
-		if fx != nil && fx.Users < o.users {
-			return fmt.Errorf("%s holds %d users, fewer than -users %d: use a fresh -data dir", dataDir, fx.Users, o.users)
+		sides = append(sides, sd)
+	}
+	return measure(ctx, o, sides, stdout)
+}
+
+// sideSpec names one server to drive: its data directory and pool size.
+type sideSpec struct {
+	name    string // "" when there is one; A and B with -vs-data
+	dataDir string
+	users   int
+}
+
+// side is a running server with its signed-in users.
+type side struct {
+	sideSpec
+	tgt    target
+	api    *apiClient
+	vusers []*vuser
+}
+
+// label is " A" or " B" with two sides, "" with one.
+func (sd *side) label() string {
+	if sd.name == "" {
+		return ""
+	}
+	return " " + sd.name
+}
+
+// prepare starts the server of sp, creates its pool and users unless its
+// data directory has them already, and signs users in. On error the server
+// it started is stopped.
+func prepare(ctx context.Context, o options, l *launcher, sp sideSpec, stdout io.Writer) (sd *side, err error) {
+	sd = &side{sideSpec: sp}
+	var fx *fixture
+	if o.endpoint == "" {
+		if fx, err = loadFixture(sp.dataDir); err != nil {
+			return nil, err
+		}
+		if fx != nil && fx.Users < sp.users {
+			return nil, fmt.Errorf("%s holds %d users, fewer than %d: use a fresh data dir", sp.dataDir, fx.Users, sp.users)
 		}
 	}
-	tgt, startup, err := start(ctx)
+	tgt, startup, err := l.start(ctx, sp)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer func() {
-		if serr := tgt.Stop(context.WithoutCancel(ctx)); serr != nil && err == nil && o.endpoint == "" {
-			err = fmt.Errorf("stop server: %w", serr)
+		if err != nil {
+			_ = tgt.Stop(context.WithoutCancel(ctx))
 		}
 	}()
 	if o.endpoint == "" {
-		fmt.Fprintf(stdout, "server start (exec to healthy /health): %v\n", startup.Round(time.Millisecond))
+		fmt.Fprintf(stdout, "server%s start (exec to healthy /health): %v\n", sd.label(), startup.Round(time.Millisecond))
 	}
-	api := &apiClient{url: tgt.URL(), hc: hc}
+	api := &apiClient{url: tgt.URL(), hc: l.hc}
 	if fx == nil {
 		t0 := time.Now()
 		if fx, err = createPool(ctx, api); err != nil {
-			return err
+			return nil, err
 		}
-		fx.Users, fx.Bulk = o.users, o.bulk
+		fx.Users, fx.Bulk = sp.users, o.bulk
 		if o.bulk {
-			if err := tgt.Stop(ctx); err != nil {
-				return err
+			if err = tgt.Stop(ctx); err != nil {
+				return nil, err
 			}
-			if err := bulkLoad(ctx, dataDir, fx, 0, o.users, o.batch, stdout); err != nil {
-				return err
+			if err = bulkLoad(ctx, sp.dataDir, fx, 0, sp.users, o.batch, stdout); err != nil {
+				return nil, err
 			}
-			if tgt, startup, err = start(ctx); err != nil {
-				return err
+			if tgt, startup, err = l.start(ctx, sp); err != nil {
+				return nil, err
 			}
-			fmt.Fprintf(stdout, "server start with %d users: %v\n", o.users, startup.Round(time.Millisecond))
+			fmt.Fprintf(stdout, "server%s start with %d users: %v\n", sd.label(), sp.users, startup.Round(time.Millisecond))
 			api.url = tgt.URL()
-		} else if err := createUsers(ctx, api, fx, o.users, o.setupConc); err != nil {
-			return err
+		} else if err = createUsers(ctx, api, fx, sp.users, o.setupConc); err != nil {
+			return nil, err
 		}
 		if o.endpoint == "" {
-			if err := saveFixture(dataDir, fx); err != nil {
-				return err
+			if err = saveFixture(sp.dataDir, fx); err != nil {
+				return nil, err
 			}
 		}
-		fmt.Fprintf(stdout, "setup: pool %s, %d users in %v\n", fx.PoolID, o.users, time.Since(t0).Round(time.Millisecond))
+		fmt.Fprintf(stdout, "setup%s: pool %s, %d users in %v\n", sd.label(), fx.PoolID, sp.users, time.Since(t0).Round(time.Millisecond))
 	}
 	t0 := time.Now()
-	users, err := signIn(ctx, api, fx, min(o.users, o.tokens), o.setupConc)
+	users, err := signIn(ctx, api, fx, min(sp.users, o.tokens), o.setupConc)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	fmt.Fprintf(stdout, "signed in %d users in %v\n", len(users), time.Since(t0).Round(time.Millisecond))
-	return measure(ctx, o, api, tgt, users, stdout)
+	fmt.Fprintf(stdout, "signed in%s %d users in %v\n", sd.label(), len(users), time.Since(t0).Round(time.Millisecond))
+	sd.tgt, sd.api, sd.vusers = tgt, api, users
+	return sd, nil
 }
 
-// starter returns the function that starts (or finds) the server.
-func starter(ctx context.Context, o options, hc *http.Client, tmp, dataDir string, stderr io.Writer) (func(context.Context) (target, time.Duration, error), error) {
-	switch {
-	case o.endpoint != "":
-		return func(context.Context) (target, time.Duration, error) { return remote{url: o.endpoint}, 0, nil }, nil
-	case o.inprocess:
-		return func(ctx context.Context) (target, time.Duration, error) {
-			t, d, err := startInProcess(ctx, dataDir, stderr)
-			return t, d, err
-		}, nil
+// launcher starts (or finds) servers.
+type launcher struct {
+	o      options
+	hc     *http.Client
+	tmp    string
+	bin    string // with -serve: the built cognate
+	stderr io.Writer
+}
+
+// newLauncher builds cmd/cognate when the servers are children.
+func newLauncher(ctx context.Context, o options, hc *http.Client, tmp string, stderr io.Writer) (*launcher, error) {
+	l := &launcher{o: o, hc: hc, tmp: tmp, stderr: stderr}
+	if !o.serve {
+		return l, nil
 	}
 	root, err := moduleRoot()
 	if err != nil {
 		return nil, err
 	}
-	bin, err := buildServer(ctx, root, tmp)
-	if err != nil {
+	if l.bin, err = buildServer(ctx, root, tmp); err != nil {
 		return nil, err
 	}
-	logFile, err := os.Create(filepath.Join(tmp, "server.log"))
-	if err != nil {
-		return nil, err
-	}
-	return func(ctx context.Context) (target, time.Duration, error) {
-		t, d, err := startChild(ctx, hc, bin, dataDir, o.database, o.serverCPU, o.serverProc, logFile)
-		return t, d, err
-	}, nil
+	return l, nil
 }
 
-// measure runs the timed runs, checks them and prints the figures.
-func measure(ctx context.Context, o options, api *apiClient, tgt target, users []*vuser, stdout io.Writer) error {
+// start starts the server of sp; children log to server.log (server-B.log
+// for side B).
+func (l *launcher) start(ctx context.Context, sp sideSpec) (target, time.Duration, error) {
+	switch {
+	case l.o.endpoint != "":
+		return remote{url: l.o.endpoint}, 0, nil
+	case l.o.inprocess:
+		t, d, err := startInProcess(ctx, sp.dataDir, l.stderr)
+		return t, d, err
+	}
+	name := "server.log"
+	if sp.name == "B" {
+		name = "server-B.log"
+	}
+	logFile, err := os.OpenFile(filepath.Join(l.tmp, name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer logFile.Close() // the child holds its own descriptor
+	t, d, err := startChild(ctx, l.hc, l.bin, sp.dataDir, l.o.database, l.o.serverCPU, l.o.serverProc, logFile)
+	return t, d, err
+}
+
+// measure runs the timed runs, checks them and prints the figures. With
+// two sides the runs alternate A B, B A, A B, ... so that both meet the
+// same moments of a machine whose speed drifts, and each pair's ratio B/A
+// is printed with their median.
+func measure(ctx context.Context, o options, sides []*side, stdout io.Writer) error {
 	if o.cpuprofile != "" {
 		f, err := os.Create(o.cpuprofile)
 		if err != nil {
@@ -275,37 +360,45 @@ func measure(ctx context.Context, o options, api *apiClient, tgt target, users [
 		}
 		defer pprof.StopCPUProfile()
 	}
-	var rs []*result
+	rs := make([][]*result, len(sides))
 	bad := 0
 	for i := 1; i <= o.runs; i++ {
-		spec := loadSpec{url: tgt.URL(), op: o.op, conns: o.conns, warmup: o.warmup, dur: o.dur, run: i}
-		if !o.inprocess {
-			spec.serverPID = tgt.PID()
-		}
-		r, err := runLoad(ctx, spec, users)
-		if err != nil {
-			return err
-		}
-		r.mem, _ = readMemory(tgt.PID())
-		if o.op == "update" {
-			if err := verify(ctx, api, users, r); err != nil {
-				return fmt.Errorf("verify: %w", err)
+		for _, k := range runOrder(i, len(sides)) {
+			sd := sides[k]
+			spec := loadSpec{url: sd.tgt.URL(), op: o.op, conns: o.conns, warmup: o.warmup, dur: o.dur, run: i}
+			if !o.inprocess {
+				spec.serverPID = sd.tgt.PID()
 			}
+			r, err := runLoad(ctx, spec, sd.vusers)
+			if err != nil {
+				return err
+			}
+			r.mem, _ = readMemory(sd.tgt.PID())
+			if o.op == "update" {
+				if err := verify(ctx, sd.api, sd.vusers, r); err != nil {
+					return fmt.Errorf("verify: %w", err)
+				}
+			}
+			fmt.Fprintf(stdout, "run%s %d/%d %s\n", sd.label(), i, o.runs, r.line(o, sd.users, len(sd.vusers)))
+			if r.errs > 0 {
+				fmt.Fprintf(stdout, "  first error: %s\n", r.firstErr)
+			}
+			if r.lost > 0 {
+				fmt.Fprintf(stdout, "  LOST WRITE: %s\n", r.lostMsg)
+			}
+			if r.errs > 0 || r.lost > 0 {
+				bad++
+			}
+			rs[k] = append(rs[k], r)
 		}
-		fmt.Fprintf(stdout, "run %d/%d %s\n", i, o.runs, r.line(o, len(users)))
-		if r.errs > 0 {
-			fmt.Fprintf(stdout, "  first error: %s\n", r.firstErr)
-		}
-		if r.lost > 0 {
-			fmt.Fprintf(stdout, "  LOST WRITE: %s\n", r.lostMsg)
-		}
-		if r.errs > 0 || r.lost > 0 {
-			bad++
-		}
-		rs = append(rs, r)
 	}
 	if o.runs > 1 {
-		fmt.Fprintf(stdout, "median of %d: %s\n", o.runs, medianLine(o, rs))
+		for k, sd := range sides {
+			fmt.Fprintf(stdout, "median%s of %d: %s\n", sd.label(), o.runs, medianLine(o, rs[k]))
+		}
+	}
+	if len(sides) == 2 {
+		fmt.Fprintln(stdout, ratioLine(rs[0], rs[1]))
 	}
 	if o.memprofile != "" {
 		runtime.GC()
@@ -319,7 +412,21 @@ func measure(ctx context.Context, o options, api *apiClient, tgt target, users [
 		}
 	}
 	if bad > 0 {
-		return fmt.Errorf("%d of %d runs had errors or lost writes", bad, o.runs)
+		return fmt.Errorf("%d of %d runs had errors or lost writes", bad, o.runs*len(sides))
 	}
 	return nil
+}
+
+// runOrder is the order in which run i (from 1) visits n sides: forwards
+// on odd runs, backwards on even ones, so a steady drift of the machine
+// favours neither side.
+func runOrder(i, n int) []int {
+	order := make([]int, n)
+	for k := range order {
+		order[k] = k
+		if i%2 == 0 {
+			order[k] = n - 1 - k
+		}
+	}
+	return order
 }

@@ -33,6 +33,9 @@ func printHost(w io.Writer, o options) {
 		mode += fmt.Sprintf("; client pinned to CPU %d", o.clientCPU)
 	}
 	fmt.Fprintf(w, "mode: %s; op %s, %d users, -c %d, -d %v (+%v warm-up)\n", mode, o.op, o.users, o.conns, o.dur, o.warmup)
+	if o.vsData != "" {
+		fmt.Fprintf(w, "A: %s (%d users); B: %s (%d users); runs alternate A B, B A, ...\n", o.data, o.users, o.vsData, o.vsUsers)
+	}
 }
 
 // cpuInfo reads the CPU model name and processor count from /proc/cpuinfo.
@@ -69,9 +72,9 @@ func mib(kib int64) string {
 }
 
 // line is the one-line summary of a run.
-func (r *result) line(o options, users int) string {
-	s := fmt.Sprintf("%s c=%d users=%d: %.0f req/s (%d ok in %v), p50 %s p90 %s p99 %s max %s, errors %d",
-		o.op, o.conns, users, r.rps(), r.ok, r.elapsed.Round(time.Millisecond),
+func (r *result) line(o options, pool, driven int) string {
+	s := fmt.Sprintf("%s c=%d users=%d (%d driven): %.0f req/s (%d ok in %v), p50 %s p90 %s p99 %s max %s, errors %d",
+		o.op, o.conns, pool, driven, r.rps(), r.ok, r.elapsed.Round(time.Millisecond),
 		ms(r.pct(0.50)), ms(r.pct(0.90)), ms(r.pct(0.99)), ms(r.pct(1)), r.errs)
 	if o.op == "update" {
 		s += fmt.Sprintf(", lost writes %d/%d", r.lost, r.checked)
@@ -118,6 +121,25 @@ func medianLine(o options, rs []*result) string {
 	s += fmt.Sprintf(", server RSS %s (peak %s)", mib(median(rss)), mib(median(hwm)))
 	if len(cpu) == len(rs) {
 		s += fmt.Sprintf(", server CPU %.0f µs/req", median(cpu))
+	}
+	return s
+}
+
+// ratioLine compares side B with side A run by run: the ratio of each
+// pair's requests/s and server CPU per request, and the medians.
+func ratioLine(a, b []*result) string {
+	var rps, cpu []float64
+	var sb strings.Builder
+	for i := range min(len(a), len(b)) {
+		rps = append(rps, b[i].rps()/a[i].rps())
+		fmt.Fprintf(&sb, " %.3f", rps[i])
+		if a[i].cpu > 0 && b[i].cpu > 0 && a[i].ok > 0 && b[i].ok > 0 {
+			cpu = append(cpu, b[i].cpuPerReq()/a[i].cpuPerReq())
+		}
+	}
+	s := fmt.Sprintf("B/A req/s by pair:%s; median %.3f", sb.String(), median(rps))
+	if len(cpu) == len(rps) {
+		s += fmt.Sprintf("; server CPU per request B/A median %.3f", median(cpu))
 	}
 	return s
 }
