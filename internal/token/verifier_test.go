@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"unsafe"
 )
 
 // cached returns the cache entry for raw, or nil.
@@ -255,5 +256,45 @@ func TestVerifierConcurrent(t *testing.T) {
 	wg.Wait()
 	if n := v.len(); n > 5 {
 		t.Errorf("cache holds %d entries, bound is 5", n)
+	}
+}
+
+func TestPackClaims(t *testing.T) {
+	c := AccessClaims{Sub: "sub-1", Iss: "http://x/p", ClientID: "cid", OriginJTI: "o", EventID: "ev", TokenUse: "access",
+		Scope: "aws.cognito.signin.user.admin", AuthTime: 1, Exp: 3, Iat: 2, JTI: "j", Username: "alice",
+		Groups: []string{"admin", "ops"}, DeviceKey: "dk"}
+	p := packClaims(c)
+	if !reflect.DeepEqual(p, c) {
+		t.Fatalf("packClaims changed the claims:\n got %+v\nwant %+v", p, c)
+	}
+	// Every string, groups included, must live in the one packed block,
+	// so a claim added to AccessClaims but not to packClaims fails here.
+	var strs []string
+	rv := reflect.ValueOf(p)
+	for i := range rv.NumField() {
+		switch f := rv.Field(i); f.Kind() {
+		case reflect.String:
+			strs = append(strs, f.String())
+		case reflect.Slice:
+			for j := range f.Len() {
+				strs = append(strs, f.Index(j).String())
+			}
+		}
+	}
+	lo, hi := uintptr(0), uintptr(0)
+	total := 0
+	for _, s := range strs {
+		a := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+		if lo == 0 || a < lo {
+			lo = a
+		}
+		hi = max(hi, a+uintptr(len(s)))
+		total += len(s)
+	}
+	if int(hi-lo) != total {
+		t.Errorf("claims span %d bytes for %d bytes of strings: not one block", hi-lo, total)
+	}
+	if packClaims(AccessClaims{Sub: "s"}).Groups != nil {
+		t.Error("nil groups became non-nil")
 	}
 }

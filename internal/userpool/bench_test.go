@@ -90,23 +90,29 @@ func BenchmarkUpdateUserAttributes(b *testing.B) {
 	})
 }
 
-// BenchmarkGetUser measures the service side of GetUser.
+// BenchmarkGetUser measures the service side of GetUser, with few and
+// with many distinct signed-in users (the second does not fit the CPU's
+// private caches).
 func BenchmarkGetUser(b *testing.B) {
-	s, tokens := benchService(b, 64)
-	var next atomic.Int64
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		ctx := context.Background()
-		i := int(next.Add(1))
-		for pb.Next() {
-			i++
-			if _, err := s.GetUser(ctx, &model.GetUserRequest{AccessToken: model.String(tokens[i%len(tokens)])}); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
+	for _, n := range []int{64, 1024} {
+		b.Run(fmt.Sprintf("users=%d", n), func(b *testing.B) {
+			s, tokens := benchService(b, n)
+			var next atomic.Int64
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				ctx := context.Background()
+				i := int(next.Add(1)) * 7919
+				for pb.Next() {
+					i++
+					if _, err := s.GetUser(ctx, &model.GetUserRequest{AccessToken: model.String(tokens[i%len(tokens)])}); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
 }
 
 // BenchmarkCheckAttributes measures attribute validation alone.
