@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"io"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -51,5 +53,30 @@ func TestVsDataFlags(t *testing.T) {
 	o, err := parseFlags([]string{"-serve", "-users", "7", "-vs-data", "/tmp/y"}, io.Discard)
 	if err != nil || o.vsUsers != 7 {
 		t.Errorf("-vs-users defaults to -users: got %d, %v", o.vsUsers, err)
+	}
+}
+
+func TestChildStopTwice(t *testing.T) {
+	cmd := exec.Command("sleep", "30")
+	if err := cmd.Start(); err != nil {
+		t.Skip("no sleep command:", err)
+	}
+	c := &child{cmd: cmd, done: make(chan error, 1)}
+	go func() { c.done <- cmd.Wait() }()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	first := c.Stop(ctx)
+	if first == nil {
+		t.Fatal("a process ended by SIGTERM reported a clean exit")
+	}
+	stopped := make(chan error, 1)
+	go func() { stopped <- c.Stop(ctx) }()
+	select {
+	case again := <-stopped:
+		if again != first {
+			t.Errorf("second Stop = %v, want the first outcome %v", again, first)
+		}
+	case <-ctx.Done():
+		t.Fatal("second Stop hung")
 	}
 }

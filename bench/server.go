@@ -82,9 +82,11 @@ func moduleRoot() (string, error) {
 
 // child is a `cognate serve` process.
 type child struct {
-	url  string
-	cmd  *exec.Cmd
-	done chan error
+	url     string
+	cmd     *exec.Cmd
+	done    chan error
+	stopped bool  // Stop ran: the process is gone
+	stopErr error // and what Stop returned
 }
 
 // startChild starts bin on dataDir, pinned to cpu with GOMAXPROCS=procs
@@ -138,18 +140,24 @@ func (c *child) URL() string { return c.url }
 // PID is the server's PID: taskset execs the server in place.
 func (c *child) PID() int { return c.cmd.Process.Pid }
 
+// Stop stops the server; stopping it again returns the first outcome (a
+// setup that fails after stopping a server for -bulk stops it once more).
 func (c *child) Stop(ctx context.Context) error {
+	if c.stopped {
+		return c.stopErr
+	}
+	c.stopped = true
 	_ = c.cmd.Process.Signal(syscall.SIGTERM)
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	select {
-	case err := <-c.done:
-		return err
+	case c.stopErr = <-c.done:
 	case <-ctx.Done():
 		_ = c.cmd.Process.Kill()
 		<-c.done
-		return errors.New("server did not stop within 30s; killed")
+		c.stopErr = errors.New("server did not stop within 30s; killed")
 	}
+	return c.stopErr
 }
 
 // inproc is a server running in this process, so profiles see it.
