@@ -4,7 +4,6 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/binary"
-	"math/big"
 	"slices"
 	"strings"
 	"sync"
@@ -50,9 +49,7 @@ type verifierShard struct {
 type verifiedEntry struct {
 	sum    [sha256.Size]byte
 	kid    string
-	pub    *rsa.PublicKey // the key object that verified it
-	n      *big.Int       // private copy of the verifying key: its fingerprint
-	e      int
+	pub    *rsa.PublicKey // the key that verified it; keys are never changed in place
 	claims AccessClaims
 	used   atomic.Bool
 }
@@ -94,9 +91,9 @@ func (v *Verifier) VerifyAccess(raw string, keys KeyLookup) (AccessClaims, error
 	}
 	sh.mu.RUnlock()
 	if e != nil && keys != nil {
-		// The same key object needs no comparison (keys are never changed
-		// in place), which spares reading the entry's copy of the modulus.
-		if pub, ok := keys(e.kid); ok && pub != nil && (pub == e.pub || pub.N != nil && pub.E == e.e && pub.N.Cmp(e.n) == 0) {
+		// The same key object needs no comparison, which spares reading
+		// the modulus; an equal key in another object (a reload) compares.
+		if pub, ok := keys(e.kid); ok && pub != nil && (pub == e.pub || pub.N != nil && pub.E == e.pub.E && pub.N.Cmp(e.pub.N) == 0) {
 			c := e.claims
 			c.Groups = slices.Clone(c.Groups)
 			return c, nil
@@ -114,7 +111,7 @@ func (v *Verifier) VerifyAccess(raw string, keys KeyLookup) (AccessClaims, error
 	if err != nil {
 		return AccessClaims{}, err
 	}
-	sh.put(&verifiedEntry{sum: sum, kid: kid, pub: pub, n: new(big.Int).Set(pub.N), e: pub.E, claims: packClaims(claims)})
+	sh.put(&verifiedEntry{sum: sum, kid: kid, pub: pub, claims: packClaims(claims)})
 	return claims, nil
 }
 
