@@ -90,7 +90,9 @@ type result struct {
 	lost     int // users whose last acknowledged write is missing
 	lostMsg  string
 	mem      memory
-	cpu      time.Duration // server CPU time in the measured window; 0 if unknown
+	cpu      time.Duration   // server CPU time in the measured window; 0 if unknown
+	probe    []time.Duration // speed probe samples (RSA-2048 verify) in the measured window
+	probeCPU int
 }
 
 func (r *result) rps() float64 { return float64(r.ok) / r.elapsed.Seconds() }

@@ -47,6 +47,7 @@ type options struct {
 	timeout    time.Duration
 	vsData     string
 	vsUsers    int
+	probe      time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -78,6 +79,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.timeout, "timeout", time.Hour, "give up after this long")
 	fs.StringVar(&o.vsData, "vs-data", "", "with -serve: also start a second server (B) on this data dir and alternate runs A B, B A, ... between the two, printing the ratio B/A of each pair")
 	fs.IntVar(&o.vsUsers, "vs-users", 0, "users in the pool of -vs-data (default: -users)")
+	fs.DurationVar(&o.probe, "probe", 200*time.Millisecond, "during each measured run, time RSA-2048 verification on the server CPU at this interval (the machine's speed at the moment, see speed.go); 0: no probe")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -106,6 +108,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("-vs-data must differ from -data")
 	case o.users < 1 || o.conns < 1 || o.runs < 1 || o.tokens < 1 || o.batch < 1 || o.dur <= 0:
 		return o, errors.New("-users, -c, -runs, -tokens, -batch and -d must be positive")
+	case o.probe < 0:
+		return o, errors.New("-probe must not be negative")
 	}
 	if o.vsUsers <= 0 {
 		o.vsUsers = o.users
@@ -360,6 +364,13 @@ func measure(ctx context.Context, o options, sides []*side, stdout io.Writer) er
 		}
 		defer pprof.StopCPUProfile()
 	}
+	var probe *speedProbe
+	if o.probe > 0 {
+		var err error
+		if probe, err = newSpeedProbe(probeCPU(o)); err != nil {
+			return err
+		}
+	}
 	rs := make([][]*result, len(sides))
 	bad := 0
 	for i := 1; i <= o.runs; i++ {
@@ -369,7 +380,20 @@ func measure(ctx context.Context, o options, sides []*side, stdout io.Writer) er
 			if !o.inprocess {
 				spec.serverPID = sd.tgt.PID()
 			}
+			var stopProbe func() ([]time.Duration, error)
+			if probe != nil {
+				stopProbe = probe.start(o.warmup, o.probe)
+			}
 			r, err := runLoad(ctx, spec, sd.vusers)
+			if stopProbe != nil {
+				samples, perr := stopProbe()
+				if err == nil && perr != nil {
+					err = perr
+				}
+				if r != nil {
+					r.probe, r.probeCPU = samples, probe.cpu
+				}
+			}
 			if err != nil {
 				return err
 			}
@@ -379,6 +403,7 @@ func measure(ctx context.Context, o options, sides []*side, stdout io.Writer) er
 					return fmt.Errorf("verify: %w", err)
 				}
 			}
+
 			fmt.Fprintf(stdout, "run%s %d/%d %s\n", sd.label(), i, o.runs, r.line(o, sd.users, len(sd.vusers)))
 			if r.errs > 0 {
 				fmt.Fprintf(stdout, "  first error: %s\n", r.firstErr)
@@ -415,6 +440,15 @@ func measure(ctx context.Context, o options, sides []*side, stdout io.Writer) er
 		return fmt.Errorf("%d of %d runs had errors or lost writes", bad, o.runs*len(sides))
 	}
 	return nil
+}
+
+// probeCPU is where the speed probe runs: the server's CPU when it is
+// pinned, else wherever the scheduler puts it.
+func probeCPU(o options) int {
+	if o.serve && o.serverCPU >= 0 {
+		return o.serverCPU
+	}
+	return -1
 }
 
 // runOrder is the order in which run i (from 1) visits n sides: forwards

@@ -83,6 +83,9 @@ func (r *result) line(o options, pool, driven int) string {
 	if r.cpu > 0 && r.ok > 0 {
 		s += fmt.Sprintf(", server CPU %.0f µs/req (%.0f %% of a CPU)", r.cpuPerReq(), 100*r.cpu.Seconds()/r.elapsed.Seconds())
 	}
+	if len(r.probe) > 0 {
+		s += "; " + probeLine(r.probeCPU, r.probe)
+	}
 	return s
 }
 
@@ -102,8 +105,12 @@ func medianLine(o options, rs []*result) string {
 	var p50, p90, p99, mx []time.Duration
 	var rss, hwm []int64
 	var cpu []float64
+	var probes []time.Duration
 	errs, lost := 0, 0
 	for _, r := range rs {
+		if len(r.probe) > 0 {
+			probes = append(probes, median(r.probe))
+		}
 		rps = append(rps, r.rps())
 		p50, p90, p99, mx = append(p50, r.pct(.5)), append(p90, r.pct(.9)), append(p99, r.pct(.99)), append(mx, r.pct(1))
 		rss, hwm = append(rss, r.mem.RSS), append(hwm, r.mem.HWM)
@@ -121,6 +128,9 @@ func medianLine(o options, rs []*result) string {
 	s += fmt.Sprintf(", server RSS %s (peak %s)", mib(median(rss)), mib(median(hwm)))
 	if len(cpu) == len(rs) {
 		s += fmt.Sprintf(", server CPU %.0f µs/req", median(cpu))
+	}
+	if len(probes) == len(rs) {
+		s += fmt.Sprintf("; RSA-2048 verify %.1f µs (median of the runs' medians)", us(median(probes)))
 	}
 	return s
 }
