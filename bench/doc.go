@@ -28,7 +28,7 @@
 //
 // Each run line ends with the machine's speed while it was measured
 // (-probe, on by default): the median CPU time of one RSA-2048
-// verification on the server's CPU, sampled every 100 ms (speed.go). The
+// verification on the server's CPU, sampled every 200 ms (speed.go). The
 // machine this was written on drifts by half between minutes, and a figure
 // means little without it.
 package main

@@ -403,7 +403,6 @@ func measure(ctx context.Context, o options, sides []*side, stdout io.Writer) er
 					return fmt.Errorf("verify: %w", err)
 				}
 			}
-
 			fmt.Fprintf(stdout, "run%s %d/%d %s\n", sd.label(), i, o.runs, r.line(o, sd.users, len(sd.vusers)))
 			if r.errs > 0 {
 				fmt.Fprintf(stdout, "  first error: %s\n", r.firstErr)

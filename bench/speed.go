@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"runtime"
+	"slices"
 	"time"
 )
 
@@ -117,23 +118,7 @@ func probeLine(cpu int, samples []time.Duration) string {
 		where = fmt.Sprintf(" on CPU %d", cpu)
 	}
 	return fmt.Sprintf("RSA-2048 verify%s %.1f µs (median; %.1f–%.1f in %d samples)", where,
-		us(median(samples)), us(slicesMin(samples)), us(slicesMax(samples)), len(samples))
-}
-
-func slicesMin(xs []time.Duration) time.Duration {
-	m := xs[0]
-	for _, x := range xs {
-		m = min(m, x)
-	}
-	return m
-}
-
-func slicesMax(xs []time.Duration) time.Duration {
-	m := xs[0]
-	for _, x := range xs {
-		m = max(m, x)
-	}
-	return m
+		us(median(samples)), us(slices.Min(samples)), us(slices.Max(samples)), len(samples))
 }
 
 func us(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
