@@ -92,7 +92,6 @@ type result struct {
 	mem      memory
 	cpu      time.Duration   // server CPU time in the measured window; 0 if unknown
 	probe    []time.Duration // speed probe samples (RSA-2048 verify) in the measured window
-	probeCPU int
 }
 
 func (r *result) rps() float64 { return float64(r.ok) / r.elapsed.Seconds() }

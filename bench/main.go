@@ -391,7 +391,7 @@ func measure(ctx context.Context, o options, sides []*side, stdout io.Writer) er
 					err = perr
 				}
 				if r != nil {
-					r.probe, r.probeCPU = samples, probe.cpu
+					r.probe = samples
 				}
 			}
 			if err != nil {

@@ -84,7 +84,7 @@ func (r *result) line(o options, pool, driven int) string {
 		s += fmt.Sprintf(", server CPU %.0f µs/req (%.0f %% of a CPU)", r.cpuPerReq(), 100*r.cpu.Seconds()/r.elapsed.Seconds())
 	}
 	if len(r.probe) > 0 {
-		s += "; " + probeLine(r.probeCPU, r.probe)
+		s += "; " + probeLine(probeCPU(o), r.probe)
 	}
 	return s
 }
