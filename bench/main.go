@@ -46,6 +46,8 @@ type options struct {
 	keep       bool
 	timeout    time.Duration
 	vsData     string
+	bin        string
+	vsBin      string
 	vsUsers    int
 	probe      time.Duration
 }
@@ -78,6 +80,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.keep, "keep", false, "keep the temp dir (binary, data, server log)")
 	fs.DurationVar(&o.timeout, "timeout", time.Hour, "give up after this long")
 	fs.StringVar(&o.vsData, "vs-data", "", "with -serve: also start a second server (B) on this data dir and alternate runs A B, B A, ... between the two, printing the ratio B/A of each pair")
+	fs.StringVar(&o.bin, "bin", "", "with -serve: run this cognate binary instead of building ./cmd/cognate")
+	fs.StringVar(&o.vsBin, "vs-bin", "", "with -vs-data: run side B with this cognate binary (e.g. one built from another commit) instead of side A's")
 	fs.IntVar(&o.vsUsers, "vs-users", 0, "users in the pool of -vs-data (default: -users)")
 	fs.DurationVar(&o.probe, "probe", 200*time.Millisecond, "during each measured run, time RSA-2048 verification on the server CPU at this interval (the machine's speed at the moment, see speed.go); 0: no probe")
 	if err := fs.Parse(args); err != nil {
@@ -104,6 +108,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("-server-cpu needs -serve (an -inprocess server shares the -client-cpu pinning)")
 	case o.vsData != "" && (!o.serve || o.database != ""):
 		return o, errors.New("-vs-data needs -serve and SQLite (no -database)")
+	case o.bin != "" && !o.serve:
+		return o, errors.New("-bin needs -serve")
+	case o.vsBin != "" && o.vsData == "":
+		return o, errors.New("-vs-bin needs -vs-data")
 	case o.vsData != "" && o.vsData == o.data:
 		return o, errors.New("-vs-data must differ from -data")
 	case o.users < 1 || o.conns < 1 || o.runs < 1 || o.tokens < 1 || o.batch < 1 || o.dur <= 0:
@@ -305,7 +313,8 @@ type launcher struct {
 	o      options
 	hc     *http.Client
 	tmp    string
-	bin    string // with -serve: the built cognate
+	bin    string // with -serve: the built cognate (or -bin)
+	binB   string // side B's binary: -vs-bin, else bin
 	stderr io.Writer
 }
 
@@ -315,12 +324,19 @@ func newLauncher(ctx context.Context, o options, hc *http.Client, tmp string, st
 	if !o.serve {
 		return l, nil
 	}
-	root, err := moduleRoot()
-	if err != nil {
-		return nil, err
+	l.bin = o.bin
+	if l.bin == "" {
+		root, err := moduleRoot()
+		if err != nil {
+			return nil, err
+		}
+		if l.bin, err = buildServer(ctx, root, tmp); err != nil {
+			return nil, err
+		}
 	}
-	if l.bin, err = buildServer(ctx, root, tmp); err != nil {
-		return nil, err
+	l.binB = o.vsBin
+	if l.binB == "" {
+		l.binB = l.bin
 	}
 	return l, nil
 }
@@ -335,16 +351,16 @@ func (l *launcher) start(ctx context.Context, sp sideSpec) (target, time.Duratio
 		t, d, err := startInProcess(ctx, sp.dataDir, l.stderr)
 		return t, d, err
 	}
-	name := "server.log"
+	name, bin := "server.log", l.bin
 	if sp.name == "B" {
-		name = "server-B.log"
+		name, bin = "server-B.log", l.binB
 	}
 	logFile, err := os.OpenFile(filepath.Join(l.tmp, name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer logFile.Close() // the child holds its own descriptor
-	t, d, err := startChild(ctx, l.hc, l.bin, sp.dataDir, l.o.database, l.o.serverCPU, l.o.serverProc, logFile)
+	t, d, err := startChild(ctx, l.hc, bin, sp.dataDir, l.o.database, l.o.serverCPU, l.o.serverProc, logFile)
 	return t, d, err
 }
 

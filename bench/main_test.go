@@ -56,6 +56,24 @@ func TestVsDataFlags(t *testing.T) {
 	}
 }
 
+func TestBinFlags(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-endpoint", "http://127.0.0.1:1", "-bin", "/tmp/c"}, "-bin needs -serve"},
+		{[]string{"-serve", "-vs-bin", "/tmp/c"}, "-vs-bin needs -vs-data"},
+	} {
+		if _, err := parseFlags(c.args, io.Discard); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("parseFlags(%q) = %v, want %q", c.args, err, c.want)
+		}
+	}
+	o, err := parseFlags([]string{"-serve", "-bin", "/tmp/a", "-vs-data", "/tmp/y", "-vs-bin", "/tmp/b"}, io.Discard)
+	if err != nil || o.bin != "/tmp/a" || o.vsBin != "/tmp/b" {
+		t.Errorf("-bin/-vs-bin: got %q %q, %v", o.bin, o.vsBin, err)
+	}
+}
+
 func TestChildStopTwice(t *testing.T) {
 	cmd := exec.Command("sleep", "30")
 	if err := cmd.Start(); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -35,6 +36,9 @@ func printHost(w io.Writer, o options) {
 	fmt.Fprintf(w, "mode: %s; op %s, %d users, -c %d, -d %v (+%v warm-up)\n", mode, o.op, o.users, o.conns, o.dur, o.warmup)
 	if o.vsData != "" {
 		fmt.Fprintf(w, "A: %s (%d users); B: %s (%d users); runs alternate A B, B A, ...\n", o.data, o.users, o.vsData, o.vsUsers)
+		if o.bin != "" || o.vsBin != "" {
+			fmt.Fprintf(w, "binaries: A %s, B %s\n", orBuilt(o.bin), orBuilt(cmp.Or(o.vsBin, o.bin)))
+		}
 	}
 }
 
@@ -153,3 +157,6 @@ func ratioLine(a, b []*result) string {
 	}
 	return s
 }
+
+// orBuilt names a -bin flag's binary, or the one built from this tree.
+func orBuilt(bin string) string { return cmp.Or(bin, "./cmd/cognate of this tree") }
