@@ -15,7 +15,7 @@ import (
 
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/store/sqlite"
-	"github.com/cognate-idp/cognate/internal/userpool"
+	"github.com/cognate-idp/cognate/internal/userpool/passwords"
 )
 
 // bulkUserDoc mirrors userDoc in internal/userpool/records.go (the fields a
@@ -38,7 +38,7 @@ type bulkUserDoc struct {
 // phcHash hashes password once with the server's default argon2id
 // parameters, in the format checkPassword reads.
 func phcHash(password string) (string, error) {
-	h := userpool.DefaultHashParams()
+	h := passwords.DefaultHashParams()
 	salt := make([]byte, 16)
 	if _, err := io.ReadFull(rand.Reader, salt); err != nil {
 		return "", err

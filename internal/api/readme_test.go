@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/userpool"
 )
 
 var update = flag.Bool("update", false, "rewrite the operations table in README.md")
 
 // operationsTable renders the README's table of operations.
 func operationsTable() string {
-	handlers := Handlers(nil)
+	handlers := Handlers(&userpool.Service{})
 	var b strings.Builder
 	b.WriteString("| operation | status |\n| --- | --- |\n")
 	for _, name := range model.OperationNames() {
@@ -56,7 +57,7 @@ func TestREADMEOperations(t *testing.T) {
 }
 
 func TestHandlersExistInModel(t *testing.T) {
-	for name := range Handlers(nil) {
+	for name := range Handlers(&userpool.Service{}) {
 		if _, ok := model.LookupOperation(name); !ok {
 			t.Errorf("handler %s is not an operation of the model", name)
 		}

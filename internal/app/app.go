@@ -27,6 +27,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/store/sqlite"
 	"github.com/cognate-idp/cognate/internal/trigger"
 	"github.com/cognate-idp/cognate/internal/userpool"
+	"github.com/cognate-idp/cognate/internal/userpool/passwords"
 )
 
 // Overrides replace parts of the assembly (tests use them for fast
@@ -34,7 +35,7 @@ import (
 type Overrides struct {
 	Now          func() time.Time
 	Random       io.Reader
-	PasswordHash userpool.HashParams
+	PasswordHash passwords.HashParams
 	HTTPClient   *http.Client // for Lambda, SES and SNS
 }
 

@@ -21,7 +21,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/app"
 	"github.com/cognate-idp/cognate/internal/config"
 	"github.com/cognate-idp/cognate/internal/server"
-	"github.com/cognate-idp/cognate/internal/userpool"
+	"github.com/cognate-idp/cognate/internal/userpool/passwords"
 )
 
 // Clock is a settable clock; the zero value follows real time until Set.
@@ -99,7 +99,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 	a, err := app.New(context.Background(), cfg, log, app.Overrides{
 		Now: clock.Now,
 		// Fast hashing keeps tests quick; production uses the defaults.
-		PasswordHash: userpool.HashParams{Time: 1, Memory: 64, Threads: 1},
+		PasswordHash: passwords.HashParams{Time: 1, Memory: 64, Threads: 1},
 	})
 	if err != nil {
 		ln.Close()

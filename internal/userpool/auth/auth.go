@@ -1,0 +1,507 @@
+package auth
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/cognate-idp/cognate/internal/cognito"
+	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/srp"
+	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/trigger"
+	"github.com/cognate-idp/cognate/internal/userpool/core"
+	"github.com/cognate-idp/cognate/internal/userpool/delivery"
+	"github.com/cognate-idp/cognate/internal/userpool/passwords"
+	"github.com/cognate-idp/cognate/internal/userpool/triggers"
+	"github.com/cognate-idp/cognate/internal/userpool/users"
+)
+
+// authRequest is an InitiateAuth or AdminInitiateAuth call.
+type authRequest struct {
+	admin          bool
+	poolID         string // admin calls only
+	clientID       string
+	flow           string
+	params         map[string]string
+	clientMetadata map[string]string
+}
+
+// InitiateAuth starts a sign-in through an app client.
+func (s *Service) InitiateAuth(ctx context.Context, in *model.InitiateAuthRequest) (*model.InitiateAuthResponse, error) {
+	res, err := s.initiate(ctx, authRequest{
+		clientID: model.StringValue(in.ClientId), flow: model.StringValue(in.AuthFlow),
+		params: in.AuthParameters, clientMetadata: in.ClientMetadata,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.InitiateAuthResponse{ChallengeName: res.ChallengeName, ChallengeParameters: res.ChallengeParameters,
+		Session: res.Session, AuthenticationResult: res.AuthenticationResult}, nil
+}
+
+// AdminInitiateAuth starts a sign-in with administrator credentials.
+func (s *Service) AdminInitiateAuth(ctx context.Context, in *model.AdminInitiateAuthRequest) (*model.AdminInitiateAuthResponse, error) {
+	res, err := s.initiate(ctx, authRequest{
+		admin: true, poolID: model.StringValue(in.UserPoolId), clientID: model.StringValue(in.ClientId),
+		flow: model.StringValue(in.AuthFlow), params: in.AuthParameters, clientMetadata: in.ClientMetadata,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.AdminInitiateAuthResponse{ChallengeName: res.ChallengeName, ChallengeParameters: res.ChallengeParameters,
+		Session: res.Session, AuthenticationResult: res.AuthenticationResult}, nil
+}
+
+// authResult is the common answer of the sign-in operations.
+type authResult struct {
+	ChallengeName        *string
+	ChallengeParameters  map[string]string
+	Session              *string
+	AuthenticationResult *model.AuthenticationResultType
+}
+
+func (s *Service) initiate(ctx context.Context, r authRequest) (*authResult, error) {
+	p, c, err := s.LoadAuthClient(ctx, r.poolID, r.clientID)
+	if err != nil {
+		return nil, err
+	}
+	if r.params == nil {
+		r.params = map[string]string{}
+	}
+	flowNotEnabled := func() error {
+		return cognito.Errorf(cognito.InvalidParameter, "%s flow not enabled for this client", r.flow)
+	}
+	switch r.flow {
+	case "USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH":
+		allow := "ALLOW_USER_PASSWORD_AUTH"
+		if r.flow != "USER_PASSWORD_AUTH" {
+			if !r.admin {
+				return nil, cognito.Errorf(cognito.InvalidParameter, "Initiate Auth method not supported.")
+			}
+			allow = "ALLOW_ADMIN_USER_PASSWORD_AUTH"
+		} else if r.admin {
+			return nil, cognito.Errorf(cognito.InvalidParameter, "Initiate Auth method not supported.")
+		}
+		if !c.AllowsFlow(allow) {
+			return nil, flowNotEnabled()
+		}
+		return s.passwordAuth(ctx, p, c, r)
+	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
+		if !c.AllowsFlow("ALLOW_REFRESH_TOKEN_AUTH") {
+			return nil, flowNotEnabled()
+		}
+		res, err := s.tokens.Refresh(ctx, p, c, r.params, r.clientMetadata)
+		if err != nil {
+			return nil, err
+		}
+		return &authResult{ChallengeParameters: map[string]string{}, AuthenticationResult: res}, nil
+	case "USER_SRP_AUTH":
+		if !c.AllowsFlow("ALLOW_USER_SRP_AUTH") {
+			return nil, flowNotEnabled()
+		}
+		return s.srpBegin(ctx, p, c, r)
+	}
+	return nil, cognito.Errorf(cognito.InvalidParameter, "Auth flow %s is not supported by Cognate.", r.flow)
+}
+
+func requireParam(params map[string]string, name string) (string, error) {
+	v := params[name]
+	if v == "" {
+		return "", cognito.Errorf(cognito.InvalidParameter, "Missing required parameter %s", name)
+	}
+	return v, nil
+}
+
+// signInUser resolves the sign-in name of a request.
+func (s *Service) signInUser(ctx context.Context, p *core.Pool, c *core.Client, name string) (*core.User, error) {
+	var u *core.User
+	err := s.Store.View(ctx, func(tx store.Tx) error {
+		var err error
+		u, err = s.ResolveUser(tx, p, name)
+		return err
+	})
+	if cognito.IsCode(err, cognito.UserNotFound) {
+		return nil, core.UnknownUser(c)
+	}
+	return u, err
+}
+
+func (s *Service) passwordAuth(ctx context.Context, p *core.Pool, c *core.Client, r authRequest) (*authResult, error) {
+	name, err := requireParam(r.params, "USERNAME")
+	if err != nil {
+		return nil, err
+	}
+	password, err := requireParam(r.params, "PASSWORD")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.CheckSecretHash(c, name, r.params["SECRET_HASH"]); err != nil {
+		return nil, err
+	}
+	u, err := s.passwordSignInUser(ctx, p, c, r, name, password)
+	if err != nil {
+		if cognito.IsCode(err, cognito.NotAuthorized) || cognito.IsCode(err, cognito.UserNotFound) {
+			s.passwords.VerifyPassword(passwords.DummyHash, password)
+		}
+		return nil, err
+	}
+	if err := s.passwords.CheckLockout(u); err != nil {
+		return nil, err
+	}
+	if !s.passwords.VerifyPassword(u.Doc.PasswordHash, password) {
+		return nil, s.passwords.PasswordFailed(ctx, p, u)
+	}
+	if err := s.passwords.PasswordSucceeded(ctx, p, u); err != nil {
+		return nil, err
+	}
+	return s.afterPassword(ctx, p, c, u, triggers.TokenGen{ClientMetadata: r.clientMetadata})
+}
+
+// afterPassword applies the user's state once the password is proven:
+// disabled, unconfirmed, reset required, or a new-password challenge;
+// otherwise it issues tokens.
+func (s *Service) afterPassword(ctx context.Context, p *core.Pool, c *core.Client, u *core.User, gen triggers.TokenGen) (*authResult, error) {
+	if !u.Doc.Enabled {
+		return nil, cognito.New(cognito.NotAuthorized, "User is disabled.")
+	}
+	switch u.Doc.Status {
+	case core.StatusUnconfirmed:
+		return nil, cognito.New(cognito.UserNotConfirmed, "User is not confirmed.")
+	case core.StatusResetRequired:
+		return nil, cognito.New(cognito.PasswordResetRequired, "Password reset required for the user")
+	case core.StatusForceChangePassword:
+		if !u.Doc.TempPasswordExpires.IsZero() && !s.Now().Before(u.Doc.TempPasswordExpires) {
+			return nil, cognito.New(cognito.NotAuthorized, "Temporary password has expired and must be reset by an administrator.")
+		}
+		return s.newPasswordChallenge(p, c, u)
+	}
+	if err := s.triggers.PostAuthentication(ctx, p, c, u, gen.ClientMetadata); err != nil {
+		return nil, err
+	}
+	sess, err := s.tokens.NewAuthSession()
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.tokens.IssueTokens(ctx, p, c, u, sess, true, gen)
+	if err != nil {
+		return nil, err
+	}
+	return &authResult{ChallengeParameters: map[string]string{}, AuthenticationResult: res}, nil
+}
+
+// challengeSession is the sealed state behind a Session value.
+type challengeSession struct {
+	Challenge string `json:"c"`
+	PoolID    string `json:"p"`
+	ClientID  string `json:"cl"`
+	UserKey   string `json:"u"`
+	Sub       string `json:"s"`
+	Exp       int64  `json:"e"`
+	// Password binds the session to the temporary password it was opened
+	// with: a new one set by an administrator voids older sessions.
+	Password string `json:"pw"`
+}
+
+// passwordTag identifies a stored password hash without revealing it.
+func passwordTag(hash string) string {
+	sum := sha256.Sum256([]byte(hash))
+	return base64.RawStdEncoding.EncodeToString(sum[:12])
+}
+
+func (s *Service) sealSession(cs challengeSession) (string, error) {
+	buf, err := json.Marshal(cs)
+	if err != nil {
+		return "", err
+	}
+	return s.Sealer.Seal(buf, []byte("auth-session")), nil
+}
+
+func invalidSession() error {
+	return cognito.New(cognito.NotAuthorized, "Invalid session for the user, session is expired.")
+}
+
+func (s *Service) openSession(raw string) (*challengeSession, error) {
+	buf, err := s.Sealer.Open(raw, []byte("auth-session"))
+	if err != nil {
+		return nil, invalidSession()
+	}
+	var cs challengeSession
+	if err := json.Unmarshal(buf, &cs); err != nil {
+		return nil, invalidSession()
+	}
+	if s.Now().Unix() >= cs.Exp {
+		return nil, invalidSession()
+	}
+	return &cs, nil
+}
+
+func (s *Service) newPasswordChallenge(p *core.Pool, c *core.Client, u *core.User) (*authResult, error) {
+	minutes := int64(model.Int32Value(c.Cfg.AuthSessionValidity))
+	if minutes == 0 {
+		minutes = 3
+	}
+	sess, err := s.sealSession(challengeSession{
+		Challenge: "NEW_PASSWORD_REQUIRED", PoolID: p.Id, ClientID: model.StringValue(c.Cfg.ClientId),
+		UserKey: u.Rec.Key, Sub: u.Rec.Sub, Exp: s.Now().Add(time.Duration(minutes) * time.Minute).Unix(),
+		Password: passwordTag(u.Doc.PasswordHash),
+	})
+	if err != nil {
+		return nil, err
+	}
+	attrs := map[string]string{}
+	for k, v := range u.Doc.Attributes {
+		if k != "sub" && core.CanRead(p, c, k) {
+			attrs[k] = v
+		}
+	}
+	ua, _ := json.Marshal(attrs)
+	var required []string
+	for _, a := range p.Cfg.SchemaAttributes {
+		n := model.StringValue(a.Name)
+		if n != "sub" && model.BoolValue(a.Required) && u.Doc.Attributes[n] == "" {
+			required = append(required, "userAttributes."+n)
+		}
+	}
+	if required == nil {
+		required = []string{}
+	}
+	ra, _ := json.Marshal(required)
+	return &authResult{
+		ChallengeName: model.String("NEW_PASSWORD_REQUIRED"),
+		ChallengeParameters: map[string]string{
+			"USER_ID_FOR_SRP": u.Rec.Username, "requiredAttributes": string(ra), "userAttributes": string(ua),
+		},
+		Session: model.String(sess),
+	}, nil
+}
+
+func (s *Service) srpBegin(ctx context.Context, p *core.Pool, c *core.Client, r authRequest) (*authResult, error) {
+	name, err := requireParam(r.params, "USERNAME")
+	if err != nil {
+		return nil, err
+	}
+	srpA, err := requireParam(r.params, "SRP_A")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.CheckSecretHash(c, name, r.params["SECRET_HASH"]); err != nil {
+		return nil, err
+	}
+	u, err := s.srpSignInUser(ctx, p, c, r, name)
+	var v []byte
+	switch {
+	case err != nil && delivery.HidesUsers(c) && triggers.IsUnknownUser(err):
+		// A challenge like a real user's; the proof will fail.
+		if u, v, err = s.phantomUser(p, name); err != nil {
+			return nil, err
+		}
+	case err != nil:
+		return nil, err
+	default:
+		if v, err = s.passwords.SrpVerifier(p, u); err != nil {
+			return nil, err
+		}
+	}
+	ch, err := s.srp.Begin(p.Id, u.Rec.Username, u.Doc.SRPSalt, v, srpA)
+	if errors.Is(err, srp.ErrInvalidA) {
+		return nil, cognito.New(cognito.InvalidParameter, "Invalid SRP_A.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &authResult{
+		ChallengeName: model.String("PASSWORD_VERIFIER"),
+		ChallengeParameters: map[string]string{
+			"SALT": ch.SaltHex, "SRP_B": ch.SrpBHex, "SECRET_BLOCK": ch.SecretBlock,
+			"USERNAME": u.Rec.Username, "USER_ID_FOR_SRP": u.Rec.Username,
+		},
+	}, nil
+}
+
+// RespondToAuthChallenge answers a sign-in challenge.
+func (s *Service) RespondToAuthChallenge(ctx context.Context, in *model.RespondToAuthChallengeRequest) (*model.RespondToAuthChallengeResponse, error) {
+	res, err := s.respond(ctx, "", model.StringValue(in.ClientId), model.StringValue(in.ChallengeName),
+		model.StringValue(in.Session), in.ChallengeResponses, in.ClientMetadata)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RespondToAuthChallengeResponse{ChallengeName: res.ChallengeName, ChallengeParameters: res.ChallengeParameters,
+		Session: res.Session, AuthenticationResult: res.AuthenticationResult}, nil
+}
+
+// AdminRespondToAuthChallenge answers a sign-in challenge as administrator.
+func (s *Service) AdminRespondToAuthChallenge(ctx context.Context, in *model.AdminRespondToAuthChallengeRequest) (*model.AdminRespondToAuthChallengeResponse, error) {
+	res, err := s.respond(ctx, model.StringValue(in.UserPoolId), model.StringValue(in.ClientId), model.StringValue(in.ChallengeName),
+		model.StringValue(in.Session), in.ChallengeResponses, in.ClientMetadata)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AdminRespondToAuthChallengeResponse{ChallengeName: res.ChallengeName, ChallengeParameters: res.ChallengeParameters,
+		Session: res.Session, AuthenticationResult: res.AuthenticationResult}, nil
+}
+
+func (s *Service) respond(ctx context.Context, poolID, clientID, challenge, session string, resp, clientMetadata map[string]string) (*authResult, error) {
+	p, c, err := s.LoadAuthClient(ctx, poolID, clientID)
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil {
+		resp = map[string]string{}
+	}
+	switch challenge {
+	case "PASSWORD_VERIFIER":
+		return s.srpVerify(ctx, p, c, resp, clientMetadata)
+	case "NEW_PASSWORD_REQUIRED":
+		return s.newPassword(ctx, p, c, session, resp, clientMetadata)
+	}
+	return nil, cognito.Errorf(cognito.InvalidParameter, "Challenge %s is not supported by Cognate.", challenge)
+}
+
+func (s *Service) srpVerify(ctx context.Context, p *core.Pool, c *core.Client, resp, clientMetadata map[string]string) (*authResult, error) {
+	if !c.AllowsFlow("ALLOW_USER_SRP_AUTH") {
+		return nil, cognito.New(cognito.InvalidParameter, "USER_SRP_AUTH flow not enabled for this client")
+	}
+	name, err := requireParam(resp, "USERNAME")
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range []string{"PASSWORD_CLAIM_SECRET_BLOCK", "PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP"} {
+		if _, err := requireParam(resp, k); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.CheckSecretHash(c, name, resp["SECRET_HASH"]); err != nil {
+		return nil, err
+	}
+	u, err := s.signInUser(ctx, p, c, name)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.passwords.SrpVerifier(p, u)
+	if err != nil {
+		return nil, core.IncorrectPassword()
+	}
+	if err := s.passwords.CheckLockout(u); err != nil {
+		return nil, err
+	}
+	if err := s.srp.Verify(p.Id, u.Rec.Username, u.Doc.SRPSalt, v, resp["PASSWORD_CLAIM_SECRET_BLOCK"],
+		resp["TIMESTAMP"], resp["PASSWORD_CLAIM_SIGNATURE"]); err != nil {
+		return nil, s.passwords.PasswordFailed(ctx, p, u)
+	}
+	if err := s.passwords.PasswordSucceeded(ctx, p, u); err != nil {
+		return nil, err
+	}
+	return s.afterPassword(ctx, p, c, u, triggers.TokenGen{ClientMetadata: clientMetadata})
+}
+
+// planChallengeAttrs plans the attributes a user sets while answering
+// NEW_PASSWORD_REQUIRED with the same rules as UpdateUserAttributes: a new
+// email or phone number is unverified and a self-set *_verified=true is
+// ignored. No code is sent from the challenge (the user can ask for one with
+// GetUserAttributeVerificationCode), so values that would be held pending
+// are written unverified instead.
+func (s *Service) planChallengeAttrs(p *core.Pool, u *core.User, c *core.Client, changes []core.AttrChange) ([]core.AttrChange, error) {
+	plan, err := s.users.PlanAttributes(p, u, users.Writer{Client: c}, changes)
+	if err != nil {
+		return nil, err
+	}
+	out := plan.Changes
+	for _, o := range plan.Sends {
+		out = append(out, core.AttrChange{Name: o.Attr, Value: o.Value}, core.AttrChange{Name: o.Attr + "_verified", Value: "false"})
+	}
+	for attr := range plan.Pending {
+		delete(u.Doc.Pending, attr)
+	}
+	return out, nil
+}
+
+func (s *Service) newPassword(ctx context.Context, p *core.Pool, c *core.Client, session string, resp, clientMetadata map[string]string) (*authResult, error) {
+	cs, err := s.openSession(session)
+	if err != nil {
+		return nil, err
+	}
+	if cs.Challenge != "NEW_PASSWORD_REQUIRED" || cs.PoolID != p.Id || cs.ClientID != model.StringValue(c.Cfg.ClientId) {
+		return nil, invalidSession()
+	}
+	pw, err := requireParam(resp, "NEW_PASSWORD")
+	if err != nil {
+		return nil, err
+	}
+	if err := passwords.CheckPolicy(p, pw); err != nil {
+		return nil, err
+	}
+	var attrs []model.AttributeType
+	for k, v := range resp {
+		if name, ok := strings.CutPrefix(k, "userAttributes."); ok {
+			attrs = append(attrs, model.AttributeType{Name: model.String(name), Value: model.String(v)})
+		}
+	}
+	changes, err := users.CheckAttributes(p, users.Writer{Client: c}, attrs, "", "userAttributes.", false)
+	if err != nil {
+		return nil, err
+	}
+	var username string
+	err = s.Store.View(ctx, func(tx store.Tx) error {
+		rec, err := tx.GetUser(p.Id, cs.UserKey)
+		username = rec.Username
+		return core.MapStoreErr(err, core.UserNotFound())
+	})
+	if err != nil {
+		return nil, err
+	}
+	pm, err := s.passwords.NewPasswordMaterial(p, username, pw)
+	if err != nil {
+		return nil, err
+	}
+	var done *core.User
+	err = s.Store.Update(ctx, func(tx store.Tx) error {
+		rec, err := tx.GetUser(p.Id, cs.UserKey)
+		if err != nil {
+			return core.MapStoreErr(err, core.UserNotFound())
+		}
+		if rec.Sub != cs.Sub {
+			return core.UserNotFound()
+		}
+		u, err := core.DecodeUser(rec)
+		if err != nil {
+			return err
+		}
+		if u.Doc.Status != core.StatusForceChangePassword || cs.Password != passwordTag(u.Doc.PasswordHash) {
+			return invalidSession()
+		}
+		if !u.Doc.Enabled {
+			return cognito.New(cognito.NotAuthorized, "User is disabled.")
+		}
+		if name := resp["USERNAME"]; name != "" || model.StringValue(c.Cfg.ClientSecret) != "" {
+			if err := s.CheckSecretHash(c, name, resp["SECRET_HASH"]); err != nil {
+				return err
+			}
+		}
+		before := p.AliasesOf(u)
+		planned, err := s.planChallengeAttrs(p, u, c, changes)
+		if err != nil {
+			return err
+		}
+		users.ApplyAttrs(u, planned)
+		if err := users.MissingRequired(p, u.Doc.Attributes, "", "userAttributes."); err != nil {
+			return err
+		}
+		pm.Apply(u)
+		u.Doc.Status = core.StatusConfirmed
+		u.Doc.TempPasswordExpires = time.Time{}
+		if err := s.users.SyncAliases(tx, p, u, before, false); err != nil {
+			return err
+		}
+		done = u
+		return s.PutUser(tx, u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.afterPassword(ctx, p, c, done, triggers.TokenGen{Source: trigger.SourceTokenGenerationNewPasswordChallenge, ClientMetadata: clientMetadata})
+}

@@ -1,0 +1,114 @@
+package core
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"time"
+
+	"github.com/cognate-idp/cognate/internal/cognito"
+	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/store"
+)
+
+// CheckSecretHash verifies SECRET_HASH for clients that have a secret.
+func (s *Env) CheckSecretHash(c *Client, username, given string) error {
+	secret := model.StringValue(c.Cfg.ClientSecret)
+	if secret == "" {
+		return nil
+	}
+	id := model.StringValue(c.Cfg.ClientId)
+	if given == "" {
+		return cognito.Errorf(cognito.NotAuthorized, "Client %s is configured for secret but secret was not received", id)
+	}
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(username + id))
+	want := base64.StdEncoding.EncodeToString(m.Sum(nil))
+	if subtle.ConstantTimeCompare([]byte(want), []byte(given)) != 1 {
+		return cognito.Errorf(cognito.NotAuthorized, "Unable to verify secret hash for client %s", id)
+	}
+	return nil
+}
+
+func IncorrectPassword() error {
+	return cognito.New(cognito.NotAuthorized, "Incorrect username or password.")
+}
+
+// UnknownUser is the error for a sign-in name that matches nobody: the
+// client's PreventUserExistenceErrors decides whether it says so.
+func UnknownUser(c *Client) error {
+	if model.StringValue(c.Cfg.PreventUserExistenceErrors) == "ENABLED" {
+		return IncorrectPassword()
+	}
+	return UserNotFound()
+}
+
+func (s *Env) LoadAuthClient(ctx context.Context, poolID, clientID string) (*Pool, *Client, error) {
+	var p *Pool
+	var c *Client
+	err := s.Store.View(ctx, func(tx store.Tx) error {
+		var err error
+		if poolID != "" {
+			if p, err = s.LoadPool(tx, poolID); err != nil {
+				return err
+			}
+			c, err = s.LoadClient(tx, poolID, clientID)
+			return err
+		}
+		p, c, err = s.FindClient(tx, clientID)
+		return err
+	})
+	return p, c, err
+}
+
+// modernFlow maps a pre-2020 ExplicitAuthFlows name to its ALLOW_ name.
+func modernFlow(f string) string {
+	switch f {
+	case "ADMIN_NO_SRP_AUTH":
+		return "ALLOW_ADMIN_USER_PASSWORD_AUTH"
+	case "USER_PASSWORD_AUTH":
+		return "ALLOW_USER_PASSWORD_AUTH"
+	case "CUSTOM_AUTH_FLOW_ONLY":
+		return "ALLOW_CUSTOM_AUTH"
+	}
+	return f
+}
+
+// UnitOf converts a TokenValidityUnits value to a duration.
+func UnitOf(unit string) time.Duration {
+	switch unit {
+	case "seconds":
+		return time.Second
+	case "minutes":
+		return time.Minute
+	case "days":
+		return 24 * time.Hour
+	}
+	return time.Hour
+}
+
+// AllowsFlow reports whether the client permits an auth flow
+// ("ALLOW_USER_PASSWORD_AUTH" style name).
+func (c *Client) AllowsFlow(flow string) bool {
+	for _, f := range c.Cfg.ExplicitAuthFlows {
+		if modernFlow(f) == flow {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Client) Validity(v *int32, unit *string) time.Duration {
+	return time.Duration(model.Int32Value(v)) * UnitOf(model.StringValue(unit))
+}
+
+func clientNotFound(id string) error {
+	return cognito.Errorf(cognito.ResourceNotFound, "User pool client %s does not exist.", id)
+}
+
+// Client is a decoded app client.
+type Client struct {
+	Cfg model.UserPoolClientType
+}

@@ -1,0 +1,17 @@
+// Package userpool assembles the user-pool service from its areas, one
+// package each under this directory:
+//
+//	core       records (pools, clients, users), loading and saving them, the
+//	           schema, IDs, errors and the Env every area embeds
+//	passwords  hashing, policy, lockout, temporary passwords, SRP verifiers
+//	triggers   Lambda trigger events and how their answers apply
+//	tokens     signing keys, JWKS, token issue, verification, refresh, revocation
+//	delivery   verification codes and the messages that carry them
+//	pools      the pool and app-client operations
+//	users      the user and attribute operations, sign-up, password reset
+//	auth       the sign-in flows and their challenges
+//
+// An area imports only core and the areas listed above it, never one below
+// (layers_test.go holds the rule). New wires the areas together; package api
+// maps each operation name to a method of one area.
+package userpool

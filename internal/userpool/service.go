@@ -1,0 +1,150 @@
+package userpool
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"io"
+	"log/slog"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/cognate-idp/cognate/internal/userpool/auth"
+	"github.com/cognate-idp/cognate/internal/userpool/delivery"
+	"github.com/cognate-idp/cognate/internal/userpool/pools"
+	"github.com/cognate-idp/cognate/internal/userpool/triggers"
+	"github.com/cognate-idp/cognate/internal/userpool/users"
+
+	"github.com/cognate-idp/cognate/internal/message"
+	"github.com/cognate-idp/cognate/internal/srp"
+	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/token"
+	"github.com/cognate-idp/cognate/internal/trigger"
+	"github.com/cognate-idp/cognate/internal/userpool/core"
+	"github.com/cognate-idp/cognate/internal/userpool/passwords"
+	"github.com/cognate-idp/cognate/internal/userpool/tokens"
+)
+
+// Options configure a Service. Store, SecretKey and PublicURL are required.
+type Options struct {
+	Store     store.Store
+	Region    string // e.g. "us-east-1"; prefix of new pool IDs
+	PublicURL string // base of token issuers: iss = PublicURL + "/" + poolID
+	// SecretKey (32 bytes) seals refresh tokens, SRP secret blocks, auth
+	// sessions and SRP verifiers at rest. It is kept outside the database.
+	SecretKey []byte
+	Sender    message.Sender
+	Triggers  *trigger.Caller
+	Logger    *slog.Logger
+	Now       func() time.Time
+	Random    io.Reader
+	// PasswordHash tunes the password KDF (argon2id); zero means the
+	// production defaults.
+	PasswordHash passwords.HashParams
+	// ConcurrentHashes bounds how many password hashes are computed at
+	// once, each using PasswordHash.Memory (default: GOMAXPROCS).
+	ConcurrentHashes int
+	// CodeValidity is how long verification codes live (default 24 h).
+	CodeValidity time.Duration
+	// MaxCodeAttempts is how many wrong codes a user may enter per code
+	// before LimitExceededException (default 5).
+	MaxCodeAttempts int
+	// CodeSendsPerHour bounds verification messages per user and attribute
+	// (default 10) before LimitExceededException.
+	CodeSendsPerHour int
+	// VerifierCacheSize bounds the cache of verified access tokens.
+	VerifierCacheSize int
+}
+
+// Service implements the user-pool operations.
+// Service is the user-pool service, assembled from its areas. The
+// operation table of package api maps each operation to a method of one
+// area.
+type Service struct {
+	Pools    *pools.Service
+	Users    *users.Service
+	Auth     *auth.Service
+	Tokens   *tokens.Service
+	Delivery *delivery.Service
+}
+
+func New(opts Options) (*Service, error) {
+	if opts.Store == nil {
+		return nil, errors.New("userpool: Options.Store is required")
+	}
+	if len(opts.SecretKey) != 32 {
+		return nil, errors.New("userpool: Options.SecretKey must be 32 bytes")
+	}
+	if opts.Region == "" {
+		opts.Region = "us-east-1"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Random == nil {
+		opts.Random = rand.Reader
+	}
+	if opts.Sender == nil {
+		opts.Sender = message.LogSender{Logger: opts.Logger}
+	}
+	if opts.Triggers == nil {
+		opts.Triggers = trigger.NewCaller(trigger.NoEndpointInvoker{Logger: opts.Logger}, opts.Region, opts.Logger, 0, opts.Now)
+	}
+	if opts.ConcurrentHashes <= 0 {
+		opts.ConcurrentHashes = runtime.GOMAXPROCS(0)
+	}
+	if opts.CodeValidity <= 0 {
+		opts.CodeValidity = 24 * time.Hour
+	}
+	if opts.MaxCodeAttempts <= 0 {
+		opts.MaxCodeAttempts = 5
+	}
+	if opts.CodeSendsPerHour <= 0 {
+		opts.CodeSendsPerHour = 10
+	}
+	if opts.VerifierCacheSize <= 0 {
+		opts.VerifierCacheSize = 100_000
+	}
+	sealer, err := token.NewSealer(opts.SecretKey)
+	if err != nil {
+		return nil, err
+	}
+	srpServer, err := srp.NewServer(core.DeriveKey(opts.SecretKey, "srp secret block"), opts.Random, opts.Now)
+	if err != nil {
+		return nil, err
+	}
+	env := core.NewEnv(opts.Store, opts.Region, strings.TrimRight(opts.PublicURL, "/"), sealer, opts.Logger, opts.Now, opts.Random)
+	tr := triggers.New(env, opts.Triggers)
+	pw := passwords.New(env, opts.PasswordHash, opts.ConcurrentHashes)
+	tok := tokens.New(env, tr, opts.VerifierCacheSize)
+	dl := delivery.New(env, tr, opts.Sender, delivery.Limits{
+		CodeValidity:     opts.CodeValidity,
+		MaxCodeAttempts:  opts.MaxCodeAttempts,
+		CodeSendsPerHour: opts.CodeSendsPerHour,
+	}, core.DeriveKey(opts.SecretKey, "verification codes"))
+	us := users.New(env, dl, pw, tok, tr)
+	return &Service{
+		Pools:    pools.New(env, tok),
+		Users:    us,
+		Auth:     auth.New(env, srpServer, dl, pw, tok, tr, us),
+		Tokens:   tok,
+		Delivery: dl,
+	}, nil
+}
+
+// Dispatcher returns the message dispatcher, for a background retry loop.
+func (s *Service) Dispatcher() *message.Dispatcher { return s.Delivery.Dispatcher() }
+
+// JWKS returns the public signing keys of a pool as a JSON Web Key Set.
+func (s *Service) JWKS(ctx context.Context, poolID string) ([]byte, error) {
+	return s.Tokens.JWKS(ctx, poolID)
+}
+
+// OpenIDConfiguration returns a pool's OpenID Connect discovery document.
+func (s *Service) OpenIDConfiguration(ctx context.Context, poolID string) ([]byte, error) {
+	return s.Tokens.OpenIDConfiguration(ctx, poolID)
+}
