@@ -48,7 +48,8 @@ type Tx interface {
 	CreatePool(p Pool) error // ErrConflict if the ID exists
 	PutPool(p Pool) error    // replaces an existing pool; ErrNotFound if absent
 	// DeletePool removes the pool and everything that belongs to it:
-	// clients, users, aliases, keys, refresh tokens and messages.
+	// clients, users, aliases, groups and their members, keys, refresh
+	// tokens and messages.
 	DeletePool(id string) error
 
 	// App clients, ordered by ID within a pool.
@@ -72,8 +73,26 @@ type Tx interface {
 	CountUsers(poolID string) (int64, error)
 	CreateUser(u User) error // ErrConflict if Key or Sub is taken
 	PutUser(u User) error    // replaces by (PoolID, Key); ErrNotFound if absent
-	// DeleteUser removes the user, its aliases and its refresh tokens.
+	// DeleteUser removes the user, its aliases, its group memberships and
+	// its refresh tokens.
 	DeleteUser(poolID, key string) error
+
+	// Groups, ordered by Name within a pool (names are case-sensitive).
+	GetGroup(poolID, name string) (Group, error)
+	ListGroups(poolID, afterName string, limit int) ([]Group, error)
+	CreateGroup(g Group) error // ErrConflict if the pool has a group of that name
+	PutGroup(g Group) error    // replaces by (PoolID, Name); ErrNotFound if absent
+	// DeleteGroup removes the group and its memberships.
+	DeleteGroup(poolID, name string) error
+
+	// Memberships of users (by Key) in groups (by Name). The domain checks
+	// that both exist.
+	AddMember(poolID, group, userKey string) error    // no error if already a member
+	RemoveMember(poolID, group, userKey string) error // no error if not a member
+	// ListUserGroups returns the groups userKey belongs to, ordered by Name.
+	ListUserGroups(poolID, userKey, afterName string, limit int) ([]Group, error)
+	// ListMembers returns the users of a group, ordered by Key.
+	ListMembers(poolID, group, afterKey string, limit int) ([]User, error)
 
 	// Aliases map an alias key (e.g. "email:jane@example.com", built by the
 	// domain) to the Key of the user that holds it, unique per pool.
@@ -132,6 +151,15 @@ type User struct {
 	Created  time.Time
 	Modified time.Time
 	Data     []byte // owned by the domain: attributes, status, hashes, codes
+}
+
+// Group is a group of users in a pool.
+type Group struct {
+	PoolID   string
+	Name     string
+	Created  time.Time
+	Modified time.Time
+	Data     []byte // owned by the domain: description, precedence, role
 }
 
 // Key is a pool's signing key.

@@ -114,6 +114,7 @@ func (t *tx) DeleteUser(poolID, key string) error {
 	return t.batch("delete user", []string{
 		"DELETE FROM aliases WHERE pool_id = $1 AND user_key = $2",
 		"DELETE FROM refresh_tokens WHERE pool_id = $1 AND user_key = $2",
+		"DELETE FROM group_members WHERE pool_id = $1 AND user_key = $2",
 	}, poolID, key)
 }
 

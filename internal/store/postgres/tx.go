@@ -337,6 +337,8 @@ func (t *tx) DeletePool(id string) error {
 		"DELETE FROM keys WHERE pool_id = $1",
 		"DELETE FROM refresh_tokens WHERE pool_id = $1",
 		"DELETE FROM messages WHERE pool_id = $1",
+		"DELETE FROM user_groups WHERE pool_id = $1",
+		"DELETE FROM group_members WHERE pool_id = $1",
 	}, id)
 }
 

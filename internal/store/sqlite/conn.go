@@ -44,6 +44,8 @@ const (
 	sDeletePoolKeys
 	sDeletePoolTokens
 	sDeletePoolMessages
+	sDeletePoolGroups
+	sDeletePoolMembers
 
 	sGetClient
 	sClientModified
@@ -64,6 +66,18 @@ const (
 	sDeleteUser
 	sDeleteUserAliases
 	sDeleteUserTokens
+	sDeleteUserMemberships
+
+	sGetGroup
+	sListGroups
+	sInsertGroup
+	sUpdateGroup
+	sDeleteGroup
+	sDeleteGroupMembers
+	sAddMember
+	sRemoveMember
+	sListUserGroups
+	sListMembers
 
 	sGetAlias
 	sPutAlias
@@ -100,6 +114,7 @@ const (
 	clientCols  = "pool_id, id, name, created, modified, data"
 	poolCols    = "id, name, created, modified, data"
 	tokenCols   = "id, pool_id, client_id, user_key, created, expires, revoked, data"
+	groupCols   = "pool_id, name, created, modified, data"
 	messageCols = "id, pool_id, username, attribute_name, delivery_medium, destination, subject, body, code, created, state, attempts, last_error"
 )
 
@@ -152,6 +167,10 @@ func queryText(id stmtID) string {
 		return "DELETE FROM refresh_tokens WHERE pool_id = ?"
 	case sDeletePoolMessages:
 		return "DELETE FROM messages WHERE pool_id = ?"
+	case sDeletePoolGroups:
+		return "DELETE FROM user_groups WHERE pool_id = ?"
+	case sDeletePoolMembers:
+		return "DELETE FROM group_members WHERE pool_id = ?"
 
 	case sGetClient:
 		return "SELECT " + clientCols + " FROM clients WHERE pool_id = ? AND id = ?"
@@ -192,6 +211,33 @@ func queryText(id stmtID) string {
 		return "DELETE FROM aliases WHERE pool_id = ? AND user_key = ?"
 	case sDeleteUserTokens:
 		return "DELETE FROM refresh_tokens WHERE pool_id = ? AND user_key = ?"
+	case sDeleteUserMemberships:
+		return "DELETE FROM group_members WHERE pool_id = ? AND user_key = ?"
+
+	case sGetGroup:
+		return "SELECT " + groupCols + " FROM user_groups WHERE pool_id = ? AND name = ?"
+	case sListGroups:
+		return "SELECT " + groupCols + " FROM user_groups WHERE pool_id = ? AND name > ? ORDER BY name LIMIT ?"
+	case sInsertGroup:
+		return "INSERT INTO user_groups (" + groupCols + ") VALUES (?, ?, ?, ?, ?)"
+	case sUpdateGroup:
+		return "UPDATE user_groups SET created = ?, modified = ?, data = ? WHERE pool_id = ? AND name = ?"
+	case sDeleteGroup:
+		return "DELETE FROM user_groups WHERE pool_id = ? AND name = ?"
+	case sDeleteGroupMembers:
+		return "DELETE FROM group_members WHERE pool_id = ? AND group_name = ?"
+	case sAddMember:
+		return "INSERT INTO group_members (pool_id, group_name, user_key) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+	case sRemoveMember:
+		return "DELETE FROM group_members WHERE pool_id = ? AND group_name = ? AND user_key = ?"
+	case sListUserGroups:
+		return "SELECT g.pool_id, g.name, g.created, g.modified, g.data FROM group_members m " +
+			"JOIN user_groups g ON g.pool_id = m.pool_id AND g.name = m.group_name " +
+			"WHERE m.pool_id = ? AND m.user_key = ? AND m.group_name > ? ORDER BY m.group_name LIMIT ?"
+	case sListMembers:
+		return "SELECT u.pool_id, u.key, u.username, u.sub, u.created, u.modified, u.data FROM group_members m " +
+			"JOIN users u ON u.pool_id = m.pool_id AND u.key = m.user_key " +
+			"WHERE m.pool_id = ? AND m.group_name = ? AND m.user_key > ? ORDER BY m.user_key LIMIT ?"
 
 	case sGetAlias:
 		return "SELECT user_key FROM aliases WHERE pool_id = ? AND alias = ?"

@@ -210,7 +210,7 @@ func (t *tx) DeletePool(id string) error {
 		return err
 	}
 	for _, s := range [...]stmtID{sDeletePoolClients, sDeletePoolUsers, sDeletePoolAliases,
-		sDeletePoolKeys, sDeletePoolTokens, sDeletePoolMessages} {
+		sDeletePoolKeys, sDeletePoolTokens, sDeletePoolMessages, sDeletePoolGroups, sDeletePoolMembers} {
 		if _, err := t.c.exec(s, id); err != nil {
 			return fail("delete pool", err)
 		}
@@ -486,6 +486,9 @@ func (t *tx) DeleteUser(poolID, key string) error {
 		return fail("delete user", err)
 	}
 	if _, err := t.c.exec(sDeleteUserTokens, poolID, key); err != nil {
+		return fail("delete user", err)
+	}
+	if _, err := t.c.exec(sDeleteUserMemberships, poolID, key); err != nil {
 		return fail("delete user", err)
 	}
 	t.record(change{op: delUser, poolID: poolID, id: key})

@@ -132,6 +132,8 @@ func testUpdateAtomicity(t *testing.T, e *env) {
 			func() error { return tx.CreateClient(client(pool, pool+"-client")) },
 			func() error { return tx.CreateUser(user(pool, "jane")) },
 			func() error { return tx.PutAlias(pool, "email:jane", "jane") },
+			func() error { return tx.CreateGroup(group(pool, "admins")) },
+			func() error { return tx.AddMember(pool, "admins", "existing") },
 			func() error {
 				return tx.CreateKey(store.Key{PoolID: pool, Kid: pool + "-kid", Use: "id", Created: at(0)})
 			},
@@ -194,6 +196,14 @@ func testUpdateAtomicity(t *testing.T, e *env) {
 				{"client", func(tx store.Tx) error { _, err := tx.GetClientByID(pool + "-client"); return err }},
 				{"user", func(tx store.Tx) error { _, err := tx.GetUser(pool, "jane"); return err }},
 				{"alias", func(tx store.Tx) error { _, err := tx.GetAlias(pool, "email:jane"); return err }},
+				{"group", func(tx store.Tx) error { _, err := tx.GetGroup(pool, "admins"); return err }},
+				{"membership", func(tx store.Tx) error {
+					gs, err := tx.ListUserGroups(pool, "existing", "", 0)
+					if err == nil && len(gs) == 0 {
+						return store.ErrNotFound
+					}
+					return err
+				}},
 				{"key", func(tx store.Tx) error {
 					ks, err := tx.ListKeys(pool)
 					if err == nil && len(ks) == 0 {
