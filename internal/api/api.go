@@ -39,6 +39,17 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 		"DeleteUserPoolClient":   op(s.Pools.DeleteUserPoolClient),
 		"ListUserPoolClients":    op(s.Pools.ListUserPoolClients),
 
+		// Groups.
+		"CreateGroup":              op(s.Groups.CreateGroup),
+		"GetGroup":                 op(s.Groups.GetGroup),
+		"UpdateGroup":              op(s.Groups.UpdateGroup),
+		"DeleteGroup":              op(s.Groups.DeleteGroup),
+		"ListGroups":               op(s.Groups.ListGroups),
+		"AdminAddUserToGroup":      op(s.Groups.AdminAddUserToGroup),
+		"AdminRemoveUserFromGroup": op(s.Groups.AdminRemoveUserFromGroup),
+		"AdminListGroupsForUser":   op(s.Groups.AdminListGroupsForUser),
+		"ListUsersInGroup":         op(s.Groups.ListUsersInGroup),
+
 		// Administration of users.
 		"AdminCreateUser":           op(s.Users.AdminCreateUser),
 		"AdminGetUser":              op(s.Users.AdminGetUser),

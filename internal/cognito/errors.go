@@ -18,6 +18,7 @@ const (
 	ConcurrentModification       Code = "ConcurrentModificationException"
 	ExpiredCode                  Code = "ExpiredCodeException"
 	Forbidden                    Code = "ForbiddenException"
+	GroupExists                  Code = "GroupExistsException"
 	InternalError                Code = "InternalErrorException"
 	InvalidEmailRoleAccessPolicy Code = "InvalidEmailRoleAccessPolicyException"
 	InvalidLambdaResponse        Code = "InvalidLambdaResponseException"

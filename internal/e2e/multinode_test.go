@@ -187,6 +187,21 @@ func TestMultiNode(t *testing.T) {
 			_, err = a.Client.GetUser(ctx, &cip.GetUserInput{AccessToken: out.AuthenticationResult.AccessToken})
 			noErr(t, err)
 		}},
+		{"group change on A is in B's tokens", func(t *testing.T) {
+			_, err := a.Client.CreateGroup(ctx, &cip.CreateGroupInput{UserPoolId: aws.String(pool), GroupName: aws.String("ops"),
+				RoleArn: aws.String("arn:aws:iam::123456789012:role/ops")})
+			noErr(t, err)
+			_, err = a.Client.AdminAddUserToGroup(ctx, &cip.AdminAddUserToGroupInput{UserPoolId: aws.String(pool),
+				Username: aws.String("bob"), GroupName: aws.String("ops")})
+			noErr(t, err)
+			id := testserver.JWTClaims(t, aws.ToString(b.SignIn(t, client, "bob").IdToken))
+			wantEntries(t, "B's ID token", id, map[string]any{
+				"cognito:groups": []any{"ops"}, "cognito:preferred_role": "arn:aws:iam::123456789012:role/ops"})
+			_, err = a.Client.DeleteGroup(ctx, &cip.DeleteGroupInput{UserPoolId: aws.String(pool), GroupName: aws.String("ops")})
+			noErr(t, err)
+			id = testserver.JWTClaims(t, aws.ToString(b.SignIn(t, client, "bob").IdToken))
+			wantEntries(t, "B's ID token after the delete", id, map[string]any{"cognito:groups": nil})
+		}},
 		{"GlobalSignOut on A revokes on B at once", func(t *testing.T) {
 			_, err := a.Client.GlobalSignOut(ctx, &cip.GlobalSignOutInput{AccessToken: fromA.AccessToken})
 			noErr(t, err)

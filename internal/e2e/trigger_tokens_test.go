@@ -170,3 +170,45 @@ func TestTriggerPreTokenGenerationV2(t *testing.T) {
 		testserver.WantError[*types.NotAuthorizedException](t, err, "Access Token does not have required scopes")
 	})
 }
+
+// TestTriggerPreTokenGenerationGroups sends the user's real groups in
+// groupConfiguration, and applies groupOverrideDetails to both tokens:
+// groups in each, roles in the ID token only.
+func TestTriggerPreTokenGenerationGroups(t *testing.T) {
+	t.Parallel()
+	for _, version := range []types.PreTokenGenerationLambdaVersionType{types.PreTokenGenerationLambdaVersionTypeV10, types.PreTokenGenerationLambdaVersionTypeV20} {
+		t.Run(string(version), func(t *testing.T) {
+			t.Parallel()
+			e := newTriggerEnv(t, &types.LambdaConfigType{
+				PreTokenGenerationConfig: &types.PreTokenGenerationVersionConfigType{LambdaVersion: version, LambdaArn: aws.String(fnPreToken)},
+			}, nil, nil)
+			e.s.User(t, e.pool, "gus")
+			e.createGroup(t, "staff", aws.Int32(3), roleReader)
+			e.createGroup(t, "admins", aws.Int32(1), roleAdmin)
+			e.addToGroup(t, "gus", "staff")
+			e.addToGroup(t, "gus", "admins")
+			answer := "claimsOverrideDetails"
+			if version != types.PreTokenGenerationLambdaVersionTypeV10 {
+				answer = "claimsAndScopeOverrideDetails"
+			}
+			e.fake.Handle(fnPreToken, echoResponse(`{"`+answer+`": {"groupOverrideDetails": {
+				"groupsToOverride": ["auditors"], "iamRolesToOverride": ["arn:aws:iam::123456789012:role/audit"],
+				"preferredRole": "arn:aws:iam::123456789012:role/audit"}}}`))
+			res := e.s.SignIn(t, e.client, "gus")
+			ev := e.onlyEvent(t, fnPreToken)
+			wantJSON(t, "groupConfiguration", member(ev, "request")["groupConfiguration"], `{
+				"groupsToOverride": ["admins", "staff"],
+				"iamRolesToOverride": ["`+roleAdmin+`", "`+roleReader+`"],
+				"preferredRole": "`+roleAdmin+`"}`)
+			id, access := testserver.JWTClaims(t, aws.ToString(res.IdToken)), testserver.JWTClaims(t, aws.ToString(res.AccessToken))
+			wantEntries(t, "ID token", id, map[string]any{
+				"cognito:groups":         []any{"auditors"},
+				"cognito:roles":          []any{"arn:aws:iam::123456789012:role/audit"},
+				"cognito:preferred_role": "arn:aws:iam::123456789012:role/audit",
+			})
+			wantEntries(t, "access token", access, map[string]any{
+				"cognito:groups": []any{"auditors"}, "cognito:roles": nil, "cognito:preferred_role": nil,
+			})
+		})
+	}
+}

@@ -80,6 +80,7 @@ type Tx interface {
 	// Groups, ordered by Name within a pool (names are case-sensitive).
 	GetGroup(poolID, name string) (Group, error)
 	ListGroups(poolID, afterName string, limit int) ([]Group, error)
+	CountGroups(poolID string) (int64, error)
 	CreateGroup(g Group) error // ErrConflict if the pool has a group of that name
 	PutGroup(g Group) error    // replaces by (PoolID, Name); ErrNotFound if absent
 	// DeleteGroup removes the group and its memberships.

@@ -1,13 +1,14 @@
 // Package userpool assembles the user-pool service from its areas, one
 // package each under this directory:
 //
-//	core       records (pools, clients, users), loading and saving them, the
+//	core       records (pools, clients, users, groups), loading and saving them, the
 //	           schema, IDs, errors and the Env every area embeds
 //	passwords  hashing, policy, lockout, temporary passwords, SRP verifiers
 //	triggers   Lambda trigger events and how their answers apply
 //	tokens     signing keys, JWKS, token issue, verification, refresh, revocation
 //	delivery   verification codes and the messages that carry them
 //	pools      the pool and app-client operations
+//	groups     groups and their members
 //	users      the user and attribute operations, sign-up, password reset
 //	auth       the sign-in flows and their challenges
 //

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cognate-idp/cognate/internal/userpool/auth"
 	"github.com/cognate-idp/cognate/internal/userpool/delivery"
+	"github.com/cognate-idp/cognate/internal/userpool/groups"
 	"github.com/cognate-idp/cognate/internal/userpool/pools"
 	"github.com/cognate-idp/cognate/internal/userpool/triggers"
 	"github.com/cognate-idp/cognate/internal/userpool/users"
@@ -63,6 +64,7 @@ type Options struct {
 // area.
 type Service struct {
 	Pools    *pools.Service
+	Groups   *groups.Service
 	Users    *users.Service
 	Auth     *auth.Service
 	Tokens   *tokens.Service
@@ -129,6 +131,7 @@ func New(opts Options) (*Service, error) {
 	us := users.New(env, dl, pw, tok, tr)
 	return &Service{
 		Pools:    pools.New(env, tok),
+		Groups:   groups.New(env),
 		Users:    us,
 		Auth:     auth.New(env, srpServer, dl, pw, tok, tr, us),
 		Tokens:   tok,

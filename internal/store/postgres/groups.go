@@ -31,6 +31,17 @@ func (t *tx) ListGroups(poolID, afterName string, limit int) ([]store.Group, err
 		poolID, afterName, limitArg(limit))
 }
 
+func (t *tx) CountGroups(poolID string) (int64, error) {
+	if err := t.read(); err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := t.queryRow("SELECT count(*) FROM user_groups WHERE pool_id = $1", poolID).Scan(&n); err != nil {
+		return 0, fail("count groups", err)
+	}
+	return n, nil
+}
+
 func (t *tx) ListUserGroups(poolID, userKey, afterName string, limit int) ([]store.Group, error) {
 	return t.groups("list user groups", "SELECT g.pool_id, g.name, g.created, g.modified, g.data FROM group_members m "+
 		"JOIN user_groups g ON g.pool_id = m.pool_id AND g.name = m.group_name "+

@@ -70,6 +70,7 @@ const (
 
 	sGetGroup
 	sListGroups
+	sCountGroups
 	sInsertGroup
 	sUpdateGroup
 	sDeleteGroup
@@ -218,6 +219,8 @@ func queryText(id stmtID) string {
 		return "SELECT " + groupCols + " FROM user_groups WHERE pool_id = ? AND name = ?"
 	case sListGroups:
 		return "SELECT " + groupCols + " FROM user_groups WHERE pool_id = ? AND name > ? ORDER BY name LIMIT ?"
+	case sCountGroups:
+		return "SELECT count(*) FROM user_groups WHERE pool_id = ?"
 	case sInsertGroup:
 		return "INSERT INTO user_groups (" + groupCols + ") VALUES (?, ?, ?, ?, ?)"
 	case sUpdateGroup:

@@ -29,6 +29,18 @@ func (t *tx) ListGroups(poolID, afterName string, limit int) ([]store.Group, err
 	return t.groups("list groups", sListGroups, poolID, afterName, limitArg(limit))
 }
 
+func (t *tx) CountGroups(poolID string) (int64, error) {
+	c, err := t.conn()
+	if err != nil {
+		return 0, err
+	}
+	v, err := c.one(sCountGroups, 1, poolID)
+	if err != nil {
+		return 0, fail("count groups", err)
+	}
+	return i64(v[0]), nil
+}
+
 func (t *tx) ListUserGroups(poolID, userKey, afterName string, limit int) ([]store.Group, error) {
 	return t.groups("list user groups", sListUserGroups, poolID, userKey, afterName, limitArg(limit))
 }

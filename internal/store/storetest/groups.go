@@ -37,6 +37,9 @@ func testGroups(t *testing.T, e *env) {
 		{"delete absent", func(tx store.Tx) error { return tx.DeleteGroup(pool, g.Name) }, store.ErrNotFound},
 		{"other pool untouched", expect(t, "group", get(other, g.Name), group(other, g.Name)), nil},
 		{"name reusable", func(tx store.Tx) error { return tx.CreateGroup(g) }, nil},
+		{"count", func(tx store.Tx) error { return wantCount(tx.CountGroups(pool))(2) }, nil},
+		{"count other pool", func(tx store.Tx) error { return wantCount(tx.CountGroups(other))(1) }, nil},
+		{"count empty pool", func(tx store.Tx) error { return wantCount(tx.CountGroups(e.id("none")))(0) }, nil},
 	})
 }
 
@@ -196,4 +199,17 @@ func testMemberships(t *testing.T, e *env) {
 		}
 		return err
 	})
+}
+
+// wantCount checks a count result against want.
+func wantCount(n int64, err error) func(want int64) error {
+	return func(want int64) error {
+		if err != nil {
+			return err
+		}
+		if n != want {
+			return fmt.Errorf("count %d, want %d", n, want)
+		}
+		return nil
+	}
 }

@@ -73,11 +73,18 @@ func (s *Service) IssueTokens(ctx context.Context, p *core.Pool, c *core.Client,
 	if err != nil {
 		return nil, err
 	}
-	access := []token.Claim{
-		{Name: "sub", Value: u.Rec.Sub},
-		{Name: "iss", Value: iss},
-		{Name: "client_id", Value: clientID},
+	var groups core.GroupClaims
+	if err := s.Store.View(ctx, func(tx store.Tx) (err error) {
+		groups, err = core.UserGroupClaims(tx, p.Id, u.Rec.Key)
+		return err
+	}); err != nil {
+		return nil, err
 	}
+	access := withGroupClaims([]token.Claim{{Name: "sub", Value: u.Rec.Sub}}, groups, false)
+	access = append(access,
+		token.Claim{Name: "iss", Value: iss},
+		token.Claim{Name: "client_id", Value: clientID},
+	)
 	if revocable {
 		access = append(access, token.Claim{Name: "origin_jti", Value: sess.OriginJTI})
 	}
@@ -94,6 +101,7 @@ func (s *Service) IssueTokens(ctx context.Context, p *core.Pool, c *core.Client,
 	}
 	access = append(access, token.Claim{Name: "username", Value: u.Rec.Username})
 	idClaims := []token.Claim{{Name: "sub", Value: u.Rec.Sub}}
+	idClaims = withGroupClaims(idClaims, groups, true)
 	attrs := u.AttributeList(func(n string) bool { return core.CanRead(p, c, n) })
 	for _, a := range attrs {
 		if n := model.StringValue(a.Name); core.IsVerifiedFlag(n) {
@@ -125,7 +133,7 @@ func (s *Service) IssueTokens(ctx context.Context, p *core.Pool, c *core.Client,
 		}
 		idClaims = append(idClaims, token.Claim{Name: n, Value: model.StringValue(a.Value)})
 	}
-	if access, idClaims, err = s.triggers.PreTokenGeneration(ctx, p, c, u, gen, access, idClaims); err != nil {
+	if access, idClaims, err = s.triggers.PreTokenGeneration(ctx, p, c, u, gen, groups, access, idClaims); err != nil {
 		return nil, err
 	}
 	accessToken, err := token.Sign(keys.access, keys.accessKid, access)
@@ -150,6 +158,25 @@ func (s *Service) IssueTokens(ctx context.Context, p *core.Pool, c *core.Client,
 		res.RefreshToken = model.String(rt)
 	}
 	return res, nil
+}
+
+// withGroupClaims appends the group claims after sub, where Cognito puts
+// them: cognito:groups in both tokens, the roles in the ID token only.
+// A user in no group gets none of them.
+func withGroupClaims(claims []token.Claim, g core.GroupClaims, idToken bool) []token.Claim {
+	if len(g.Groups) > 0 {
+		claims = append(claims, token.Claim{Name: "cognito:groups", Value: g.Groups})
+	}
+	if !idToken {
+		return claims
+	}
+	if len(g.Roles) > 0 {
+		claims = append(claims, token.Claim{Name: "cognito:roles", Value: g.Roles})
+	}
+	if g.Preferred != nil {
+		claims = append(claims, token.Claim{Name: "cognito:preferred_role", Value: *g.Preferred})
+	}
+	return claims
 }
 
 // issueTime is the issue time of new tokens for u: now, or just after the

@@ -264,7 +264,7 @@ func protectedClaim(name string) bool {
 // to be issued to u and returns the access and ID claims as the function
 // changed them (unchanged when the pool has no trigger).
 func (s *Service) PreTokenGeneration(ctx context.Context, p *core.Pool, c *core.Client, u *core.User, gen TokenGen,
-	access, id []token.Claim) ([]token.Claim, []token.Claim, error) {
+	groups core.GroupClaims, access, id []token.Claim) ([]token.Claim, []token.Claim, error) {
 	fn := LambdaFn(p, trigger.TriggerPreTokenGeneration)
 	if fn == "" {
 		return access, id, nil
@@ -275,9 +275,13 @@ func (s *Service) PreTokenGeneration(ctx context.Context, p *core.Pool, c *core.
 	ev := trigger.PreTokenGenerationEvent{
 		Event: s.EventHeader(ctx, p, gen.Source, u.Rec.Username, ClientIDOf(c)),
 		Request: trigger.PreTokenGenerationRequest{
-			UserAttributes:     EventAttributes(p, u.Doc.Attributes, u.Doc.Status),
-			GroupConfiguration: trigger.GroupConfiguration{GroupsToOverride: []string{}, IAMRolesToOverride: []string{}},
-			ClientMetadata:     gen.ClientMetadata,
+			UserAttributes: EventAttributes(p, u.Doc.Attributes, u.Doc.Status),
+			GroupConfiguration: trigger.GroupConfiguration{
+				GroupsToOverride:   orEmpty(groups.Groups),
+				IAMRolesToOverride: orEmpty(groups.Roles),
+				PreferredRole:      groups.Preferred,
+			},
+			ClientMetadata: gen.ClientMetadata,
 		},
 	}
 	ev.Version = preTokenVersion(p)
@@ -298,8 +302,8 @@ func (s *Service) PreTokenGeneration(ctx context.Context, p *core.Pool, c *core.
 			add[k] = v
 		}
 		id = overrideClaims(id, d.ClaimsToSuppress, add)
-		access = overrideGroups(access, d.GroupOverrideDetails)
-		id = overrideGroups(id, d.GroupOverrideDetails)
+		access = overrideGroups(access, d.GroupOverrideDetails, false)
+		id = overrideGroups(id, d.GroupOverrideDetails, true)
 		return access, id, nil
 	}
 	d := out.Response.ClaimsAndScopeOverrideDetails
@@ -313,8 +317,8 @@ func (s *Service) PreTokenGeneration(ctx context.Context, p *core.Pool, c *core.
 		access = overrideClaims(access, g.ClaimsToSuppress, g.ClaimsToAddOrOverride)
 		access = overrideScopes(access, g.ScopesToSuppress, g.ScopesToAdd)
 	}
-	access = overrideGroups(access, d.GroupOverrideDetails)
-	id = overrideGroups(id, d.GroupOverrideDetails)
+	access = overrideGroups(access, d.GroupOverrideDetails, false)
+	id = overrideGroups(id, d.GroupOverrideDetails, true)
 	return access, id, nil
 }
 
@@ -401,8 +405,8 @@ func overrideScopes(access []token.Claim, suppress, add []string) []token.Claim 
 // overrideGroups replaces cognito:groups, cognito:roles and
 // cognito:preferred_role with the function's groupOverrideDetails (nil
 // leaves them); empty lists remove the claim. The groups go right after
-// sub, where Cognito puts them.
-func overrideGroups(claims []token.Claim, g *trigger.GroupConfiguration) []token.Claim {
+// sub, where Cognito puts them; the roles exist in ID tokens only.
+func overrideGroups(claims []token.Claim, g *trigger.GroupConfiguration, idToken bool) []token.Claim {
 	if g == nil {
 		return claims
 	}
@@ -411,10 +415,10 @@ func overrideGroups(claims []token.Claim, g *trigger.GroupConfiguration) []token
 	if len(g.GroupsToOverride) > 0 {
 		extra = append(extra, token.Claim{Name: "cognito:groups", Value: g.GroupsToOverride})
 	}
-	if len(g.IAMRolesToOverride) > 0 {
+	if idToken && len(g.IAMRolesToOverride) > 0 {
 		extra = append(extra, token.Claim{Name: "cognito:roles", Value: g.IAMRolesToOverride})
 	}
-	if g.PreferredRole != nil && *g.PreferredRole != "" {
+	if idToken && g.PreferredRole != nil && *g.PreferredRole != "" {
 		extra = append(extra, token.Claim{Name: "cognito:preferred_role", Value: *g.PreferredRole})
 	}
 	for _, c := range claims {
@@ -438,4 +442,13 @@ func UsernameParameter(source string) *string {
 		return model.String("{username}")
 	}
 	return nil
+}
+
+// orEmpty returns xs, or an empty list for nil: the event shows [] for a
+// user in no group.
+func orEmpty(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
 }
