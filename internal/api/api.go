@@ -76,6 +76,7 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 		"ChangePassword":              op(s.Users.ChangePassword),
 		"GlobalSignOut":               op(s.Users.GlobalSignOut),
 		"RevokeToken":                 op(s.Tokens.RevokeToken),
+		"GetTokensFromRefreshToken":   op(s.Tokens.GetTokensFromRefreshToken),
 
 		// The signed-in user.
 		"GetUser":                          op(s.Users.GetUser),

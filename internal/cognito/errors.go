@@ -29,6 +29,7 @@ const (
 	LimitExceeded                Code = "LimitExceededException"
 	NotAuthorized                Code = "NotAuthorizedException"
 	PasswordResetRequired        Code = "PasswordResetRequiredException"
+	RefreshTokenReuse            Code = "RefreshTokenReuseException"
 	ResourceNotFound             Code = "ResourceNotFoundException"
 	TooManyFailedAttempts        Code = "TooManyFailedAttemptsException"
 	TooManyRequests              Code = "TooManyRequestsException"

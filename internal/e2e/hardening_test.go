@@ -103,14 +103,6 @@ func TestHardening(t *testing.T) {
 		}
 	})
 
-	t.Run("refresh token rotation is refused, not ignored", func(t *testing.T) {
-		pool := s.Pool(t, nil)
-		_, err := s.Client.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: aws.String(pool), ClientName: aws.String("rot"),
-			RefreshTokenRotation: &types.RefreshTokenRotationType{Feature: types.FeatureTypeEnabled}})
-		testserver.WantError[*types.InvalidParameterException](t, err,
-			"Refresh token rotation is not supported by Cognate; set RefreshTokenRotation.Feature to DISABLED.")
-	})
-
 	t.Run("Policies without a PasswordPolicy keep the default policy", func(t *testing.T) {
 		pool := s.Pool(t, &cip.CreateUserPoolInput{Policies: &types.UserPoolPolicyType{
 			SignInPolicy: &types.SignInPolicyType{AllowedFirstAuthFactors: []types.AuthFactorType{types.AuthFactorTypePassword}}}})

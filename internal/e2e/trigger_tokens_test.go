@@ -75,6 +75,22 @@ func TestTriggerPreTokenGenerationV1(t *testing.T) {
 		check(t, ref.AuthenticationResult)
 	})
 
+	t.Run("GetTokensFromRefreshToken", func(t *testing.T) {
+		ref, err := e.s.Client.GetTokensFromRefreshToken(ctx, &cip.GetTokensFromRefreshTokenInput{
+			ClientId: aws.String(e.client), RefreshToken: out.AuthenticationResult.RefreshToken,
+			ClientMetadata: map[string]string{"app": "amplify"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := e.lastEvent(t, fnPreToken)
+		e.wantHeader(t, last, "1", "TokenGeneration_RefreshTokens", "nia", e.client)
+		if md := stringMap(member(last, "request")["clientMetadata"]); md["app"] != "amplify" || len(md) != 1 {
+			t.Errorf("clientMetadata = %v", md)
+		}
+		check(t, ref.AuthenticationResult)
+	})
+
 	t.Run("new password challenge", func(t *testing.T) {
 		e.s.TempUser(t, e.pool, "oto", "Temp0rary!")
 		init, err := e.signIn("oto", "Temp0rary!", nil)

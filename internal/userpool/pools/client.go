@@ -39,9 +39,6 @@ func (cs clientSettings) apply(p *core.Pool, cfg *model.UserPoolClientType, verb
 	if len(cs.WriteAttributes) == 0 {
 		cs.WriteAttributes = nil
 	}
-	if r := cs.RefreshTokenRotation; r != nil && model.StringValue(r.Feature) == "ENABLED" {
-		return cognito.New(cognito.InvalidParameter, "Refresh token rotation is not supported by Cognate; set RefreshTokenRotation.Feature to DISABLED.")
-	}
 	for _, list := range []struct {
 		names []string
 		what  string

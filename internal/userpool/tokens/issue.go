@@ -26,6 +26,13 @@ type authSession struct {
 	AuthTime  int64  `json:"auth_time"`
 }
 
+// refreshRecord is the stored document of a refresh token: its session
+// and, once rotation replaced it, when that happened (Unix seconds).
+type refreshRecord struct {
+	authSession
+	Rotated int64 `json:"rotated,omitempty"`
+}
+
 // refreshPayload is what a refresh token carries, sealed.
 type refreshPayload struct {
 	ID       string `json:"id"`
@@ -213,9 +220,22 @@ func refreshID(id string) string {
 
 // newRefreshToken records and seals a refresh token.
 func (s *Service) newRefreshToken(ctx context.Context, p *core.Pool, c *core.Client, u *core.User, sess authSession) (string, error) {
-	id, err := s.RandomToken(32)
+	rec, sealed, err := s.mintRefreshToken(p, c, u, sess)
 	if err != nil {
 		return "", err
+	}
+	if err := s.Store.Update(ctx, func(tx store.Tx) error { return tx.CreateRefreshToken(rec) }); err != nil {
+		return "", err
+	}
+	return sealed, nil
+}
+
+// mintRefreshToken makes a refresh token for the session sess: the record
+// to store and the sealed token to hand out.
+func (s *Service) mintRefreshToken(p *core.Pool, c *core.Client, u *core.User, sess authSession) (store.RefreshToken, string, error) {
+	id, err := s.RandomToken(32)
+	if err != nil {
+		return store.RefreshToken{}, "", err
 	}
 	now := s.issueTime(u)
 	ttl := c.Validity(c.Cfg.RefreshTokenValidity, unitsOf(c).RefreshToken)
@@ -225,19 +245,16 @@ func (s *Service) newRefreshToken(ctx context.Context, p *core.Pool, c *core.Cli
 	}
 	buf, err := json.Marshal(pl)
 	if err != nil {
-		return "", err
+		return store.RefreshToken{}, "", err
 	}
 	rec := store.RefreshToken{
 		ID: refreshID(id), PoolID: p.Id, ClientID: pl.ClientID, UserKey: u.Rec.Key,
 		Created: now.UTC(), Expires: now.Add(ttl).UTC(),
 	}
-	if rec.Data, err = json.Marshal(sess); err != nil {
-		return "", err
+	if rec.Data, err = json.Marshal(refreshRecord{authSession: sess}); err != nil {
+		return store.RefreshToken{}, "", err
 	}
-	if err := s.Store.Update(ctx, func(tx store.Tx) error { return tx.CreateRefreshToken(rec) }); err != nil {
-		return "", err
-	}
-	return s.Sealer.SealJWE(buf), nil
+	return rec, s.Sealer.SealJWE(buf), nil
 }
 
 func invalidRefreshToken() error { return cognito.New(cognito.NotAuthorized, "Invalid Refresh Token") }
@@ -269,12 +286,29 @@ func (s *Service) openRefreshToken(tx store.Tx, raw string) (*refreshPayload, st
 }
 
 // Refresh serves REFRESH_TOKEN_AUTH: new ID and access tokens for the same
-// authentication session.
+// authentication session. A client with refresh token rotation refreshes
+// only through GetTokensFromRefreshToken, so that every refresh rotates.
 func (s *Service) Refresh(ctx context.Context, p *core.Pool, c *core.Client, params, clientMetadata map[string]string) (*model.AuthenticationResultType, error) {
 	raw := params["REFRESH_TOKEN"]
 	if raw == "" {
 		return nil, cognito.New(cognito.InvalidParameter, "Missing required parameter REFRESH_TOKEN")
 	}
+	if rotates(c) {
+		return nil, rotationNeedsGetTokens()
+	}
+	u, pl, err := s.loadRefresh(ctx, p, c, raw, func(u *core.User) error {
+		return s.CheckSecretHash(c, u.Rec.Username, params["SECRET_HASH"])
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.IssueTokens(ctx, p, c, u, pl.authSession, false, triggers.TokenGen{Source: trigger.SourceTokenGenerationRefreshTokens, ClientMetadata: clientMetadata})
+}
+
+// loadRefresh checks a refresh token presented to client c of pool p and
+// returns its user and payload; checkSecret verifies the client's secret
+// once the user is known.
+func (s *Service) loadRefresh(ctx context.Context, p *core.Pool, c *core.Client, raw string, checkSecret func(*core.User) error) (*core.User, *refreshPayload, error) {
 	var u *core.User
 	var pl *refreshPayload
 	err := s.Store.View(ctx, func(tx store.Tx) error {
@@ -288,7 +322,7 @@ func (s *Service) Refresh(ctx context.Context, p *core.Pool, c *core.Client, par
 			return invalidRefreshToken()
 		}
 		if rec.Revoked {
-			return cognito.New(cognito.NotAuthorized, "Refresh Token has been revoked")
+			return refreshRevoked()
 		}
 		if !s.Now().Before(rec.Expires) {
 			return cognito.New(cognito.NotAuthorized, "Refresh Token has expired")
@@ -304,19 +338,23 @@ func (s *Service) Refresh(ctx context.Context, p *core.Pool, c *core.Client, par
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := s.CheckSecretHash(c, u.Rec.Username, params["SECRET_HASH"]); err != nil {
-		return nil, err
+	if err := checkSecret(u); err != nil {
+		return nil, nil, err
 	}
 	if !u.Doc.Enabled {
 		// Disabling also revokes, but a refresh reports the cause.
-		return nil, cognito.New(cognito.NotAuthorized, "User is disabled.")
+		return nil, nil, cognito.New(cognito.NotAuthorized, "User is disabled.")
 	}
 	if err := checkTokenState(u, pl.Iat, pl.OriginJTI, "Refresh Token"); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return s.IssueTokens(ctx, p, c, u, pl.authSession, false, triggers.TokenGen{Source: trigger.SourceTokenGenerationRefreshTokens, ClientMetadata: clientMetadata})
+	return u, pl, nil
+}
+
+func refreshRevoked() error {
+	return cognito.New(cognito.NotAuthorized, "Refresh Token has been revoked")
 }
 
 // RevokeToken revokes a refresh token and the tokens issued from it.
@@ -372,8 +410,13 @@ func (s *Service) RevokeToken(ctx context.Context, in *model.RevokeTokenRequest)
 				delete(u.Doc.RevokedOrigins, jti)
 			}
 		}
-		// Access and ID tokens live at most a day.
-		u.Doc.RevokedOrigins[pl.OriginJTI] = now + 24*3600
+		// Access and ID tokens live at most a day; with rotation, the
+		// session's newest refresh token lives at most one validity.
+		until := now + 24*3600
+		if rotates(c) {
+			until = max(until, now+int64(c.Validity(c.Cfg.RefreshTokenValidity, unitsOf(c).RefreshToken)/time.Second))
+		}
+		u.Doc.RevokedOrigins[pl.OriginJTI] = until
 		return s.PutUser(tx, u)
 	})
 	if err != nil {
