@@ -24,8 +24,14 @@ import {
   UpdateUserAttributesCommand,
   GetUserCommand,
   VerifyUserAttributeCommand,
+  GetTokensFromRefreshTokenCommand,
+  CreateGroupCommand,
+  AdminAddUserToGroupCommand,
   NotAuthorizedException,
+  RefreshTokenReuseException,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import { CognitoJwtInvalidGroupError, JwtInvalidSignatureError } from 'aws-jwt-verify/error';
 
 const { CognitoUserPool, CognitoUser, AuthenticationDetails, CognitoUserAttribute } = cognitoJS;
 
@@ -37,6 +43,7 @@ const STEP_TIMEOUT = 30_000;
 /** State shared by the tests, which run in order. */
 const env = {
   tmp: '',
+  bin: '',
   proc: null,
   logs: '',
   url: '',
@@ -74,6 +81,31 @@ async function waitForHealth(url, proc, deadlineMs) {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`cognate serve not healthy after ${deadlineMs} ms:\n${env.logs}`);
+}
+
+/**
+ * Starts `cognate serve` on a free port with its own data directory and
+ * the extra flags; its output is appended to env.logs.
+ */
+async function startCognate(dataDir, extra = []) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const proc = spawn(env.bin, ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--log-level', 'warn', ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  proc.stdout.on('data', (d) => { env.logs += d; });
+  proc.stderr.on('data', (d) => { env.logs += d; });
+  await waitForHealth(url, proc, 30_000);
+  return { proc, url };
+}
+
+async function stopCognate(proc) {
+  if (!proc || proc.exitCode !== null) return;
+  const exited = new Promise((resolve) => proc.once('exit', resolve));
+  proc.kill('SIGTERM');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 /** Newest outbox message for the user and attribute. */
@@ -116,14 +148,10 @@ before(async () => {
     bin = path.join(env.tmp, 'cognate');
     execFileSync('go', ['build', '-o', bin, './cmd/cognate'], { cwd: repoRoot, stdio: 'inherit', timeout: 600_000 });
   }
-  const port = await freePort();
-  env.url = `http://127.0.0.1:${port}`;
-  env.proc = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--data', path.join(env.tmp, 'data'), '--log-level', 'warn'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  env.proc.stdout.on('data', (d) => { env.logs += d; });
-  env.proc.stderr.on('data', (d) => { env.logs += d; });
-  await waitForHealth(env.url, env.proc, 30_000);
+  env.bin = bin;
+  const srv = await startCognate(path.join(env.tmp, 'data'));
+  env.proc = srv.proc;
+  env.url = srv.url;
 
   env.admin = new CognitoIdentityProviderClient({
     region: 'us-east-1',
@@ -166,13 +194,7 @@ before(async () => {
 
 after(async () => {
   env.admin?.destroy();
-  if (env.proc && env.proc.exitCode === null) {
-    const exited = new Promise((resolve) => env.proc.once('exit', resolve));
-    env.proc.kill('SIGTERM');
-    const timer = setTimeout(() => env.proc.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
+  await stopCognate(env.proc);
   if (env.tmp) rmSync(env.tmp, { recursive: true, force: true });
 }, { timeout: 30_000 });
 
@@ -317,4 +339,102 @@ test('@aws-sdk/client-cognito-identity-provider: errors are typed', { timeout: S
     assert.equal(err.name, 'NotAuthorizedException');
     return true;
   });
+});
+
+test('@aws-sdk/client-cognito-identity-provider: Amplify-style refresh through GetTokensFromRefreshToken', { timeout: STEP_TIMEOUT }, async () => {
+  // Amplify refreshes with GetTokensFromRefreshToken, unsigned, sending
+  // ClientId, RefreshToken and (when set) ClientMetadata.
+  const client = new CognitoIdentityProviderClient({ region: 'us-east-1', endpoint: env.url, maxAttempts: 1 });
+  try {
+    const signIn = async (clientId) => (await client.send(new InitiateAuthCommand({
+      AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME, PASSWORD },
+    }))).AuthenticationResult;
+
+    // Without rotation: new ID and access tokens, no new refresh token.
+    const first = await signIn(env.passwordClientId);
+    const plain = await client.send(new GetTokensFromRefreshTokenCommand({
+      ClientId: env.passwordClientId, RefreshToken: first.RefreshToken, ClientMetadata: { source: 'amplify' },
+    }));
+    assert.equal(plain.AuthenticationResult.RefreshToken, undefined);
+    assert.equal(plain.AuthenticationResult.TokenType, 'Bearer');
+    const me = await client.send(new GetUserCommand({ AccessToken: plain.AuthenticationResult.AccessToken }));
+    assert.equal(me.Username, USERNAME);
+
+    // With rotation: each refresh hands out the next refresh token, and the
+    // old one is refused once the (zero) grace period is over.
+    const rotating = await env.admin.send(new CreateUserPoolClientCommand({
+      UserPoolId: env.poolId,
+      ClientName: 'amplify-rotating',
+      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      RefreshTokenRotation: { Feature: 'ENABLED', RetryGracePeriodSeconds: 0 },
+    }));
+    const rotClientId = rotating.UserPoolClient.ClientId;
+    assert.deepEqual(rotating.UserPoolClient.RefreshTokenRotation, { Feature: 'ENABLED', RetryGracePeriodSeconds: 0 });
+    const start = await signIn(rotClientId);
+    const next = await client.send(new GetTokensFromRefreshTokenCommand({ ClientId: rotClientId, RefreshToken: start.RefreshToken }));
+    assert.ok(next.AuthenticationResult.RefreshToken);
+    assert.notEqual(next.AuthenticationResult.RefreshToken, start.RefreshToken);
+    await assert.rejects(client.send(new GetTokensFromRefreshTokenCommand({ ClientId: rotClientId, RefreshToken: start.RefreshToken })), (err) => {
+      assert.ok(err instanceof RefreshTokenReuseException, `got ${err.name}: ${err.message}`);
+      return true;
+    });
+    const after = await client.send(new GetTokensFromRefreshTokenCommand({
+      ClientId: rotClientId, RefreshToken: next.AuthenticationResult.RefreshToken,
+    }));
+    assert.ok(after.AuthenticationResult.AccessToken);
+    assert.ok(after.AuthenticationResult.RefreshToken);
+  } finally {
+    client.destroy();
+  }
+});
+
+test('aws-jwt-verify: cognito:groups passes a groups check', { timeout: 60_000 }, async () => {
+  // aws-jwt-verify expects Cognito's own issuer, so this server issues
+  // tokens as https://cognito-idp.us-east-1.amazonaws.com/<pool> and the
+  // verifier is handed the pool's JWKS from the server instead of fetching
+  // it from AWS.
+  const srv = await startCognate(path.join(env.tmp, 'data-aws-issuer'), ['--public-url', 'https://cognito-idp.us-east-1.amazonaws.com']);
+  const admin = new CognitoIdentityProviderClient({
+    region: 'us-east-1', endpoint: srv.url, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1,
+  });
+  try {
+    const poolId = (await admin.send(new CreateUserPoolCommand({ PoolName: 'verify' }))).UserPool.Id;
+    const clientId = (await admin.send(new CreateUserPoolClientCommand({
+      UserPoolId: poolId, ClientName: 'api', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    }))).UserPoolClient.ClientId;
+    await admin.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'ann', MessageAction: 'SUPPRESS' }));
+    await admin.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'ann', Password: PASSWORD, Permanent: true }));
+    await admin.send(new CreateGroupCommand({ UserPoolId: poolId, GroupName: 'admins', Precedence: 1 }));
+    await admin.send(new CreateGroupCommand({ UserPoolId: poolId, GroupName: 'staff', Precedence: 2 }));
+    await admin.send(new AdminAddUserToGroupCommand({ UserPoolId: poolId, Username: 'ann', GroupName: 'staff' }));
+    await admin.send(new AdminAddUserToGroupCommand({ UserPoolId: poolId, Username: 'ann', GroupName: 'admins' }));
+    const tokens = (await admin.send(new InitiateAuthCommand({
+      AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'ann', PASSWORD },
+    }))).AuthenticationResult;
+
+    const jwks = await (await fetch(`${srv.url}/${poolId}/.well-known/jwks.json`)).json();
+    for (const tokenUse of ['access', 'id']) {
+      const verifier = CognitoJwtVerifier.create({ userPoolId: poolId, tokenUse, clientId, groups: 'admins' });
+      verifier.cacheJwks(jwks);
+      const token = tokenUse === 'access' ? tokens.AccessToken : tokens.IdToken;
+      const payload = await verifier.verify(token);
+      assert.deepEqual(payload['cognito:groups'], ['admins', 'staff'], 'groups in precedence order');
+      assert.equal(payload.iss, `https://cognito-idp.us-east-1.amazonaws.com/${poolId}`);
+
+      const strict = CognitoJwtVerifier.create({ userPoolId: poolId, tokenUse, clientId, groups: ['auditors'] });
+      strict.cacheJwks(jwks);
+      await assert.rejects(strict.verify(token), CognitoJwtInvalidGroupError);
+    }
+    // A token altered after signing fails, whatever its groups say.
+    const verifier = CognitoJwtVerifier.create({ userPoolId: poolId, tokenUse: 'access', clientId, groups: 'root' });
+    verifier.cacheJwks(jwks);
+    const [h, p, sig] = tokens.AccessToken.split('.');
+    const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
+    claims['cognito:groups'] = ['root'];
+    const forged = [h, Buffer.from(JSON.stringify(claims)).toString('base64url'), sig].join('.');
+    await assert.rejects(verifier.verify(forged), JwtInvalidSignatureError);
+  } finally {
+    admin.destroy();
+    await stopCognate(srv.proc);
+  }
 });
