@@ -62,6 +62,9 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 		"AdminDeleteUserAttributes": op(s.Users.AdminDeleteUserAttributes),
 		"AdminUserGlobalSignOut":    op(s.Users.AdminUserGlobalSignOut),
 		"ListUsers":                 op(s.Users.ListUsers),
+		"AdminResetUserPassword":    op(s.Users.AdminResetUserPassword),
+		"AdminSetUserSettings":      op(s.Users.AdminSetUserSettings),
+		"AdminListUserAuthEvents":   op(s.Users.AdminListUserAuthEvents),
 
 		// Sign-up and sign-in.
 		"SignUp":                      op(s.Users.SignUp),
@@ -85,5 +88,6 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 		"DeleteUserAttributes":             op(s.Users.DeleteUserAttributes),
 		"GetUserAttributeVerificationCode": op(s.Users.GetUserAttributeVerificationCode),
 		"VerifyUserAttribute":              op(s.Users.VerifyUserAttribute),
+		"SetUserSettings":                  op(s.Users.SetUserSettings),
 	}
 }

@@ -41,6 +41,7 @@ const (
 	UserNotConfirmed             Code = "UserNotConfirmedException"
 	UserNotFound                 Code = "UserNotFoundException"
 	UsernameExists               Code = "UsernameExistsException"
+	UserPoolAddOnNotEnabled      Code = "UserPoolAddOnNotEnabledException"
 	UserPoolTagging              Code = "UserPoolTaggingException"
 	UnsupportedUserState         Code = "UnsupportedUserStateException"
 	UnsupportedIdentityProvider  Code = "UnsupportedIdentityProviderException"

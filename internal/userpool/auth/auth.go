@@ -178,9 +178,15 @@ func (s *Service) afterPassword(ctx context.Context, p *core.Pool, c *core.Clien
 		if !u.Doc.TempPasswordExpires.IsZero() && !s.Now().Before(u.Doc.TempPasswordExpires) {
 			return nil, cognito.New(cognito.NotAuthorized, "Temporary password has expired and must be reset by an administrator.")
 		}
+		if err := s.recordSignIn(ctx, p, u, "InProgress"); err != nil {
+			return nil, err
+		}
 		return s.newPasswordChallenge(p, c, u)
 	}
 	if err := s.triggers.PostAuthentication(ctx, p, c, u, gen.ClientMetadata); err != nil {
+		return nil, err
+	}
+	if err := s.recordSignIn(ctx, p, u, "Pass"); err != nil {
 		return nil, err
 	}
 	sess, err := s.tokens.NewAuthSession()
@@ -192,6 +198,24 @@ func (s *Service) afterPassword(ctx context.Context, p *core.Pool, c *core.Clien
 		return nil, err
 	}
 	return &authResult{ChallengeParameters: map[string]string{}, AuthenticationResult: res}, nil
+}
+
+// recordSignIn records a sign-in whose password was right, for pools that
+// record auth events.
+func (s *Service) recordSignIn(ctx context.Context, p *core.Pool, u *core.User, response string) error {
+	if !p.RecordsAuthEvents() {
+		return nil
+	}
+	return s.Store.Update(ctx, func(tx store.Tx) error {
+		fresh, err := s.Reload(tx, p, u)
+		if err != nil {
+			return err
+		}
+		if err := s.AddAuthEvent(ctx, p, fresh, response, "Success"); err != nil {
+			return err
+		}
+		return core.SaveUser(tx, fresh)
+	})
 }
 
 // challengeSession is the sealed state behind a Session value.

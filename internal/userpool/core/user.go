@@ -59,6 +59,25 @@ type UserDoc struct {
 	// password attempts until then (lockout.go).
 	FailedSignIns int       `json:"failed,omitempty"`
 	LockedUntil   time.Time `json:"locked_until,omitzero"`
+	// Extra holds what few users have; nil for most.
+	Extra *UserExtra `json:"extra,omitempty"`
+}
+
+// UserExtra is the part of a user document that most users lack.
+type UserExtra struct {
+	// MFAOptions are the legacy SMS MFA settings of SetUserSettings.
+	MFAOptions []MFAOption `json:"mfa,omitempty"`
+	// AuthEvents are the latest sign-in events, newest first, recorded
+	// while the pool's threat protection (UserPoolAddOns) is on.
+	AuthEvents []AuthEvent `json:"events,omitempty"`
+}
+
+func (x *UserExtra) empty() bool { return len(x.MFAOptions) == 0 && len(x.AuthEvents) == 0 }
+
+// MFAOption is one legacy MFA setting.
+type MFAOption struct {
+	DeliveryMedium string `json:"medium"`
+	AttributeName  string `json:"attr"`
 }
 
 // User is a user record with its decoded document.

@@ -15,20 +15,22 @@ import (
 // transaction). Documents written as JSON by earlier versions are still
 // read; every write uses the binary form.
 //
-// Layout (version 2): the version byte, then the userDoc fields in
-// declaration order (version 1 lacks the last two, FailedSignIns and
-// LockedUntil, and is still read). Strings and byte strings are a uvarint length and the
+// Layout (version 3): the version byte, then the userDoc fields in
+// declaration order; Extra, the rarely used fields, is one byte string of
+// JSON (empty for none). Version 2 lacks Extra, version 1 also
+// FailedSignIns and LockedUntil; both are still read. Strings and byte strings are a uvarint length and the
 // bytes; maps and lists a uvarint count and their entries; integers
 // varints; times varint Unix nanoseconds (0 is the zero time); booleans
 // one byte.
 const (
 	userDocV1 = 0x01
 	userDocV2 = 0x02
+	userDocV3 = 0x03
 )
 
 func encodeUserDoc(d *UserDoc) []byte {
 	b := make([]byte, 0, 256+len(d.PasswordHash)+len(d.SRPVerifier))
-	b = append(b, userDocV2)
+	b = append(b, userDocV3)
 	b = appendStringMap(b, d.Attributes)
 	b = appendString(b, d.Status)
 	b = appendBool(b, d.Enabled)
@@ -60,7 +62,13 @@ func encodeUserDoc(d *UserDoc) []byte {
 		b = binary.AppendVarint(b, v)
 	}
 	b = binary.AppendVarint(b, int64(d.FailedSignIns))
-	return appendTime(b, d.LockedUntil)
+	b = appendTime(b, d.LockedUntil)
+	var extra []byte
+	if d.Extra != nil && !d.Extra.empty() {
+		// UserExtra holds only strings, times and slices: it always encodes.
+		extra, _ = json.Marshal(d.Extra)
+	}
+	return appendBytes(b, extra)
 }
 
 func appendString(b []byte, s string) []byte {
@@ -204,7 +212,7 @@ func decodeUserDoc(data []byte, d *UserDoc) error {
 	if len(data) > 0 && data[0] == '{' {
 		return json.Unmarshal(data, d)
 	}
-	if len(data) == 0 || (data[0] != userDocV1 && data[0] != userDocV2) {
+	if len(data) == 0 || data[0] < userDocV1 || data[0] > userDocV3 {
 		return errUserDoc
 	}
 	r := &docReader{b: data[1:]}
@@ -246,9 +254,17 @@ func decodeUserDoc(data []byte, d *UserDoc) error {
 			d.RevokedOrigins[k] = r.varint()
 		}
 	}
-	if data[0] == userDocV2 {
+	if data[0] >= userDocV2 {
 		d.FailedSignIns = int(r.varint())
 		d.LockedUntil = r.time()
+	}
+	if data[0] >= userDocV3 {
+		if extra := r.bytes(); len(extra) > 0 && r.err == nil {
+			d.Extra = &UserExtra{}
+			if err := json.Unmarshal(extra, d.Extra); err != nil {
+				return errUserDoc
+			}
+		}
 	}
 	if r.err == nil && len(r.b) != 0 {
 		r.err = errUserDoc

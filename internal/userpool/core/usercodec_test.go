@@ -31,6 +31,10 @@ func sampleDocs() map[string]*UserDoc {
 			RevokedOrigins: map[string]int64{"jti-1": 1795700000, "jti-2": -5},
 			FailedSignIns:  6,
 			LockedUntil:    t0.Add(2 * time.Second),
+			Extra: &UserExtra{
+				MFAOptions: []MFAOption{{DeliveryMedium: "SMS", AttributeName: "phone_number"}},
+				AuthEvents: []AuthEvent{{ID: "e1", Type: "SignIn", Created: t0, Response: "Fail", Challenge: "Password", Outcome: "Failure", IP: "10.0.0.1"}},
+			},
 		},
 	}
 }
@@ -40,6 +44,9 @@ func normal(d *UserDoc) *UserDoc {
 	c := *d
 	if len(c.Attributes) == 0 {
 		c.Attributes = nil
+	}
+	if c.Extra != nil && c.Extra.empty() {
+		c.Extra = nil
 	}
 	if len(c.Pending) == 0 {
 		c.Pending = nil
@@ -80,20 +87,24 @@ func TestUserDocRoundTrip(t *testing.T) {
 	}
 }
 
-// TestUserDocReadsV1 keeps version 1 documents (no lockout fields)
-// readable.
-func TestUserDocReadsV1(t *testing.T) {
+// TestUserDocReadsOlderVersions keeps version 1 (no lockout fields) and
+// version 2 (no Extra) documents readable.
+func TestUserDocReadsOlderVersions(t *testing.T) {
 	doc := sampleDocs()["typical"]
-	v2 := encodeUserDoc(doc)
-	// A version 1 document is version 2 without its two trailing varints
-	// (zero count, zero time: one byte each).
-	v1 := append([]byte{userDocV1}, v2[1:len(v2)-2]...)
-	var got UserDoc
-	if err := decodeUserDoc(v1, &got); err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(normal(&got), normal(doc)) {
-		t.Errorf("v1 decoded as %+v", got)
+	v3 := encodeUserDoc(doc)
+	// Version 2 is version 3 without its trailing empty Extra (one byte);
+	// version 1 also lacks the two lockout varints (one byte each).
+	for _, old := range [][]byte{
+		append([]byte{userDocV2}, v3[1:len(v3)-1]...),
+		append([]byte{userDocV1}, v3[1:len(v3)-3]...),
+	} {
+		var got UserDoc
+		if err := decodeUserDoc(old, &got); err != nil {
+			t.Fatalf("version %d: %v", old[0], err)
+		}
+		if !reflect.DeepEqual(normal(&got), normal(doc)) {
+			t.Errorf("version %d decoded as %+v", old[0], got)
+		}
 	}
 }
 
@@ -138,7 +149,7 @@ func FuzzUserDoc(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var d UserDoc
-		if decodeUserDoc(b, &d) != nil || len(b) == 0 || (b[0] != userDocV1 && b[0] != userDocV2) {
+		if decodeUserDoc(b, &d) != nil || len(b) == 0 || b[0] < userDocV1 || b[0] > userDocV3 {
 			return
 		}
 		var again UserDoc

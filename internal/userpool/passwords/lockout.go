@@ -42,6 +42,9 @@ func (s *Service) PasswordFailed(ctx context.Context, p *core.Pool, u *core.User
 			}
 			fresh.Doc.LockedUntil = s.Now().Add(lock).UTC()
 		}
+		if err := s.AddAuthEvent(ctx, p, fresh, "Fail", "Failure"); err != nil {
+			return err
+		}
 		return core.SaveUser(tx, fresh)
 	})
 	if err != nil {

@@ -59,6 +59,7 @@ func (s *Service) GetUser(ctx context.Context, in *model.GetUserRequest) (*model
 	return &model.GetUserResponse{
 		Username:       model.String(c.User.Rec.Username),
 		UserAttributes: c.User.AttributeList(func(n string) bool { return core.CanRead(c.Pool, c.Client, n) }),
+		MFAOptions:     MFAOptionList(c.User),
 	}, nil
 }
 
@@ -75,6 +76,7 @@ func (s *Service) AdminGetUser(ctx context.Context, in *model.AdminGetUserReques
 		UserLastModifiedDate: model.NewTime(u.Rec.Modified),
 		Enabled:              model.Bool(u.Doc.Enabled),
 		UserStatus:           model.String(u.Doc.Status),
+		MFAOptions:           MFAOptionList(u),
 	}, nil
 }
 
