@@ -12,6 +12,9 @@ const (
 	TriggerPreTokenGeneration = "PreTokenGeneration"
 	TriggerUserMigration      = "UserMigration"
 	TriggerCustomMessage      = "CustomMessage"
+	// TriggerDefineAuthChallenge is only looked up: custom authentication
+	// is not served yet.
+	TriggerDefineAuthChallenge = "DefineAuthChallenge"
 )
 
 // Trigger sources: the value of an event's triggerSource, naming both the

@@ -105,6 +105,13 @@ func (s *Service) initiate(ctx context.Context, r authRequest) (*authResult, err
 			return nil, flowNotEnabled()
 		}
 		return s.srpBegin(ctx, p, c, r)
+	case "CUSTOM_AUTH":
+		if !c.AllowsFlow("ALLOW_CUSTOM_AUTH") {
+			return nil, flowNotEnabled()
+		}
+		if triggers.LambdaFn(p, trigger.TriggerDefineAuthChallenge) == "" {
+			return nil, cognito.New(cognito.InvalidParameter, "Custom auth lambda trigger is not configured for the user pool.")
+		}
 	}
 	return nil, cognito.Errorf(cognito.InvalidParameter, "Auth flow %s is not supported by Cognate.", r.flow)
 }

@@ -63,18 +63,19 @@ func (s *Env) LoadAuthClient(ctx context.Context, poolID, clientID string) (*Poo
 	return p, c, err
 }
 
-// modernFlow maps a pre-2020 ExplicitAuthFlows name to its ALLOW_ name.
-func modernFlow(f string) string {
-	switch f {
-	case "ADMIN_NO_SRP_AUTH":
-		return "ALLOW_ADMIN_USER_PASSWORD_AUTH"
-	case "USER_PASSWORD_AUTH":
-		return "ALLOW_USER_PASSWORD_AUTH"
-	case "CUSTOM_AUTH_FLOW_ONLY":
-		return "ALLOW_CUSTOM_AUTH"
-	}
-	return f
+// Legacy ExplicitAuthFlows values (before the ALLOW_ names) name only the
+// extra flows: a legacy client always allows refresh and custom
+// authentication and, unless CUSTOM_AUTH_FLOW_ONLY, SRP. A client lists
+// either legacy or ALLOW_ values, never both (CreateUserPoolClient refuses
+// the mix). See docs/clients.md.
+var legacyFlows = map[string]string{
+	"ADMIN_NO_SRP_AUTH":     "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+	"USER_PASSWORD_AUTH":    "ALLOW_USER_PASSWORD_AUTH",
+	"CUSTOM_AUTH_FLOW_ONLY": "ALLOW_CUSTOM_AUTH",
 }
+
+// IsLegacyFlow reports whether f is a legacy ExplicitAuthFlows value.
+func IsLegacyFlow(f string) bool { _, ok := legacyFlows[f]; return ok }
 
 // UnitOf converts a TokenValidityUnits value to a duration.
 func UnitOf(unit string) time.Duration {
@@ -92,10 +93,27 @@ func UnitOf(unit string) time.Duration {
 // AllowsFlow reports whether the client permits an auth flow
 // ("ALLOW_USER_PASSWORD_AUTH" style name).
 func (c *Client) AllowsFlow(flow string) bool {
+	legacy, customOnly := false, false
 	for _, f := range c.Cfg.ExplicitAuthFlows {
-		if modernFlow(f) == flow {
+		if f == flow {
 			return true
 		}
+		if modern, ok := legacyFlows[f]; ok {
+			legacy = true
+			customOnly = customOnly || f == "CUSTOM_AUTH_FLOW_ONLY"
+			if modern == flow {
+				return true
+			}
+		}
+	}
+	if !legacy {
+		return false
+	}
+	switch flow {
+	case "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_CUSTOM_AUTH":
+		return true
+	case "ALLOW_USER_SRP_AUTH":
+		return !customOnly
 	}
 	return false
 }

@@ -34,6 +34,8 @@ func LambdaFn(p *core.Pool, name string) string {
 		return model.StringValue(lc.UserMigration)
 	case trigger.TriggerCustomMessage:
 		return model.StringValue(lc.CustomMessage)
+	case trigger.TriggerDefineAuthChallenge:
+		return model.StringValue(lc.DefineAuthChallenge)
 	case trigger.TriggerPreTokenGeneration:
 		if c := lc.PreTokenGenerationConfig; c != nil && model.StringValue(c.LambdaArn) != "" {
 			return model.StringValue(c.LambdaArn)
