@@ -23,6 +23,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/config"
 	"github.com/cognate-idp/cognate/internal/gcfloor"
 	"github.com/cognate-idp/cognate/internal/server"
+	"github.com/cognate-idp/cognate/internal/version"
 )
 
 func main() {
@@ -38,7 +39,8 @@ Client (Amazon Cognito or cognate serve; no AWS credentials needed):
   update-user-attribute, sign-in, get-user, get-user-attribute-verification-code,
   verify-user-attribute, delete-user-attributes, global-sign-out, messages, history
 
-Run 'cognate serve -h' for the server's flags, 'cognate help' for every command.
+Run 'cognate serve --help' for the server's flags, 'cognate help' for every
+command, 'cognate --version' for the version.
 `
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -48,19 +50,26 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	}
 	switch args[0] {
 	case "serve":
-		return serve(args[1:], stderr, getenv)
+		return serve(args[1:], stdout, stderr, getenv)
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, "Usage: cognate <command> [flags]\n\nServer:\n  serve        run the Cognito user pools server (default 127.0.0.1:9229); 'cognate serve -h' lists its flags\n")
+		fmt.Fprint(stdout, "Usage: cognate <command> [flags]\n\nServer:\n  serve        run the Cognito user pools server (default 127.0.0.1:9229); 'cognate serve --help' lists its flags\n")
 		cli.Help(stdout)
+		return 0
+	case "version", "--version", "-version":
+		fmt.Fprintf(stdout, "cognate %s\n", version.String())
 		return 0
 	}
 	return cli.Run(args, cli.Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: getenv})
 }
 
-func serve(args []string, stderr io.Writer, getenv func(string) string) int {
+func serve(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	cfg, err := config.Load(args, getenv)
 	if err != nil {
 		var ue config.UsageError
+		if config.IsHelp(err) && errors.As(err, &ue) {
+			fmt.Fprintf(stdout, "Usage: cognate serve [flags]\n\nRuns the Cognito user pools server. Each flag also has an environment\nvariable; flags win over the environment, which wins over --config.\n\nFlags:\n%s", ue.Usage)
+			return 0
+		}
 		if errors.As(err, &ue) {
 			fmt.Fprintf(stderr, "cognate serve: %v\n\nFlags:\n%s", err, ue.Usage)
 			return 2
@@ -83,7 +92,11 @@ func serve(args []string, stderr io.Writer, getenv func(string) string) int {
 		go gcfloor.Run(ctx, gcHeapFloor, 400, 100*time.Millisecond)
 	}
 	start := time.Now()
-	a, err := app.New(ctx, cfg, log, app.Overrides{})
+	var access io.Writer
+	if log.Enabled(ctx, slog.LevelInfo) {
+		access = stderr
+	}
+	a, err := app.New(ctx, cfg, log, app.Overrides{AccessLog: access})
 	if err != nil {
 		log.Error("start failed", "error", err)
 		return 1
@@ -109,7 +122,7 @@ func serve(args []string, stderr io.Writer, getenv func(string) string) int {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
-	log.Info("cognate serving", "listen", ln.Addr().String(), "public_url", cfg.PublicURL, "data", cfg.Data,
+	log.Info("cognate serving", "version", version.String(), "listen", ln.Addr().String(), "public_url", cfg.PublicURL, "data", cfg.Data,
 		"region", cfg.Region, "startup", time.Since(start).Round(time.Millisecond))
 	front := a.Front(srv)
 	err = server.Serve(ctx, front, func() error { return front.Serve(ln) }, cfg.ShutdownTimeout.Duration)

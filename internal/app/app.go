@@ -21,6 +21,8 @@ import (
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/config"
 	"github.com/cognate-idp/cognate/internal/message"
+	"github.com/cognate-idp/cognate/internal/obs"
+	"github.com/cognate-idp/cognate/internal/seed"
 	"github.com/cognate-idp/cognate/internal/server"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/store/postgres"
@@ -28,6 +30,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/trigger"
 	"github.com/cognate-idp/cognate/internal/userpool"
 	"github.com/cognate-idp/cognate/internal/userpool/passwords"
+	"github.com/cognate-idp/cognate/internal/version"
 )
 
 // Overrides replace parts of the assembly (tests use them for fast
@@ -37,6 +40,9 @@ type Overrides struct {
 	Random       io.Reader
 	PasswordHash passwords.HashParams
 	HTTPClient   *http.Client // for Lambda, SES and SNS
+	// AccessLog, when set, receives one info-level line per request, in
+	// the format of cfg.LogFormat.
+	AccessLog io.Writer
 }
 
 // App is an assembled server.
@@ -45,9 +51,11 @@ type App struct {
 	Service *userpool.Service
 	Store   store.Store
 	Edge    *awsjson.Edge
+	Metrics *obs.Metrics
 	log     *slog.Logger
 	stop    context.CancelFunc
 	done    chan struct{}
+	access  *obs.AccessLog
 }
 
 // New assembles a server from cfg. Close releases it.
@@ -61,19 +69,31 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Overrides) 
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
-	st, err := openStore(ctx, cfg, log)
+	metrics := obs.NewMetrics()
+	st, err := openStore(ctx, cfg, log, metrics.Commit)
 	if err != nil {
 		return nil, err
 	}
-	a, err := assemble(cfg, st, log, o)
+	a, err := assemble(cfg, st, log, o, metrics)
 	if err != nil {
 		_ = st.Close()
 		return nil, err
 	}
+	if cfg.Seed != "" {
+		f, err := seed.Load(cfg.Seed)
+		if err == nil {
+			err = seed.Apply(ctx, a.Service, f)
+		}
+		if err != nil {
+			_ = a.Close()
+			return nil, err
+		}
+		log.Info("seed applied", "file", cfg.Seed, "pools", len(f.Pools))
+	}
 	return a, nil
 }
 
-func assemble(cfg config.Config, st store.Store, log *slog.Logger, o Overrides) (*App, error) {
+func assemble(cfg config.Config, st store.Store, log *slog.Logger, o Overrides, metrics *obs.Metrics) (*App, error) {
 	secret, err := loadSecret(cfg.SecretFile, o.Random)
 	if err != nil {
 		return nil, err
@@ -99,15 +119,29 @@ func assemble(cfg config.Config, st store.Store, log *slog.Logger, o Overrides) 
 	} else {
 		log.Info("no Lambda endpoint configured: pools whose LambdaConfig names a function will fail those operations (set --lambda-endpoint)")
 	}
+	caller := trigger.NewCaller(inv, cfg.Region, log, 0, o.Now)
+	caller.Observe = metrics.Trigger
 	svc, err := userpool.New(userpool.Options{
 		Store: st, Region: cfg.Region, PublicURL: cfg.PublicURL, SecretKey: secret, Sender: sender,
-		Triggers: trigger.NewCaller(inv, cfg.Region, log, 0, o.Now),
+		Triggers: caller,
 		Logger:   log, Now: o.Now, Random: o.Random, PasswordHash: o.PasswordHash,
 	})
 	if err != nil {
 		return nil, err
 	}
-	opts := awsjson.Options{Logger: log, NewID: func() string { return uuid.NewString() }}
+	svc.Dispatcher().OnFailure = metrics.OutboxFailure
+	ctx, stop := context.WithCancel(context.Background())
+	var access *obs.AccessLog
+	if o.AccessLog != nil {
+		access = obs.NewAccessLog(ctx, o.AccessLog, cfg.LogFormat == "json", 100*time.Millisecond)
+	}
+	observe := func(ob awsjson.Observation) {
+		metrics.Request(ob.Operation, ob.ErrorType, ob.Duration)
+		if access != nil {
+			access.Log(obs.Request{Operation: ob.Operation, Status: ob.Status, ErrorType: ob.ErrorType, Duration: ob.Duration, RequestID: ob.RequestID})
+		}
+	}
+	opts := awsjson.Options{Logger: log, NewID: func() string { return uuid.NewString() }, Observe: observe}
 	if cfg.Admin.AccessKeyID != "" {
 		opts.Auth = &awsjson.SigV4{AccessKeyID: cfg.Admin.AccessKeyID, SecretAccessKey: cfg.Admin.SecretAccessKey, Now: o.Now}
 	} else {
@@ -116,10 +150,14 @@ func assemble(cfg config.Config, st store.Store, log *slog.Logger, o Overrides) 
 	edge := awsjson.NewEdge(api.Handlers(svc), opts)
 	// The outbox shows codes and temporary passwords: it is served only on
 	// an open development server, never once admin credentials are set.
-	handler := server.NewHandler(server.Options{Edge: edge, Keys: svc, Store: st, Logger: log, Now: o.Now,
-		Outbox: cfg.Admin.AccessKeyID == "", AdminAuthenticated: cfg.Admin.AccessKeyID != ""})
-	ctx, stop := context.WithCancel(context.Background())
-	a := &App{Handler: handler, Service: svc, Store: st, Edge: edge, log: log, stop: stop, done: make(chan struct{})}
+	sopts := server.Options{Edge: edge, Keys: svc, Store: st, Logger: log, Now: o.Now,
+		Outbox: cfg.Admin.AccessKeyID == "", AdminAuthenticated: cfg.Admin.AccessKeyID != "",
+		Metrics: metrics.Handler(cfg.Admin.AccessKeyID, cfg.Admin.SecretAccessKey), Version: version.String()}
+	if access != nil {
+		sopts.Access = access.Log
+	}
+	handler := server.NewHandler(sopts)
+	a := &App{Handler: handler, Service: svc, Store: st, Edge: edge, Metrics: metrics, log: log, stop: stop, done: make(chan struct{}), access: access}
 	go func() {
 		defer close(a.done)
 		if err := svc.Dispatcher().Run(ctx); err != nil {
@@ -143,14 +181,17 @@ func (a *App) BlocksOnDisk() bool {
 func (a *App) Close() error {
 	a.stop()
 	<-a.done
+	if a.access != nil {
+		a.access.Flush()
+	}
 	return a.Store.Close()
 }
 
-func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.Store, error) {
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger, onCommit func(time.Duration, int)) (store.Store, error) {
 	if cfg.Database != "" {
 		octx, cancel := context.WithTimeout(ctx, time.Minute)
 		defer cancel()
-		st, err := postgres.Open(octx, cfg.Database, postgres.Options{Logger: log})
+		st, err := postgres.Open(octx, cfg.Database, postgres.Options{Logger: log, OnCommit: onCommit})
 		if err != nil {
 			return nil, err
 		}
@@ -159,7 +200,7 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.
 	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	return sqlite.Open(ctx, filepath.Join(cfg.Data, "cognate.db"), sqlite.Options{Logger: log})
+	return sqlite.Open(ctx, filepath.Join(cfg.Data, "cognate.db"), sqlite.Options{Logger: log, OnCommit: onCommit})
 }
 
 // loadSecret reads the 32-byte server secret, creating it on first start.

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -37,6 +38,17 @@ type Edge struct {
 	newID    func() string
 	maxBody  int64
 	auth     *SigV4
+	observe  func(Observation)
+}
+
+// Observation is what the edge reports of each answered call, for the
+// access log and the metrics: never bodies.
+type Observation struct {
+	Operation string // "" when the target names none
+	Status    int
+	ErrorType string // "" on success
+	Duration  time.Duration
+	RequestID string
 }
 
 // Options configure an Edge.
@@ -47,6 +59,8 @@ type Options struct {
 	// Auth, when set, authenticates every operation the model signs;
 	// nil accepts them unauthenticated (local development).
 	Auth *SigV4
+	// Observe, when set, is told of every answered call.
+	Observe func(Observation)
 }
 
 // NewEdge returns an Edge that dispatches to handlers by operation name.
@@ -61,7 +75,7 @@ func NewEdge(handlers map[string]Handler, opts Options) *Edge {
 	if opts.NewID == nil {
 		opts.NewID = uuid.NewString
 	}
-	return &Edge{handlers: handlers, log: opts.Logger, newID: opts.NewID, maxBody: opts.MaxBody, auth: opts.Auth}
+	return &Edge{handlers: handlers, log: opts.Logger, newID: opts.NewID, maxBody: opts.MaxBody, auth: opts.Auth, observe: opts.Observe}
 }
 
 // Implemented reports whether the edge has a handler for op.
@@ -85,7 +99,8 @@ type Reply struct {
 	ErrorType  string // "" on success
 	ErrorMsg   string
 	Body       []byte
-	headerSafe bool // ErrorMsg may travel in a header
+	headerSafe bool   // ErrorMsg may travel in a header
+	op         string // the operation called, for Observe
 }
 
 // Header calls set for each response header in the canonical form and the
@@ -116,10 +131,22 @@ func (e *Edge) MaxBody() int64 { return e.maxBody }
 // Handle answers a call whose whole body has been read. A call that needs
 // a signature check fails as unsigned: such calls belong to ServeHTTP.
 func (e *Edge) Handle(ctx context.Context, c Call) Reply {
-	return e.reply(ctx, c, nil)
+	if e.observe == nil {
+		return e.reply(ctx, c, nil)
+	}
+	start := time.Now()
+	rep := e.reply(ctx, c, nil)
+	e.report(&rep, start)
+	return rep
+}
+
+func (e *Edge) report(rep *Reply, start time.Time) {
+	e.observe(Observation{Operation: rep.op, Status: rep.Status, ErrorType: rep.ErrorType,
+		Duration: time.Since(start), RequestID: rep.RequestID})
 }
 
 func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	c := Call{Target: r.Header.Get("X-Amz-Target"), UserAgent: r.Header.Get("User-Agent"), SourceIP: r.RemoteAddr}
 	var rep Reply
 	if r.Method != http.MethodPost {
@@ -145,6 +172,9 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rep.Header(func(k, v string) { h[k] = []string{v} })
 	w.WriteHeader(rep.Status)
 	_, _ = w.Write(rep.Body)
+	if e.observe != nil {
+		e.report(&rep, start)
+	}
 }
 
 // reply runs the call; r, when not nil, is the HTTP request for the
@@ -156,7 +186,7 @@ func (e *Edge) reply(ctx context.Context, c Call, r *http.Request) Reply {
 	if err != nil {
 		return e.errorReply(reqID, opName, err)
 	}
-	return Reply{Status: http.StatusOK, RequestID: reqID, Body: out}
+	return Reply{Status: http.StatusOK, RequestID: reqID, Body: out, op: opName}
 }
 
 // safeServe runs serve and turns a panic into an internal error, so a bug

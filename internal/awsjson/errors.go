@@ -39,7 +39,7 @@ func (e *Edge) errorReply(reqID, op string, err error) Reply {
 		typ, msg, status = string(cognito.InternalError), "Internal server error.", http.StatusInternalServerError
 	}
 	buf, _ := json.Marshal(errorBody{Type: typ, Message: msg})
-	return Reply{Status: status, RequestID: reqID, ErrorType: typ, ErrorMsg: msg, Body: buf, headerSafe: isHeaderSafe(msg)}
+	return Reply{Status: status, RequestID: reqID, ErrorType: typ, ErrorMsg: msg, Body: buf, headerSafe: isHeaderSafe(msg), op: op}
 }
 
 // isHeaderSafe reports whether s can travel in an HTTP header unchanged.

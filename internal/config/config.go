@@ -50,6 +50,9 @@ type Config struct {
 	Lambda Lambda `json:"lambda"`
 	// Messages configures verification message delivery.
 	Messages Messages `json:"messages"`
+	// Seed names a seed file (pools, clients, groups, users) applied at
+	// start: what it names and the server lacks is created.
+	Seed string `json:"seed"`
 }
 
 // AdminCredentials is the access key admin operations must be signed with.
@@ -153,6 +156,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	secret := fs.String("secret-file", "", "server secret file (env COGNATE_SECRET_FILE, default <data>/secret.key)")
 	logLevel := fs.String("log-level", "", "debug, info, warn or error (env COGNATE_LOG_LEVEL)")
 	lambda := fs.String("lambda-endpoint", "", "Lambda Invoke API endpoint for triggers (env COGNATE_LAMBDA_ENDPOINT)")
+	seed := fs.String("seed", "", "seed file of pools, clients, groups and users, applied at start (env COGNATE_SEED)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, UsageError{Err: err, Usage: usage(fs)}
 	}
@@ -178,6 +182,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		{&cfg.SecretFile, "COGNATE_SECRET_FILE", *secret},
 		{&cfg.LogLevel, "COGNATE_LOG_LEVEL", *logLevel},
 		{&cfg.Lambda.Endpoint, "COGNATE_LAMBDA_ENDPOINT", *lambda},
+		{&cfg.Seed, "COGNATE_SEED", *seed},
 		{&cfg.Admin.AccessKeyID, "COGNATE_ADMIN_ACCESS_KEY_ID", ""},
 		{&cfg.Admin.SecretAccessKey, "COGNATE_ADMIN_SECRET_ACCESS_KEY", ""},
 	} {
@@ -205,11 +210,25 @@ type UsageError struct {
 
 func (e UsageError) Error() string { return e.Err.Error() }
 
+// usage lists the flags in the --flag style of the client commands.
 func usage(fs *flag.FlagSet) string {
 	var b bytes.Buffer
-	fs.SetOutput(&b)
-	fs.PrintDefaults()
+	fs.VisitAll(func(f *flag.Flag) {
+		name, help := flag.UnquoteUsage(f)
+		fmt.Fprintf(&b, "  --%s", f.Name)
+		if name != "" {
+			fmt.Fprintf(&b, " %s", name)
+		}
+		fmt.Fprintf(&b, "\n      %s\n", help)
+	})
 	return b.String()
+}
+
+// IsHelp reports whether err is a request for the flag summary (-h,
+// --help) rather than a mistake.
+func IsHelp(err error) bool {
+	var ue UsageError
+	return errors.As(err, &ue) && errors.Is(ue.Err, flag.ErrHelp)
 }
 
 // decodeFile reads a JSON config file strictly: unknown keys and trailing

@@ -195,9 +195,13 @@ func TestFoundationWire(t *testing.T) {
 			t.Errorf("Id = %s", aws.ToString(out.UserPool.Id))
 		}
 	})
-	t.Run("GET / is not an operation", func(t *testing.T) {
+	t.Run("GET / describes the server, not an operation", func(t *testing.T) {
 		r := rawCall(t, s, http.MethodGet, "", nil, nil)
-		wantWireError(t, r, 400, "UnknownOperationException", "")
+		var doc map[string]string
+		if r.status != http.StatusOK || r.header.Get("Content-Type") != "application/json" || json.Unmarshal(r.body, &doc) != nil ||
+			doc["server"] != "cognate" || doc["service"] != "cognito-idp" {
+			t.Errorf("GET /: %d %q %s", r.status, r.header.Get("Content-Type"), r.body)
+		}
 	})
 	t.Run("cors preflight", func(t *testing.T) {
 		r := rawCall(t, s, http.MethodOptions, "", nil, map[string]string{

@@ -39,6 +39,8 @@ type Dispatcher struct {
 	ScanLimit int
 	// Interval is the pause between retry passes in Run (default 30s).
 	Interval time.Duration
+	// OnFailure, when set, is called for each failed delivery attempt.
+	OnFailure func()
 }
 
 // NewDispatcher returns a dispatcher with default settings. A nil logger
@@ -81,6 +83,9 @@ func (d *Dispatcher) Deliver(ctx context.Context, id string) error {
 	state, lastErr := string(outcome), ""
 	if sendErr != nil {
 		state, lastErr = StateFailed, truncate(sendErr.Error(), 1000)
+		if d.OnFailure != nil {
+			d.OnFailure()
+		}
 		d.logger.WarnContext(ctx, "verification message delivery failed",
 			append(logAttrs(m), slog.Int("attempt", rec.Attempts+1), slog.String("error", lastErr))...)
 	}

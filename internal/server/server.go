@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/cognito"
 	"github.com/cognate-idp/cognate/internal/message"
 	"github.com/cognate-idp/cognate/internal/model"
+	"github.com/cognate-idp/cognate/internal/obs"
 	"github.com/cognate-idp/cognate/internal/store"
 )
 
@@ -32,6 +34,13 @@ type Options struct {
 	// AdminAuthenticated says signed operations require credentials; only
 	// then may pages of other origins read their answers.
 	AdminAuthenticated bool
+	// Metrics, when set, serves GET /metrics.
+	Metrics http.Handler
+	// Access, when set, is told of every request other than the API
+	// calls (the edge reports those itself).
+	Access func(obs.Request)
+	// Version is the server's version, shown by GET /.
+	Version string
 }
 
 // NewHandler returns the HTTP handler of a Cognate server.
@@ -43,7 +52,20 @@ func NewHandler(o Options) http.Handler {
 		o.Now = time.Now
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/", o.Edge)
+	// The API is POST /; every other unknown path is a JSON 404.
+	mux.Handle("POST /{$}", o.Edge)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "No resource at " + r.Method + " " + r.URL.Path + "; the API is POST /."})
+	})
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{
+			"service": "cognito-idp", "server": "cognate", "version": o.Version,
+			"api": "POST / with X-Amz-Target: AWSCognitoIdentityProviderService.<Operation>",
+		})
+	})
+	if o.Metrics != nil {
+		mux.Handle("GET /metrics", o.Metrics)
+	}
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}`))
@@ -53,7 +75,14 @@ func NewHandler(o Options) http.Handler {
 	if o.Outbox {
 		mux.Handle(message.OutboxPath, message.OutboxHandler(o.Store))
 	}
-	return cors(logRequests(mux, o.Logger, o.Now), o.AdminAuthenticated)
+	return cors(logRequests(mux, o.Access, o.Now), o.AdminAuthenticated)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, _ := json.Marshal(v)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
 }
 
 // poolDocument serves a per-pool JSON document; an unknown pool is 404.
@@ -127,20 +156,21 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
-// logRequests logs each request at debug level: never bodies, which hold
-// passwords, codes and tokens.
-func logRequests(next http.Handler, log *slog.Logger, now func() time.Time) http.Handler {
+// logRequests reports each request but the API calls to access; it never
+// sees bodies, which hold passwords, codes and tokens.
+func logRequests(next http.Handler, access func(obs.Request), now func() time.Time) http.Handler {
+	if access == nil {
+		return next
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !log.Enabled(r.Context(), slog.LevelDebug) {
-			next.ServeHTTP(w, r)
+		if r.Method == http.MethodPost && r.URL.Path == "/" {
+			next.ServeHTTP(w, r) // the edge reports API calls
 			return
 		}
 		start := now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AWSCognitoIdentityProviderService.")
-		log.Debug("request", "method", r.Method, "path", r.URL.Path, "operation", op,
-			"status", sw.status, "duration", now().Sub(start), "request_id", w.Header().Get("x-amzn-RequestId"))
+		access(obs.Request{Method: r.Method, Path: r.URL.Path, Status: sw.status, Duration: now().Sub(start)})
 	})
 }
 

@@ -30,6 +30,15 @@ type Caller struct {
 	logger  *slog.Logger
 	timeout time.Duration
 	now     func() time.Time
+	// Observe, when set, is told of each invocation's outcome: ok,
+	// function_error, invoke_error or invalid_response.
+	Observe func(trigger, outcome string)
+}
+
+func (c *Caller) observe(trigger, outcome string) {
+	if c.Observe != nil {
+		c.Observe(trigger, outcome)
+	}
 }
 
 // NewCaller builds a Caller. region fills Event.Region (see Header);
@@ -100,10 +109,12 @@ func (c *Caller) Call(ctx context.Context, trigger, function string, event, out 
 		return c.failure(ctx, log, trigger, took, err)
 	}
 	if err := decodeOutput(output, out); err != nil {
+		c.observe(trigger, "invalid_response")
 		log.WarnContext(ctx, "lambda trigger returned an unusable response", "duration", took,
 			"outcome", "invalid_response", "bytes", len(output), "error_code", string(err.Code), "message", err.Message)
 		return err
 	}
+	c.observe(trigger, "ok")
 	log.InfoContext(ctx, "lambda trigger invoked", "duration", took, "outcome", "ok")
 	return nil
 }
@@ -113,6 +124,7 @@ func (c *Caller) Call(ctx context.Context, trigger, function string, event, out 
 func (c *Caller) failure(ctx context.Context, log *slog.Logger, trigger string, took time.Duration, err error) error {
 	var fe *FunctionError
 	if errors.As(err, &fe) {
+		c.observe(trigger, "function_error")
 		log.WarnContext(ctx, "lambda trigger function failed", "duration", took,
 			"outcome", "function_error", "error_type", fe.Type)
 		return cognito.Errorf(cognito.UserLambdaValidation, "%s failed with error %s.", trigger, fe.Message)
@@ -124,6 +136,7 @@ func (c *Caller) failure(ctx context.Context, log *slog.Logger, trigger string, 
 			ie.Reason = ReasonTimeout
 		}
 	}
+	c.observe(trigger, "invoke_error")
 	log.WarnContext(ctx, "lambda trigger invocation failed", "duration", took,
 		"outcome", "invoke_error", "reason", ie.Reason, "error", errString(ie.Err))
 	return cognito.Errorf(cognito.UnexpectedLambda, "%s invocation failed due to error %s.", trigger, ie.Reason)

@@ -54,6 +54,10 @@ type Options struct {
 	// MaxRetries is how many times Update runs fn again after a
 	// serialisation failure, deadlock or lost compare-and-swap. Default 10.
 	MaxRetries int
+	// OnCommit, when set, is told of each committed write transaction:
+	// its duration from the first statement to COMMIT, and 1 (PostgreSQL
+	// commits every Update on its own).
+	OnCommit func(d time.Duration, updates int)
 }
 
 func (o Options) withDefaults() Options {
@@ -72,6 +76,7 @@ type Store struct {
 	pool       *pgxpool.Pool
 	log        *slog.Logger
 	maxRetries int
+	onCommit   func(time.Duration, int)
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -117,7 +122,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	s := &Store{pool: pool, log: log, maxRetries: opts.MaxRetries}
+	s := &Store{pool: pool, log: log, maxRetries: opts.MaxRetries, onCommit: opts.OnCommit}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -186,6 +191,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 
 // updateOnce is one attempt of Update.
 func (s *Store) updateOnce(ctx context.Context, fn func(store.Tx) error) error {
+	start := time.Now()
 	t := &tx{ctx: ctx, pool: s.pool, opts: pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, writable: true, lock: " FOR UPDATE"}
 	if err := s.call(t, fn); err != nil {
 		s.rollback(ctx, t)
@@ -196,6 +202,9 @@ func (s *Store) updateOnce(ctx context.Context, fn func(store.Tx) error) error {
 	}
 	if err := t.q.Commit(ctx); err != nil {
 		return fmt.Errorf("postgres: commit: %w", err)
+	}
+	if s.onCommit != nil {
+		s.onCommit(time.Since(start), 1)
 	}
 	return nil
 }

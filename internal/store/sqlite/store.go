@@ -44,6 +44,10 @@ type Options struct {
 	// CacheBytes bounds the record cache of pools, clients and users (see
 	// recordCache). Default 64 MiB; negative disables the cache.
 	CacheBytes int
+	// OnCommit, when set, is told of each write transaction: how long it
+	// took from BEGIN to durable COMMIT, and how many Updates it carried.
+	// It runs on the writer goroutine and must be quick.
+	OnCommit func(d time.Duration, updates int)
 }
 
 func (o Options) withDefaults() Options {
@@ -76,6 +80,7 @@ type Store struct {
 	log      *slog.Logger
 	maxBatch int
 	linger   time.Duration
+	onCommit func(time.Duration, int)
 
 	w       *conn      // owned by the writer goroutine once Open returns
 	readers chan *conn // idle read-only connections
@@ -147,6 +152,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		db:         syncFile{path: abs},
 		cache:      newRecordCache(max(0, opts.CacheBytes)),
 		batch:      newBatchState(),
+		onCommit:   opts.OnCommit,
 		readers:    make(chan *conn, opts.Readers),
 		reqs:       make(chan *request),
 		quit:       make(chan struct{}),
@@ -391,6 +397,9 @@ func (s *Store) writeLoop() {
 // row changed, the transaction is rolled back and the batch runs again
 // with savepoints (Update's functions may run more than once).
 func (s *Store) commit(run []*request) {
+	if s.onCommit != nil {
+		defer func(start time.Time) { s.onCommit(time.Since(start), len(run)) }(time.Now())
+	}
 	if len(run) > 1 && s.commitBatch(run, false) {
 		return
 	}

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -71,4 +72,29 @@ func DeriveKey(secret []byte, purpose string) []byte {
 	m := hmac.New(sha256.New, secret)
 	m.Write([]byte("cognate/" + purpose))
 	return m.Sum(nil)
+}
+
+type pinnedIDKey struct{}
+
+// WithPinnedID returns a context in which the next pool or app client
+// created takes id instead of a random one: seed files use it so that CI
+// fixtures keep their IDs from run to run.
+func WithPinnedID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, pinnedIDKey{}, id)
+}
+
+// PoolIDFor returns the pinned ID of ctx, else a new random pool ID.
+func (s *Env) PoolIDFor(ctx context.Context) (string, error) {
+	if id, ok := ctx.Value(pinnedIDKey{}).(string); ok && id != "" {
+		return id, nil
+	}
+	return s.NewPoolID()
+}
+
+// ClientIDFor returns the pinned ID of ctx, else a new random client ID.
+func (s *Env) ClientIDFor(ctx context.Context) (string, error) {
+	if id, ok := ctx.Value(pinnedIDKey{}).(string); ok && id != "" {
+		return id, nil
+	}
+	return s.NewClientID()
 }

@@ -138,7 +138,7 @@ func (cs clientSettings) apply(p *core.Pool, cfg *model.UserPoolClientType, verb
 // CreateUserPoolClient creates an app client, with a secret if asked.
 func (s *Service) CreateUserPoolClient(ctx context.Context, in *model.CreateUserPoolClientRequest) (*model.CreateUserPoolClientResponse, error) {
 	poolID := model.StringValue(in.UserPoolId)
-	id, err := s.NewClientID()
+	id, err := s.ClientIDFor(ctx)
 	if err != nil {
 		return nil, err
 	}

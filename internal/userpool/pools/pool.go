@@ -195,7 +195,7 @@ func (s *Service) CreateUserPool(ctx context.Context, in *model.CreateUserPoolRe
 	if n := len(schema) - len(core.StandardSchema()); n > maxCustomAttributes {
 		return nil, cognito.Errorf(cognito.LimitExceeded, "A user pool can have at most %d custom attributes.", maxCustomAttributes)
 	}
-	id, err := s.NewPoolID()
+	id, err := s.PoolIDFor(ctx)
 	if err != nil {
 		return nil, err
 	}
