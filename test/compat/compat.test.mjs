@@ -30,7 +30,8 @@ import {
   NotAuthorizedException,
   RefreshTokenReuseException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import { CognitoJwtVerifier, JwtRsaVerifier } from 'aws-jwt-verify';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { CognitoJwtInvalidGroupError, JwtInvalidSignatureError } from 'aws-jwt-verify/error';
 
 const { CognitoUserPool, CognitoUser, AuthenticationDetails, CognitoUserAttribute } = cognitoJS;
@@ -437,4 +438,38 @@ test('aws-jwt-verify: cognito:groups passes a groups check', { timeout: 60_000 }
     admin.destroy();
     await stopCognate(srv.proc);
   }
+});
+
+test('token verification against a default local server: aws-jwt-verify and jose', { timeout: STEP_TIMEOUT }, async () => {
+  // The default issuer is http://127.0.0.1:<port>/<pool>. aws-jwt-verify
+  // fetches JWKS over https only, so the recipe hands it the JWKS; jose
+  // fetches it itself.
+  const auth = await env.admin.send(new InitiateAuthCommand({
+    AuthFlow: 'USER_PASSWORD_AUTH', ClientId: env.passwordClientId, AuthParameters: { USERNAME, PASSWORD },
+  }));
+  const { AccessToken, IdToken } = auth.AuthenticationResult;
+  const issuer = `${env.url}/${env.poolId}`;
+  const jwksUri = `${issuer}/.well-known/jwks.json`;
+
+  const verifier = JwtRsaVerifier.create({ issuer, audience: null, jwksUri });
+  verifier.cacheJwks(await (await fetch(jwksUri)).json());
+  const access = await verifier.verify(AccessToken);
+  assert.equal(access.username, USERNAME);
+  assert.equal(access.client_id, env.passwordClientId);
+  const idVerifier = JwtRsaVerifier.create({ issuer, audience: env.passwordClientId, jwksUri, customJwtCheck: ({ payload }) => {
+    if (payload.token_use !== 'id') throw new Error('not an ID token');
+  } });
+  idVerifier.cacheJwks(await (await fetch(jwksUri)).json());
+  assert.equal((await idVerifier.verify(IdToken))['cognito:username'], USERNAME);
+  await assert.rejects(idVerifier.verify(AccessToken));
+
+  const JWKS = createRemoteJWKSet(new URL(jwksUri));
+  const { payload, protectedHeader } = await jwtVerify(IdToken, JWKS, { issuer, audience: env.passwordClientId, algorithms: ['RS256'] });
+  assert.equal(protectedHeader.alg, 'RS256');
+  assert.equal(payload.token_use, 'id');
+  assert.equal(payload['cognito:username'], USERNAME);
+  const other = JSON.parse(Buffer.from(AccessToken.split('.')[1], 'base64url'));
+  other.username = 'mallory';
+  const [h, , sig] = AccessToken.split('.');
+  await assert.rejects(jwtVerify([h, Buffer.from(JSON.stringify(other)).toString('base64url'), sig].join('.'), JWKS, { issuer }));
 });
