@@ -38,6 +38,9 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 		"UpdateUserPoolClient":   op(s.Pools.UpdateUserPoolClient),
 		"DeleteUserPoolClient":   op(s.Pools.DeleteUserPoolClient),
 		"ListUserPoolClients":    op(s.Pools.ListUserPoolClients),
+		"TagResource":            op(s.Pools.TagResource),
+		"UntagResource":          op(s.Pools.UntagResource),
+		"ListTagsForResource":    op(s.Pools.ListTagsForResource),
 
 		// Groups.
 		"CreateGroup":              op(s.Groups.CreateGroup),
