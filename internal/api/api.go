@@ -80,6 +80,7 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 		"GlobalSignOut":               op(s.Users.GlobalSignOut),
 		"RevokeToken":                 op(s.Tokens.RevokeToken),
 		"GetTokensFromRefreshToken":   op(s.Tokens.GetTokensFromRefreshToken),
+		"GetSigningCertificate":       op(s.Tokens.GetSigningCertificate),
 
 		// The signed-in user.
 		"GetUser":                          op(s.Users.GetUser),
