@@ -27,17 +27,23 @@ func op[In, Out any](f func(context.Context, *In) (Out, error)) awsjson.Handler 
 func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 	return map[string]awsjson.Handler{
 		// Pools and app clients.
-		"CreateUserPool":         op(s.Pools.CreateUserPool),
-		"DescribeUserPool":       op(s.Pools.DescribeUserPool),
-		"UpdateUserPool":         op(s.Pools.UpdateUserPool),
-		"DeleteUserPool":         op(s.Pools.DeleteUserPool),
-		"ListUserPools":          op(s.Pools.ListUserPools),
-		"AddCustomAttributes":    op(s.Pools.AddCustomAttributes),
-		"CreateUserPoolClient":   op(s.Pools.CreateUserPoolClient),
-		"DescribeUserPoolClient": op(s.Pools.DescribeUserPoolClient),
-		"UpdateUserPoolClient":   op(s.Pools.UpdateUserPoolClient),
-		"DeleteUserPoolClient":   op(s.Pools.DeleteUserPoolClient),
-		"ListUserPoolClients":    op(s.Pools.ListUserPoolClients),
+		"CreateUserPool":             op(s.Pools.CreateUserPool),
+		"DescribeUserPool":           op(s.Pools.DescribeUserPool),
+		"UpdateUserPool":             op(s.Pools.UpdateUserPool),
+		"DeleteUserPool":             op(s.Pools.DeleteUserPool),
+		"ListUserPools":              op(s.Pools.ListUserPools),
+		"AddCustomAttributes":        op(s.Pools.AddCustomAttributes),
+		"CreateUserPoolClient":       op(s.Pools.CreateUserPoolClient),
+		"DescribeUserPoolClient":     op(s.Pools.DescribeUserPoolClient),
+		"UpdateUserPoolClient":       op(s.Pools.UpdateUserPoolClient),
+		"DeleteUserPoolClient":       op(s.Pools.DeleteUserPoolClient),
+		"ListUserPoolClients":        op(s.Pools.ListUserPoolClients),
+		"AddUserPoolClientSecret":    op(s.Pools.AddUserPoolClientSecret),
+		"ListUserPoolClientSecrets":  op(s.Pools.ListUserPoolClientSecrets),
+		"DeleteUserPoolClientSecret": op(s.Pools.DeleteUserPoolClientSecret),
+		"TagResource":                op(s.Pools.TagResource),
+		"UntagResource":              op(s.Pools.UntagResource),
+		"ListTagsForResource":        op(s.Pools.ListTagsForResource),
 
 		// Groups.
 		"CreateGroup":              op(s.Groups.CreateGroup),
@@ -80,6 +86,7 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 		"GlobalSignOut":               op(s.Users.GlobalSignOut),
 		"RevokeToken":                 op(s.Tokens.RevokeToken),
 		"GetTokensFromRefreshToken":   op(s.Tokens.GetTokensFromRefreshToken),
+		"GetSigningCertificate":       op(s.Tokens.GetSigningCertificate),
 
 		// The signed-in user.
 		"GetUser":                          op(s.Users.GetUser),

@@ -508,7 +508,7 @@ func (s *Service) newPassword(ctx context.Context, p *core.Pool, c *core.Client,
 		if !u.Doc.Enabled {
 			return cognito.New(cognito.NotAuthorized, "User is disabled.")
 		}
-		if name := resp["USERNAME"]; name != "" || model.StringValue(c.Cfg.ClientSecret) != "" {
+		if name := resp["USERNAME"]; name != "" || c.HasSecret() {
 			if err := s.CheckSecretHash(c, name, resp["SECRET_HASH"]); err != nil {
 				return err
 			}

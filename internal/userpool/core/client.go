@@ -2,10 +2,6 @@ package core
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/base64"
 	"time"
 
 	"github.com/cognate-idp/cognate/internal/cognito"
@@ -13,20 +9,17 @@ import (
 	"github.com/cognate-idp/cognate/internal/store"
 )
 
-// CheckSecretHash verifies SECRET_HASH for clients that have a secret.
+// CheckSecretHash verifies SECRET_HASH for clients that have a secret;
+// a hash under any of the client's current secrets passes.
 func (s *Env) CheckSecretHash(c *Client, username, given string) error {
-	secret := model.StringValue(c.Cfg.ClientSecret)
-	if secret == "" {
+	if !c.HasSecret() {
 		return nil
 	}
 	id := model.StringValue(c.Cfg.ClientId)
 	if given == "" {
 		return cognito.Errorf(cognito.NotAuthorized, "Client %s is configured for secret but secret was not received", id)
 	}
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte(username + id))
-	want := base64.StdEncoding.EncodeToString(m.Sum(nil))
-	if subtle.ConstantTimeCompare([]byte(want), []byte(given)) != 1 {
+	if !c.matchesSecretHash(username, given) {
 		return cognito.Errorf(cognito.NotAuthorized, "Unable to verify secret hash for client %s", id)
 	}
 	return nil
@@ -128,5 +121,6 @@ func clientNotFound(id string) error {
 
 // Client is a decoded app client.
 type Client struct {
-	Cfg model.UserPoolClientType
+	Cfg     model.UserPoolClientType
+	Secrets []ClientSecret // oldest first
 }

@@ -159,8 +159,8 @@ func (s *Env) LoadClient(tx store.Tx, poolID, id string) (*Client, error) {
 			if err != nil {
 				return time.Time{}, nil, err
 			}
-			c := &Client{}
-			if err := json.Unmarshal(rec.Data, &c.Cfg); err != nil {
+			c, err := DecodeClient(rec.Data)
+			if err != nil {
 				return time.Time{}, nil, fmt.Errorf("decode client %s: %w", id, err)
 			}
 			return rec.Modified, c, nil
@@ -185,8 +185,8 @@ func (s *Env) FindClient(tx store.Tx, clientID string) (*Pool, *Client, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	c := &Client{}
-	if err := json.Unmarshal(rec.Data, &c.Cfg); err != nil {
+	c, err := DecodeClient(rec.Data)
+	if err != nil {
 		return nil, nil, fmt.Errorf("decode client %s: %w", clientID, err)
 	}
 	return p, c, nil

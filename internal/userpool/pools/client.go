@@ -2,7 +2,6 @@ package pools
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"time"
 
@@ -147,6 +146,7 @@ func (s *Service) CreateUserPoolClient(ctx context.Context, in *model.CreateUser
 		UserPoolId: in.UserPoolId, ClientName: in.ClientName, ClientId: model.String(id),
 		CreationDate: model.NewTime(now), LastModifiedDate: model.NewTime(now),
 	}
+	var secrets []core.ClientSecret
 	switch {
 	case in.ClientSecret != nil:
 		cfg.ClientSecret = in.ClientSecret
@@ -157,6 +157,9 @@ func (s *Service) CreateUserPoolClient(ctx context.Context, in *model.CreateUser
 		}
 		cfg.ClientSecret = model.String(secret)
 	}
+	if cfg.ClientSecret != nil {
+		secrets = []core.ClientSecret{{ID: core.SecretID(id, now), Value: *cfg.ClientSecret, Created: now, Described: true}}
+	}
 	err = s.Store.Update(ctx, func(tx store.Tx) error {
 		p, err := s.LoadPool(tx, poolID)
 		if err != nil {
@@ -166,7 +169,7 @@ func (s *Service) CreateUserPoolClient(ctx context.Context, in *model.CreateUser
 		if err != nil {
 			return err
 		}
-		data, err := json.Marshal(cfg)
+		data, err := core.EncodeClient(cfg, secrets)
 		if err != nil {
 			return err
 		}
@@ -219,7 +222,7 @@ func (s *Service) UpdateUserPoolClient(ctx context.Context, in *model.UpdateUser
 		}
 		now := s.Now().UTC()
 		cfg.LastModifiedDate = model.NewTime(now)
-		data, err := json.Marshal(cfg)
+		data, err := core.EncodeClient(cfg, c.Secrets)
 		if err != nil {
 			return err
 		}

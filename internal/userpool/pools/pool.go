@@ -130,9 +130,18 @@ func (ps poolSettings) apply(cfg *model.UserPoolType) error {
 	if lambda == nil {
 		lambda = &model.LambdaConfigType{}
 	}
+	// Unconfirmed: an UpdateUserPool without UserPoolTags keeps the pool's
+	// tags (they are TagResource's as much as this request's); given ones
+	// replace the whole set.
 	tags := ps.UserPoolTags
-	if tags == nil {
+	switch {
+	case tags == nil && cfg.UserPoolTags != nil:
+		tags = cfg.UserPoolTags
+	case tags == nil:
 		tags = map[string]string{}
+	}
+	if err := checkTagCount(tags); err != nil {
+		return err
 	}
 	cfg.Policies = pol
 	cfg.DeletionProtection = del
@@ -206,7 +215,7 @@ func (s *Service) CreateUserPool(ctx context.Context, in *model.CreateUserPoolRe
 		SchemaAttributes:   schema,
 		AliasAttributes:    in.AliasAttributes,
 		UsernameAttributes: in.UsernameAttributes,
-		Arn:                model.String("arn:aws:cognito-idp:" + s.Region + ":000000000000:userpool/" + id),
+		Arn:                model.String(s.poolARN(id)),
 		CreationDate:       model.NewTime(now),
 		LastModifiedDate:   model.NewTime(now),
 		UserPoolTier:       in.UserPoolTier,
@@ -293,6 +302,13 @@ func (s *Service) UpdateUserPool(ctx context.Context, in *model.UpdateUserPoolRe
 // changePool applies change to a pool's stored configuration in one
 // transaction and stamps it modified.
 func (s *Service) changePool(ctx context.Context, id string, change func(cfg *model.UserPoolType) error) error {
+	return s.updatePool(ctx, id, true, change)
+}
+
+// updatePool applies change to a pool's stored configuration in one
+// transaction; with stamp, LastModifiedDate becomes now. The record's
+// Modified time always moves, since the pool caches key on it.
+func (s *Service) updatePool(ctx context.Context, id string, stamp bool, change func(cfg *model.UserPoolType) error) error {
 	return s.Store.Update(ctx, func(tx store.Tx) error {
 		rec, err := tx.GetPool(id)
 		if err != nil {
@@ -306,7 +322,9 @@ func (s *Service) changePool(ctx context.Context, id string, change func(cfg *mo
 			return err
 		}
 		now := s.Now().UTC()
-		doc.Config.LastModifiedDate = model.NewTime(now)
+		if stamp {
+			doc.Config.LastModifiedDate = model.NewTime(now)
+		}
 		rec.Name = model.StringValue(doc.Config.Name)
 		rec.Modified = now
 		if rec.Data, err = json.Marshal(doc); err != nil {

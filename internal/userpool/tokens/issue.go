@@ -3,7 +3,6 @@ package tokens
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"strings"
@@ -371,7 +370,7 @@ func (s *Service) RevokeToken(ctx context.Context, in *model.RevokeTokenRequest)
 		if c.Cfg.EnableTokenRevocation != nil && !*c.Cfg.EnableTokenRevocation {
 			return cognito.New(cognito.UnsupportedOperation, "Token revocation is not enabled for this client.")
 		}
-		if secret := model.StringValue(c.Cfg.ClientSecret); secret != "" && subtle.ConstantTimeCompare([]byte(secret), []byte(model.StringValue(in.ClientSecret))) != 1 {
+		if c.HasSecret() && !c.MatchesSecret(model.StringValue(in.ClientSecret)) {
 			return cognito.New(cognito.Unauthorized, "Invalid client credentials.")
 		}
 		pl, rec, err := s.openRefreshToken(tx, raw)

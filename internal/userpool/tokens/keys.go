@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cognate-idp/cognate/internal/cognito"
 	"github.com/cognate-idp/cognate/internal/store"
@@ -20,6 +21,9 @@ type poolKeys struct {
 	idKid, accessKid string
 	id, access       *rsa.PrivateKey
 	public           []token.PublicKey
+	// idCreated is when the ID token key was made; the signing
+	// certificate derives from it.
+	idCreated time.Time
 }
 
 // keyCache holds decoded signing keys. Keys never change for the life of a
@@ -109,7 +113,7 @@ func (s *Service) poolKeys(ctx context.Context, poolID string) (*poolKeys, error
 		}
 		switch r.Use {
 		case "id":
-			k.id, k.idKid = priv, r.Kid
+			k.id, k.idKid, k.idCreated = priv, r.Kid, r.Created
 		case "access":
 			k.access, k.accessKid = priv, r.Kid
 		}

@@ -2,7 +2,6 @@ package tokens
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"time"
 
@@ -35,17 +34,16 @@ func refreshReused() error {
 }
 
 // checkClientSecret compares the ClientSecret of a request with the
-// client's secret, for clients that have one.
+// client's secrets, for clients that have any.
 func checkClientSecret(c *core.Client, given string) error {
-	secret := model.StringValue(c.Cfg.ClientSecret)
-	if secret == "" {
+	if !c.HasSecret() {
 		return nil
 	}
 	id := model.StringValue(c.Cfg.ClientId)
 	if given == "" {
 		return cognito.Errorf(cognito.NotAuthorized, "Client %s is configured for secret but secret was not received", id)
 	}
-	if subtle.ConstantTimeCompare([]byte(secret), []byte(given)) != 1 {
+	if !c.MatchesSecret(given) {
 		return cognito.Errorf(cognito.NotAuthorized, "Unable to verify secret hash for client %s", id)
 	}
 	return nil
