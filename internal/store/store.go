@@ -73,9 +73,12 @@ type Tx interface {
 	CountUsers(poolID string) (int64, error)
 	CreateUser(u User) error // ErrConflict if Key or Sub is taken
 	PutUser(u User) error    // replaces by (PoolID, Key); ErrNotFound if absent
-	// DeleteUser removes the user, its aliases, its group memberships and
-	// its refresh tokens.
+	// DeleteUser removes the user, its aliases, its group memberships,
+	// its index entries and its refresh tokens.
 	DeleteUser(poolID, key string) error
+	// FindUsers returns the users with an index entry that matches q,
+	// ordered by (entry value, Key), each with the value it matched by.
+	FindUsers(q UserQuery) ([]Found, error)
 
 	// Groups, ordered by Name within a pool (names are case-sensitive).
 	GetGroup(poolID, name string) (Group, error)
@@ -152,6 +155,58 @@ type User struct {
 	Created  time.Time
 	Modified time.Time
 	Data     []byte // owned by the domain: attributes, status, hashes, codes
+	// Index lists the values the user can be found by (FindUsers); the
+	// domain derives it from Data. CreateUser and PutUser keep it; reads
+	// leave it nil.
+	Index []IndexEntry
+	// IndexWas, when not nil, is the Index the stored record has, and
+	// PutUser rewrites only the attributes whose value differs. When nil,
+	// PutUser replaces every entry of the user.
+	IndexWas []IndexEntry
+}
+
+// IndexEntry is one searchable value of a user. A user has at most one
+// entry per attribute.
+type IndexEntry struct {
+	Attr  string
+	Value string
+}
+
+// UserQuery selects users by index entry for FindUsers: entries of Attr
+// whose value equals Value (or, with Prefix, begins with it), positioned
+// after (AfterValue, AfterKey); both empty start at the first.
+type UserQuery struct {
+	PoolID     string
+	Attr       string
+	Value      string
+	Prefix     bool
+	AfterValue string
+	AfterKey   string
+	Limit      int
+}
+
+// Found is a user FindUsers matched, with the entry value it matched by.
+type Found struct {
+	Value string
+	User  User
+}
+
+// Range returns the inclusive bounds of the entry positions q selects:
+// (lowValue, lowKey) is exclusive, highValue inclusive. Every value with
+// prefix p is at most p followed by U+10FFFF (the greatest code point),
+// so every value in the range has prefix p, and the range misses only
+// values that go on with U+10FFFF, a noncharacter, right after p. The
+// backends compare bytes.
+func (q UserQuery) Range() (lowValue, lowKey, highValue string) {
+	lowValue, lowKey = q.Value, ""
+	if q.AfterValue > lowValue || (q.AfterValue == lowValue && q.AfterKey > lowKey) {
+		lowValue, lowKey = q.AfterValue, q.AfterKey
+	}
+	highValue = q.Value
+	if q.Prefix {
+		highValue += "\U0010FFFF"
+	}
+	return lowValue, lowKey, highValue
 }
 
 // Group is a group of users in a pool.

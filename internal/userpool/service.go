@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"runtime"
@@ -120,6 +121,9 @@ func New(opts Options) (*Service, error) {
 		return nil, err
 	}
 	env := core.NewEnv(opts.Store, opts.Region, strings.TrimRight(opts.PublicURL, "/"), sealer, opts.Logger, opts.Now, opts.Random)
+	if err := env.EnsureUserIndex(context.Background()); err != nil {
+		return nil, fmt.Errorf("userpool: index users: %w", err)
+	}
 	tr := triggers.New(env, opts.Triggers)
 	pw := passwords.New(env, opts.PasswordHash, opts.ConcurrentHashes)
 	tok := tokens.New(env, tr, opts.VerifierCacheSize)

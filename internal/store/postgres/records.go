@@ -69,11 +69,22 @@ func (t *tx) CountUsers(poolID string) (int64, error) {
 }
 
 func (t *tx) CreateUser(u store.User) error {
-	return t.insert("create user", "INSERT INTO users ("+userCols+") VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+	err := t.insert("create user", "INSERT INTO users ("+userCols+") VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
 		u.PoolID, u.Key, u.Username, u.Sub, u.Created, u.Modified, u.Data)
+	if err != nil {
+		return err
+	}
+	return t.writeIndex(u, nil)
 }
 
 func (t *tx) PutUser(u store.User) error {
+	if err := t.putUserRow(u); err != nil {
+		return err
+	}
+	return t.writeIndex(u, u.IndexWas)
+}
+
+func (t *tx) putUserRow(u store.User) error {
 	// The sub almost never changes: the update that keeps it cannot break
 	// a uniqueness rule.
 	n, err := t.exec("put user", "UPDATE users SET username = $1, created = $2, modified = $3, data = $4 "+
@@ -115,6 +126,7 @@ func (t *tx) DeleteUser(poolID, key string) error {
 		"DELETE FROM aliases WHERE pool_id = $1 AND user_key = $2",
 		"DELETE FROM refresh_tokens WHERE pool_id = $1 AND user_key = $2",
 		"DELETE FROM group_members WHERE pool_id = $1 AND user_key = $2",
+		"DELETE FROM user_index WHERE pool_id = $1 AND user_key = $2",
 	}, poolID, key)
 }
 

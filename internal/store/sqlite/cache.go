@@ -99,6 +99,7 @@ func storedClient(cl store.Client) store.Client {
 
 func storedUser(u store.User) store.User {
 	u.Created, u.Modified = storedTime(u.Created), storedTime(u.Modified)
+	u.Index, u.IndexWas = nil, nil
 	return cloneUser(u)
 }
 

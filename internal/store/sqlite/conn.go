@@ -46,6 +46,7 @@ const (
 	sDeletePoolMessages
 	sDeletePoolGroups
 	sDeletePoolMembers
+	sDeletePoolIndex
 
 	sGetClient
 	sClientModified
@@ -67,6 +68,10 @@ const (
 	sDeleteUserAliases
 	sDeleteUserTokens
 	sDeleteUserMemberships
+	sDeleteUserIndex
+	sDeleteUserIndexAttr
+	sInsertIndex
+	sFindUsers
 
 	sGetGroup
 	sListGroups
@@ -172,6 +177,8 @@ func queryText(id stmtID) string {
 		return "DELETE FROM user_groups WHERE pool_id = ?"
 	case sDeletePoolMembers:
 		return "DELETE FROM group_members WHERE pool_id = ?"
+	case sDeletePoolIndex:
+		return "DELETE FROM user_index WHERE pool_id = ?"
 
 	case sGetClient:
 		return "SELECT " + clientCols + " FROM clients WHERE pool_id = ? AND id = ?"
@@ -214,6 +221,17 @@ func queryText(id stmtID) string {
 		return "DELETE FROM refresh_tokens WHERE pool_id = ? AND user_key = ?"
 	case sDeleteUserMemberships:
 		return "DELETE FROM group_members WHERE pool_id = ? AND user_key = ?"
+	case sDeleteUserIndex:
+		return "DELETE FROM user_index WHERE pool_id = ? AND user_key = ?"
+	case sDeleteUserIndexAttr:
+		return "DELETE FROM user_index WHERE pool_id = ? AND user_key = ? AND attr = ?"
+	case sInsertIndex:
+		return "INSERT OR IGNORE INTO user_index (pool_id, attr, value, user_key) VALUES (?, ?, ?, ?)"
+	case sFindUsers:
+		return "SELECT i.value, u.pool_id, u.key, u.username, u.sub, u.created, u.modified, u.data FROM user_index i " +
+			"JOIN users u ON u.pool_id = i.pool_id AND u.key = i.user_key " +
+			"WHERE i.pool_id = ? AND i.attr = ? AND (i.value, i.user_key) > (?, ?) AND i.value <= ? " +
+			"ORDER BY i.value, i.user_key LIMIT ?"
 
 	case sGetGroup:
 		return "SELECT " + groupCols + " FROM user_groups WHERE pool_id = ? AND name = ?"

@@ -210,7 +210,7 @@ func (t *tx) DeletePool(id string) error {
 		return err
 	}
 	for _, s := range [...]stmtID{sDeletePoolClients, sDeletePoolUsers, sDeletePoolAliases,
-		sDeletePoolKeys, sDeletePoolTokens, sDeletePoolMessages, sDeletePoolGroups, sDeletePoolMembers} {
+		sDeletePoolKeys, sDeletePoolTokens, sDeletePoolMessages, sDeletePoolGroups, sDeletePoolMembers, sDeletePoolIndex} {
 		if _, err := t.c.exec(s, id); err != nil {
 			return fail("delete pool", err)
 		}
@@ -439,10 +439,15 @@ func (t *tx) CreateUser(u store.User) error {
 	t.touchUser(u.PoolID, u.Key, u.Sub)
 	err := t.insert("create user", sInsertUser, u.PoolID, u.Key, u.Username, u.Sub,
 		toMicros(u.Created), toMicros(u.Modified), u.Data)
-	if err == nil {
-		t.record(change{op: setUser, user: storedUser(u), rowid: t.c.lastInsertRowid()})
+	if err != nil {
+		return err
 	}
-	return err
+	rowid := t.c.lastInsertRowid()
+	if err := t.writeIndex(u, nil); err != nil {
+		return err
+	}
+	t.record(change{op: setUser, user: storedUser(u), rowid: rowid})
+	return nil
 }
 
 func (t *tx) PutUser(u store.User) error {
@@ -469,10 +474,14 @@ func (t *tx) PutUser(u store.User) error {
 		err = t.change("put user", sUpdateUser, u.Username, u.Sub, toMicros(u.Created), toMicros(u.Modified), u.Data,
 			u.PoolID, u.Key)
 	}
-	if err == nil {
-		t.record(change{op: setUser, user: storedUser(u)})
+	if err != nil {
+		return err
 	}
-	return err
+	if err := t.writeIndex(u, u.IndexWas); err != nil {
+		return err
+	}
+	t.record(change{op: setUser, user: storedUser(u)})
+	return nil
 }
 
 func (t *tx) DeleteUser(poolID, key string) error {
@@ -489,6 +498,9 @@ func (t *tx) DeleteUser(poolID, key string) error {
 		return fail("delete user", err)
 	}
 	if _, err := t.c.exec(sDeleteUserMemberships, poolID, key); err != nil {
+		return fail("delete user", err)
+	}
+	if _, err := t.c.exec(sDeleteUserIndex, poolID, key); err != nil {
 		return fail("delete user", err)
 	}
 	t.record(change{op: delUser, poolID: poolID, id: key})

@@ -36,6 +36,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Groups", testGroups},
 		{"GroupPagination", testGroupPagination},
 		{"Memberships", testMemberships},
+		{"UserIndex", testUserIndex},
+		{"UserIndexPagination", testUserIndexPagination},
 		{"Keys", testKeys},
 		{"RefreshTokens", testRefreshTokens},
 		{"Messages", testMessages},
@@ -150,6 +152,11 @@ func diff(got, want any) string {
 			}
 			if d := g.Sub(w); d >= time.Millisecond || d <= -time.Millisecond {
 				out = append(out, fmt.Sprintf("%s = %v, want %v", name, g, w))
+			}
+		case []store.IndexEntry:
+			// Reads never return index entries.
+			if g.([]store.IndexEntry) != nil {
+				out = append(out, fmt.Sprintf("%s = %v, want nil", name, g))
 			}
 		case []byte:
 			if !bytes.Equal(g.([]byte), w) {

@@ -18,7 +18,11 @@ func SaveUser(tx store.Tx, u *User) error {
 	if err != nil {
 		return err
 	}
-	return tx.PutUser(rec)
+	if err := tx.PutUser(rec); err != nil {
+		return err
+	}
+	u.Written(rec)
+	return nil
 }
 
 func UserNotFound() error { return cognito.New(cognito.UserNotFound, "User does not exist.") }
@@ -94,14 +98,23 @@ func DecodeUser(rec store.User) (*User, error) {
 	if doc.Attributes == nil {
 		doc.Attributes = map[string]string{}
 	}
-	return &User{Rec: rec, Doc: doc}, nil
+	u := &User{Rec: rec, Doc: doc}
+	u.Rec.IndexWas = u.IndexEntries()
+	return u, nil
 }
 
+// Encode returns the record to write, with its index entries; Rec's
+// IndexWas (the entries of the stored record, when it was read) lets the
+// store rewrite only those that changed.
 func (u *User) Encode() (store.User, error) {
 	rec := u.Rec
 	rec.Data = encodeUserDoc(u.Doc)
+	rec.Index = u.IndexEntries()
 	return rec, nil
 }
+
+// Written records that rec, encoded from u, is now the stored record.
+func (u *User) Written(rec store.User) { u.Rec.IndexWas = rec.Index }
 
 // AttributeList returns the user's attributes as the API lists them: sub
 // first, then by name, filtered by keep when it is not nil.

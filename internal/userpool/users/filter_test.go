@@ -115,7 +115,7 @@ func FuzzParseFilter(f *testing.F) {
 			}
 			return
 		}
-		if got != nil && !filterable(got.Attribute) {
+		if got != nil && !core.IsSearchable(got.Attribute) {
 			t.Fatalf("ParseFilter(%q) accepted attribute %q", s, got.Attribute)
 		}
 	})

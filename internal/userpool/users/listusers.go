@@ -3,6 +3,7 @@ package users
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/cognate-idp/cognate/internal/cognito"
@@ -16,16 +17,6 @@ type Filter struct {
 	Attribute string
 	Prefix    bool // ^= rather than =
 	Value     string
-}
-
-// filterable lists the attributes ListUsers can filter on.
-func filterable(name string) bool {
-	switch name {
-	case "username", "email", "phone_number", "name", "given_name", "family_name",
-		"preferred_username", "cognito:user_status", "status", "sub":
-		return true
-	}
-	return false
 }
 
 func filterError() error {
@@ -82,50 +73,41 @@ func ParseFilter(s string) (*Filter, error) {
 	if f.Attribute == "" {
 		return nil, filterError()
 	}
-	if !filterable(f.Attribute) {
+	if !core.IsSearchable(f.Attribute) {
 		return nil, cognito.New(cognito.InvalidParameter, "Invalid search attribute: "+f.Attribute)
 	}
 	return f, nil
 }
 
 func (f *Filter) match(u *core.User) bool {
-	var v string
-	switch f.Attribute {
-	case "username":
-		v = u.Rec.Username
-	case "cognito:user_status":
-		v = u.Doc.Status
-	case "status":
-		v = "Disabled"
-		if u.Doc.Enabled {
-			v = "Enabled"
-		}
-	default:
-		v = u.Doc.Attributes[f.Attribute]
+	v, ok := core.IndexValue(&u.Rec, u.Doc, f.Attribute)
+	if !ok {
+		return false
 	}
-	want := f.Value
-	if f.Attribute == "cognito:user_status" {
-		// Documented as the one case-insensitive filter.
-		v, want = strings.ToUpper(v), strings.ToUpper(want)
-	}
+	want := core.FoldFilter(f.Attribute, f.Value)
 	if f.Prefix {
 		return strings.HasPrefix(v, want)
 	}
 	return v == want
 }
 
-// ListUsers lists a pool's users, optionally filtered, in username order.
+// ListUsers lists a pool's users in username order or, with a filter,
+// those the filter matches in order of the matched value, then username.
+// A filter is answered from the store's index, so its cost follows the
+// number of matches rather than the size of the pool. Pages are positions
+// (a username, or a value and a username), so users added or removed
+// between pages neither shift nor repeat the others.
 func (s *Service) ListUsers(ctx context.Context, in *model.ListUsersRequest) (*model.ListUsersResponse, error) {
 	f, err := ParseFilter(model.StringValue(in.Filter))
 	if err != nil {
 		return nil, err
 	}
-	after, err := core.DecodePageToken(in.PaginationToken)
+	token, err := core.DecodePageToken(in.PaginationToken)
 	if err != nil {
 		return nil, err
 	}
 	limit := 60
-	if in.Limit != nil {
+	if in.Limit != nil && *in.Limit > 0 {
 		limit = int(*in.Limit)
 	}
 	keep := func(string) bool { return true }
@@ -134,6 +116,7 @@ func (s *Service) ListUsers(ctx context.Context, in *model.ListUsersRequest) (*m
 	}
 	out := &model.ListUsersResponse{Users: []model.UserType{}}
 	err = s.Store.View(ctx, func(tx store.Tx) error {
+		out.Users, out.PaginationToken = out.Users[:0], nil
 		p, err := s.LoadPool(tx, model.StringValue(in.UserPoolId))
 		if err != nil {
 			return err
@@ -143,36 +126,89 @@ func (s *Service) ListUsers(ctx context.Context, in *model.ListUsersRequest) (*m
 				return cognito.Errorf(cognito.InvalidParameter, "One or more requested attributes do not exist.")
 			}
 		}
-		const batch = 500
-		lastKey := ""
-		for {
-			recs, err := tx.ListUsers(p.Id, after, batch)
-			if err != nil {
-				return err
-			}
-			for _, rec := range recs {
-				after = rec.Key
-				u, err := core.DecodeUser(rec)
-				if err != nil {
-					return err
-				}
-				if f != nil && !f.match(u) {
-					continue
-				}
-				if len(out.Users) == limit {
-					out.PaginationToken = core.EncodePageToken(lastKey)
-					return nil
-				}
-				out.Users = append(out.Users, u.UserType(u.AttributeList(keep)))
-				lastKey = rec.Key
-			}
-			if len(recs) < batch {
-				return nil
-			}
+		add := func(u *core.User) { out.Users = append(out.Users, u.UserType(u.AttributeList(keep))) }
+		if f == nil {
+			return listByKey(tx, p.Id, token, limit, add, &out.PaginationToken)
 		}
+		return listByFilter(tx, p.Id, f, token, limit, add, &out.PaginationToken)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// listByKey pages through every user of the pool after key.
+func listByKey(tx store.Tx, poolID, key string, limit int, add func(*core.User), next **string) error {
+	recs, err := tx.ListUsers(poolID, key, limit+1)
+	if err != nil {
+		return err
+	}
+	for i, rec := range recs {
+		if i == limit {
+			*next = core.EncodePageToken(recs[i-1].Key)
+			break
+		}
+		u, err := core.DecodeUser(rec)
+		if err != nil {
+			return err
+		}
+		add(u)
+	}
+	return nil
+}
+
+// listByFilter pages through the index entries f matches after the
+// position in token (see filterToken).
+func listByFilter(tx store.Tx, poolID string, f *Filter, token string, limit int, add func(*core.User), next **string) error {
+	q := store.UserQuery{PoolID: poolID, Attr: f.Attribute, Value: core.FoldFilter(f.Attribute, f.Value),
+		Prefix: f.Prefix, Limit: limit + 1}
+	if token != "" {
+		var ok bool
+		if q.AfterValue, q.AfterKey, ok = parseFilterToken(token); !ok {
+			return cognito.New(cognito.InvalidParameter, "Invalid pagination token.")
+		}
+	}
+	n := 0
+	for {
+		found, err := tx.FindUsers(q)
+		if err != nil {
+			return err
+		}
+		for _, m := range found {
+			u, err := core.DecodeUser(m.User)
+			if err != nil {
+				return err
+			}
+			// The index holds what the record says; checking again
+			// keeps a wrong entry from ever showing a user.
+			if !f.match(u) {
+				q.AfterValue, q.AfterKey = m.Value, m.User.Key
+				continue
+			}
+			if n == limit {
+				*next = core.EncodePageToken(filterToken(q.AfterValue, q.AfterKey))
+				return nil
+			}
+			add(u)
+			n++
+			q.AfterValue, q.AfterKey = m.Value, m.User.Key
+		}
+		if len(found) < q.Limit {
+			return nil
+		}
+	}
+}
+
+// filterToken encodes a position in a filtered listing: the value's
+// length, a colon, the value and the user key.
+func filterToken(value, key string) string { return strconv.Itoa(len(value)) + ":" + value + key }
+
+func parseFilterToken(s string) (value, key string, ok bool) {
+	n, rest, found := strings.Cut(s, ":")
+	l, err := strconv.Atoi(n)
+	if !found || err != nil || l < 0 || l > len(rest) {
+		return "", "", false
+	}
+	return rest[:l], rest[l:], true
 }

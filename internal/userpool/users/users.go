@@ -335,6 +335,7 @@ func (s *Service) createUser(tx store.Tx, p *core.Pool, u *core.User, forceAlias
 		}
 		return err
 	}
+	u.Written(rec)
 	return s.SyncAliases(tx, p, u, nil, forceAlias)
 }
 
