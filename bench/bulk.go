@@ -15,6 +15,7 @@ import (
 
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/store/sqlite"
+	"github.com/cognate-idp/cognate/internal/userpool/core"
 	"github.com/cognate-idp/cognate/internal/userpool/passwords"
 )
 
@@ -69,7 +70,7 @@ func bulkLoad(ctx context.Context, dataDir string, fx *fixture, from, to, batch 
 			sub := uuid.NewString()
 			name := userName(i)
 			data, err := json.Marshal(bulkUserDoc{
-				Attributes: map[string]string{"sub": sub, "given_name": "bench", "custom:tier": "0"},
+				Attributes: map[string]string{"sub": sub, "given_name": "bench", "custom:tier": "0", "email": userEmail(name)},
 				Status:     "CONFIRMED", Enabled: true, PasswordHash: hash,
 			})
 			if err != nil {
@@ -77,8 +78,16 @@ func bulkLoad(ctx context.Context, dataDir string, fx *fixture, from, to, batch 
 			}
 			// Usernames are lower case, so the key is the same whether
 			// the pool folds case or not.
-			recs = append(recs, store.User{PoolID: fx.PoolID, Key: name, Username: name, Sub: sub,
-				Created: now, Modified: now, Data: data})
+			rec := store.User{PoolID: fx.PoolID, Key: name, Username: name, Sub: sub,
+				Created: now, Modified: now, Data: data}
+			// The server's own decoder derives the index entries, so
+			// they are what the server would have written.
+			u, err := core.DecodeUser(rec)
+			if err != nil {
+				return err
+			}
+			rec.Index = u.IndexEntries()
+			recs = append(recs, rec)
 		}
 		uctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 		err := st.Update(uctx, func(tx store.Tx) error {
@@ -86,8 +95,11 @@ func bulkLoad(ctx context.Context, dataDir string, fx *fixture, from, to, batch 
 				if err := tx.CreateUser(r); err != nil {
 					return fmt.Errorf("bulk user %s: %w", r.Username, err)
 				}
+				if err := tx.AddMember(r.PoolID, benchGroup, r.Key); err != nil {
+					return err
+				}
 			}
-			return nil
+			return core.MarkUserIndexBuilt(tx)
 		})
 		cancel()
 		if err != nil {

@@ -23,6 +23,10 @@ type vuser struct {
 	updPrefix []byte // update body up to the tier value
 	getBody   []byte
 	authBody  []byte
+	listBody  []byte // ListUsers by this user's email
+	pageBody  []byte // the first page of ListUsers given_name ^= "bench"
+	groupBody []byte // the first page of ListUsersInGroup bench
+	ofBody    []byte // AdminListGroupsForUser of this user
 
 	seq    int
 	acked  bool
@@ -37,6 +41,11 @@ func newVUser(name, token string, fx *fixture) *vuser {
 	u := &vuser{name: name, token: token}
 	u.updPrefix = fmt.Appendf(nil, `{"AccessToken":%s,"UserAttributes":[{"Name":"custom:tier","Value":"`, jsonString(token))
 	u.getBody = fmt.Appendf(nil, `{"AccessToken":%s}`, jsonString(token))
+	pool := jsonString(fx.PoolID)
+	u.listBody = fmt.Appendf(nil, `{"UserPoolId":%s,"Filter":%s}`, pool, jsonString(`email = "`+userEmail(name)+`"`))
+	u.pageBody = fmt.Appendf(nil, `{"UserPoolId":%s,"Filter":"given_name ^= \"bench\"","Limit":60}`, pool)
+	u.groupBody = fmt.Appendf(nil, `{"UserPoolId":%s,"GroupName":%s,"Limit":60}`, pool, jsonString(benchGroup))
+	u.ofBody = fmt.Appendf(nil, `{"UserPoolId":%s,"Username":%s}`, pool, jsonString(name))
 	u.authBody = fmt.Appendf(nil, `{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":%s,"AuthParameters":{"USERNAME":%s,"PASSWORD":%s}}`,
 		jsonString(fx.ClientID), jsonString(name), jsonString(fx.Password))
 	return u
@@ -62,6 +71,12 @@ func opTarget(op string) string {
 		return "GetUser"
 	case "auth":
 		return "InitiateAuth"
+	case "listusers", "listpage":
+		return "ListUsers"
+	case "ingroup":
+		return "ListUsersInGroup"
+	case "groupsof":
+		return "AdminListGroupsForUser"
 	}
 	return ""
 }
@@ -182,6 +197,14 @@ func worker(ctx context.Context, wc *wireConn, spec loadSpec, mine []*vuser, mea
 			body = u.updateBody(vals)
 		case "getuser":
 			body = u.getBody
+		case "listusers":
+			body = u.listBody
+		case "listpage":
+			body = u.pageBody
+		case "ingroup":
+			body = u.groupBody
+		case "groupsof":
+			body = u.ofBody
 		default:
 			body = u.authBody
 		}

@@ -65,7 +65,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.serverProc, "server-procs", 0, "GOMAXPROCS of the child server; 0 leaves it to cognate serve (at least 2)")
 	fs.IntVar(&o.clientCPU, "client-cpu", -1, "pin this load generator to this CPU (re-exec under taskset)")
 	fs.BoolVar(&o.pinned, "pinned", false, "internal: already running under taskset")
-	fs.StringVar(&o.op, "op", "update", "operation: update (UpdateUserAttributes), getuser (GetUser) or auth (InitiateAuth USER_PASSWORD_AUTH)")
+	fs.StringVar(&o.op, "op", "update", "operation: update (UpdateUserAttributes), getuser (GetUser), auth (InitiateAuth USER_PASSWORD_AUTH), "+
+		"listusers (ListUsers by one user's email), listpage (first 60 of ListUsers given_name ^= \"bench\", which every user matches), "+
+		"ingroup (first 60 of ListUsersInGroup of the group of every user) or groupsof (AdminListGroupsForUser)")
 	fs.IntVar(&o.users, "users", 100, "users in the pool")
 	fs.BoolVar(&o.bulk, "bulk", false, "insert users straight into the SQLite store (needs -serve or -inprocess)")
 	fs.IntVar(&o.batch, "batch", 5000, "users per transaction with -bulk")
@@ -99,7 +101,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	case modes != 1:
 		return o, errors.New("give exactly one of -endpoint URL, -serve or -inprocess")
 	case opTarget(o.op) == "":
-		return o, fmt.Errorf("-op %q: want update, getuser or auth", o.op)
+		return o, fmt.Errorf("-op %q: want update, getuser, auth, listusers, listpage, ingroup or groupsof", o.op)
 	case o.bulk && o.endpoint != "":
 		return o, errors.New("-bulk writes the database directly: use it with -serve or -inprocess")
 	case o.database != "" && (!o.serve || o.bulk):

@@ -55,6 +55,12 @@ func saveFixture(dir string, fx *fixture) error {
 // userName is the username of bench user i.
 func userName(i int) string { return fmt.Sprintf("user%07d", i) }
 
+// userEmail is user i's email, unique in the pool, for filtered ListUsers.
+func userEmail(name string) string { return name + "@bench.example" }
+
+// benchGroup holds every bench user, for the group-membership cases.
+const benchGroup = "bench"
+
 // createPool creates a pool with the custom attribute tier and an app
 // client allowing USER_PASSWORD_AUTH and refresh.
 func createPool(ctx context.Context, api *apiClient) (*fixture, error) {
@@ -74,6 +80,11 @@ func createPool(ctx context.Context, api *apiClient) (*fixture, error) {
 		UserPoolId: model.String(poolID), ClientName: model.String("bench"),
 		ExplicitAuthFlows: []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
 	}, &cl)
+	if err != nil {
+		return nil, err
+	}
+	err = api.call(ctx, "CreateGroup", &model.CreateGroupRequest{UserPoolId: model.String(poolID),
+		GroupName: model.String(benchGroup), Precedence: model.Int32(1)}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +122,8 @@ func parallel(parent context.Context, n, conc int, fn func(ctx context.Context, 
 }
 
 // createUsers makes users [0, n) through the API: AdminCreateUser with a
-// suppressed invitation, then a permanent password.
+// suppressed invitation, membership of the bench group, then a permanent
+// password.
 func createUsers(ctx context.Context, api *apiClient, fx *fixture, n, conc int) error {
 	return parallel(ctx, n, conc, func(ctx context.Context, i int) error {
 		name := userName(i)
@@ -120,8 +132,14 @@ func createUsers(ctx context.Context, api *apiClient, fx *fixture, n, conc int) 
 			UserAttributes: []model.AttributeType{
 				{Name: model.String("given_name"), Value: model.String("bench")},
 				{Name: model.String("custom:tier"), Value: model.String("0")},
+				{Name: model.String("email"), Value: model.String(userEmail(name))},
 			},
 		}, nil)
+		if err != nil {
+			return err
+		}
+		err = api.call(ctx, "AdminAddUserToGroup", &model.AdminAddUserToGroupRequest{UserPoolId: model.String(fx.PoolID),
+			Username: model.String(name), GroupName: model.String(benchGroup)}, nil)
 		if err != nil {
 			return err
 		}

@@ -1,21 +1,28 @@
 package store
 
-// DiffIndex calls drop for every attribute whose entry in was is absent
-// from now or has another value, then add for every entry of now that
-// was does not hold: the writes that turn a user's stored entries was
-// into now. A backend's drop removes the user's entry of the attribute,
-// whatever its value.
-func DiffIndex(was, now []IndexEntry, drop func(attr string) error, add func(IndexEntry) error) error {
+// IndexChange is one attribute whose entry differs between a user's
+// stored entries and the new ones: Had and Old describe the stored entry,
+// Has and New the wanted one.
+type IndexChange struct {
+	Attr     string
+	Old, New string
+	Had, Has bool
+}
+
+// DiffIndex calls fn for every attribute whose entry differs between was
+// (the stored entries) and now: the writes that turn one into the other.
+func DiffIndex(was, now []IndexEntry, fn func(IndexChange) error) error {
 	for _, w := range was {
-		if v, ok := lookup(now, w.Attr); !ok || v != w.Value {
-			if err := drop(w.Attr); err != nil {
+		v, ok := lookup(now, w.Attr)
+		if !ok || v != w.Value {
+			if err := fn(IndexChange{Attr: w.Attr, Old: w.Value, New: v, Had: true, Has: ok}); err != nil {
 				return err
 			}
 		}
 	}
 	for _, n := range now {
-		if v, ok := lookup(was, n.Attr); !ok || v != n.Value {
-			if err := add(n); err != nil {
+		if _, ok := lookup(was, n.Attr); !ok {
+			if err := fn(IndexChange{Attr: n.Attr, New: n.Value, Has: true}); err != nil {
 				return err
 			}
 		}

@@ -22,11 +22,11 @@ func (t *tx) writeIndex(u store.User, was []store.IndexEntry) error {
 			b.Queue(insertIndex, u.PoolID, e.Attr, e.Value, u.Key)
 		}
 	} else {
-		_ = store.DiffIndex(was, u.Index, func(attr string) error {
-			b.Queue(dropIndex, u.PoolID, u.Key, attr)
-			return nil
-		}, func(e store.IndexEntry) error {
-			b.Queue(insertIndex, u.PoolID, e.Attr, e.Value, u.Key)
+		_ = store.DiffIndex(was, u.Index, func(c store.IndexChange) error {
+			b.Queue(dropIndex, u.PoolID, u.Key, c.Attr)
+			if c.Has {
+				b.Queue(insertIndex, u.PoolID, c.Attr, c.New, u.Key)
+			}
 			return nil
 		})
 	}

@@ -71,6 +71,8 @@ const (
 	sDeleteUserIndex
 	sDeleteUserIndexAttr
 	sInsertIndex
+	sMoveIndex
+	sDropIndex
 	sFindUsers
 
 	sGetGroup
@@ -227,6 +229,10 @@ func queryText(id stmtID) string {
 		return "DELETE FROM user_index WHERE pool_id = ? AND user_key = ? AND attr = ?"
 	case sInsertIndex:
 		return "INSERT OR IGNORE INTO user_index (pool_id, attr, value, user_key) VALUES (?, ?, ?, ?)"
+	case sMoveIndex:
+		return "UPDATE OR IGNORE user_index SET value = ? WHERE pool_id = ? AND attr = ? AND value = ? AND user_key = ?"
+	case sDropIndex:
+		return "DELETE FROM user_index WHERE pool_id = ? AND attr = ? AND value = ? AND user_key = ?"
 	case sFindUsers:
 		return "SELECT i.value, u.pool_id, u.key, u.username, u.sub, u.created, u.modified, u.data FROM user_index i " +
 			"JOIN users u ON u.pool_id = i.pool_id AND u.key = i.user_key " +

@@ -9,10 +9,13 @@ import (
 // writeIndex brings the index entries of u to u.Index. With was (the
 // entries the stored record has) it rewrites only the attributes whose
 // value differs; without it, it replaces them all.
-func (t *tx) writeIndex(u store.User, was []store.IndexEntry) error {
+// A created user (created) has no entries yet.
+func (t *tx) writeIndex(u store.User, was []store.IndexEntry, created bool) error {
 	if was == nil {
-		if _, err := t.c.exec(sDeleteUserIndex, u.PoolID, u.Key); err != nil {
-			return fail("index user", err)
+		if !created {
+			if _, err := t.c.exec(sDeleteUserIndex, u.PoolID, u.Key); err != nil {
+				return fail("index user", err)
+			}
 		}
 		for _, e := range u.Index {
 			if _, err := t.c.exec(sInsertIndex, u.PoolID, e.Attr, e.Value, u.Key); err != nil {
@@ -21,17 +24,38 @@ func (t *tx) writeIndex(u store.User, was []store.IndexEntry) error {
 		}
 		return nil
 	}
-	return store.DiffIndex(was, u.Index, func(attr string) error {
-		if _, err := t.c.exec(sDeleteUserIndexAttr, u.PoolID, u.Key, attr); err != nil {
-			return fail("index user", err)
-		}
-		return nil
-	}, func(e store.IndexEntry) error {
-		if _, err := t.c.exec(sInsertIndex, u.PoolID, e.Attr, e.Value, u.Key); err != nil {
+	return store.DiffIndex(was, u.Index, func(ch store.IndexChange) error {
+		if err := t.changeIndex(u, ch); err != nil {
 			return fail("index user", err)
 		}
 		return nil
 	})
+}
+
+// changeIndex applies one change. A changed or dropped value is found by
+// its full key, the cheapest write; only when was proves stale (no such
+// row) does it fall back to removing the attribute's entry by user.
+func (t *tx) changeIndex(u store.User, ch store.IndexChange) error {
+	if ch.Had {
+		var n int64
+		var err error
+		if ch.Has {
+			n, err = t.c.exec(sMoveIndex, ch.New, u.PoolID, ch.Attr, ch.Old, u.Key)
+		} else {
+			n, err = t.c.exec(sDropIndex, u.PoolID, ch.Attr, ch.Old, u.Key)
+		}
+		if err != nil || n == 1 {
+			return err
+		}
+	}
+	if _, err := t.c.exec(sDeleteUserIndexAttr, u.PoolID, u.Key, ch.Attr); err != nil {
+		return err
+	}
+	if !ch.Has {
+		return nil
+	}
+	_, err := t.c.exec(sInsertIndex, u.PoolID, ch.Attr, ch.New, u.Key)
+	return err
 }
 
 func (t *tx) FindUsers(q store.UserQuery) ([]store.Found, error) {

@@ -443,7 +443,7 @@ func (t *tx) CreateUser(u store.User) error {
 		return err
 	}
 	rowid := t.c.lastInsertRowid()
-	if err := t.writeIndex(u, nil); err != nil {
+	if err := t.writeIndex(u, nil, true); err != nil {
 		return err
 	}
 	t.record(change{op: setUser, user: storedUser(u), rowid: rowid})
@@ -477,7 +477,7 @@ func (t *tx) PutUser(u store.User) error {
 	if err != nil {
 		return err
 	}
-	if err := t.writeIndex(u, u.IndexWas); err != nil {
+	if err := t.writeIndex(u, u.IndexWas, false); err != nil {
 		return err
 	}
 	t.record(change{op: setUser, user: storedUser(u)})

@@ -98,23 +98,29 @@ func DecodeUser(rec store.User) (*User, error) {
 	if doc.Attributes == nil {
 		doc.Attributes = map[string]string{}
 	}
-	u := &User{Rec: rec, Doc: doc}
-	u.Rec.IndexWas = u.IndexEntries()
-	return u, nil
+	return &User{Rec: rec, Doc: doc}, nil
 }
 
-// Encode returns the record to write, with its index entries; Rec's
-// IndexWas (the entries of the stored record, when it was read) lets the
-// store rewrite only those that changed.
+// Encode returns the record to write, with its index entries and, when u
+// was read from the store, the entries of the stored record (derived from
+// Rec.Data, which holds the stored document until Written), so the store
+// rewrites only those that changed. Reads pay nothing for the index.
 func (u *User) Encode() (store.User, error) {
 	rec := u.Rec
 	rec.Data = encodeUserDoc(u.Doc)
 	rec.Index = u.IndexEntries()
+	rec.IndexWas = nil
+	if u.Rec.Data != nil {
+		stored := &User{Rec: u.Rec, Doc: &UserDoc{}}
+		if err := decodeUserDoc(u.Rec.Data, stored.Doc); err == nil {
+			rec.IndexWas = stored.IndexEntries()
+		}
+	}
 	return rec, nil
 }
 
 // Written records that rec, encoded from u, is now the stored record.
-func (u *User) Written(rec store.User) { u.Rec.IndexWas = rec.Index }
+func (u *User) Written(rec store.User) { u.Rec.Data = rec.Data }
 
 // AttributeList returns the user's attributes as the API lists them: sub
 // first, then by name, filtered by keep when it is not nil.
