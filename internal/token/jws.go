@@ -9,9 +9,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"slices"
 	"strings"
+
+	jose "github.com/go-jose/go-jose/v4"
 )
 
 // Sentinel errors. Every verification or opening failure wraps exactly one
@@ -140,9 +140,16 @@ type KeyLookup func(kid string) (*rsa.PublicKey, bool)
 // kid it was verified with. It accepts exactly three segments of canonical
 // unpadded base64url, a protected header that is a JSON object with no
 // duplicate members, "alg" exactly "RS256", a non-empty string "kid" known to
-// keys, no "crit", and a valid RSASSA-PKCS1-v1_5 SHA-256 signature; other
-// header members are ignored. Failures wrap ErrMalformed, ErrUnknownKey or
-// ErrBadSignature.
+// keys, no "crit" (nor "b64"), and a valid RSASSA-PKCS1-v1_5 SHA-256
+// signature; other header members are ignored. Failures wrap ErrMalformed,
+// ErrUnknownKey or ErrBadSignature.
+//
+// Parsing, the algorithm allow-list and the signature check are go-jose's
+// (ParseSignedCompact restricted to RS256, then Verify with the looked-up
+// key); Verify adds only what go-jose leaves lenient: the length bound,
+// canonical base64 (go-jose skips line breaks and ignores non-zero trailing
+// bits, which would let one token have several spellings) and the ban on
+// crit.
 //
 // Verify checks no claim: not exp, iss, token_use or anything else, and the
 // payload is not even parsed (see ParseAccessClaims and ParseClaims).
@@ -162,19 +169,25 @@ func verify(raw string, keys KeyLookup) (payload []byte, kid string, pub *rsa.Pu
 	if !ok1 || !ok2 || strings.IndexByte(s, '.') >= 0 {
 		return nil, "", nil, malformed("want 3 segments")
 	}
-	header, err := decodeSegment(base64.RawURLEncoding, h)
+	if !canonicalSegment(h) || !canonicalSegment(p) || !canonicalSegment(s) {
+		return nil, "", nil, malformed("bad base64")
+	}
+	// RS256 is the only algorithm go-jose may accept: every other alg (none,
+	// HS256 keyed with the public key, PS256, …) fails parsing.
+	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
-		return nil, "", nil, err
+		// go-jose's texts name the failing part, never key or signature bytes.
+		return nil, "", nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
-	if kid, err = parseHeader(header); err != nil {
-		return nil, "", nil, err
+	header := jws.Signatures[0].Protected
+	if _, crit := header.ExtraHeaders["crit"]; crit {
+		return nil, "", nil, malformed("crit header not supported")
 	}
-	if payload, err = decodeSegment(base64.RawURLEncoding, p); err != nil {
-		return nil, "", nil, err
+	if _, b64 := header.ExtraHeaders["b64"]; b64 {
+		return nil, "", nil, malformed("b64 header not supported")
 	}
-	sig, err := decodeSegment(base64.RawURLEncoding, s)
-	if err != nil {
-		return nil, "", nil, err
+	if kid = header.KeyID; kid == "" {
+		return nil, "", nil, malformed("missing kid")
 	}
 	if keys == nil {
 		return nil, "", nil, ErrUnknownKey
@@ -183,11 +196,46 @@ func verify(raw string, keys KeyLookup) (payload []byte, kid string, pub *rsa.Pu
 	if !ok || pub == nil || pub.N == nil {
 		return nil, "", nil, ErrUnknownKey
 	}
-	digest := sha256.Sum256([]byte(raw[:len(h)+1+len(p)]))
-	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], sig); err != nil {
+	if payload, err = jws.Verify(pub); err != nil {
 		return nil, "", nil, ErrBadSignature
 	}
 	return payload, kid, pub, nil
+}
+
+// canonicalSegment reports whether s is canonical unpadded base64url as far
+// as go-jose does not check it: no line breaks (encoding/base64 skips them)
+// and zero unused bits in the last character. Characters outside the
+// alphabet, padding and impossible lengths are left to go-jose's decoder.
+func canonicalSegment(s string) bool {
+	if strings.ContainsAny(s, "\r\n") {
+		return false
+	}
+	var unused byte
+	switch len(s) % 4 {
+	case 2:
+		unused = 0x0f
+	case 3:
+		unused = 0x03
+	default:
+		return true
+	}
+	c := s[len(s)-1]
+	var v byte
+	switch {
+	case c >= 'A' && c <= 'Z':
+		v = c - 'A'
+	case c >= 'a' && c <= 'z':
+		v = c - 'a' + 26
+	case c >= '0' && c <= '9':
+		v = c - '0' + 52
+	case c == '-':
+		v = 62
+	case c == '_':
+		v = 63
+	default:
+		return true // not base64url at all: go-jose rejects it
+	}
+	return v&unused == 0
 }
 
 // decodeSegment decodes s with enc in strict mode. encoding/base64 silently
@@ -202,55 +250,4 @@ func decodeSegment(enc *base64.Encoding, s string) ([]byte, error) {
 		return nil, malformed("bad base64")
 	}
 	return b, nil
-}
-
-// parseHeader reads a JWS protected header and returns its kid. It walks the
-// JSON tokens itself so member names match exactly (encoding/json matches
-// struct fields case-insensitively) and duplicates are caught (it would
-// keep the last one).
-func parseHeader(b []byte) (kid string, err error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return "", malformed("header is not a JSON object")
-	}
-	var alg string
-	var names []string
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return "", malformed("header is not valid JSON")
-		}
-		name, _ := t.(string)
-		if slices.Contains(names, name) {
-			return "", malformed("duplicate header member")
-		}
-		names = append(names, name)
-		switch name {
-		case "alg":
-			err = dec.Decode(&alg)
-		case "kid":
-			err = dec.Decode(&kid)
-		case "crit":
-			return "", malformed("crit header not supported")
-		default:
-			var skip json.RawMessage
-			err = dec.Decode(&skip)
-		}
-		if err != nil {
-			return "", malformed("bad header member")
-		}
-	}
-	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
-		return "", malformed("header is not valid JSON")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return "", malformed("data after header object")
-	}
-	if alg != algRS256 {
-		return "", malformed("alg is not RS256")
-	}
-	if kid == "" {
-		return "", malformed("missing kid")
-	}
-	return kid, nil
 }

@@ -14,6 +14,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	jose "github.com/go-jose/go-jose/v4"
 )
 
 // handSign builds a compact JWS from raw header and payload JSON using
@@ -27,6 +29,65 @@ func handSign(t *testing.T, key *rsa.PrivateKey, header, payload string) string 
 		t.Fatal(err)
 	}
 	return input + "." + base64.RawURLEncoding.EncodeToString(sig)
+}
+
+// signRawInput signs base64url(header) + "." + payload, with the payload not
+// encoded (RFC 7797), but emits the usual compact form with the payload
+// base64url-encoded.
+func signRawInput(t *testing.T, key *rsa.PrivateKey, header, payload string) string {
+	t.Helper()
+	h := base64.RawURLEncoding.EncodeToString([]byte(header))
+	digest := sha256.Sum256([]byte(h + "." + payload))
+	sig, err := rsa.SignPKCS1v15(nil, key, crypto.SHA256, digest[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h + "." + base64.RawURLEncoding.EncodeToString([]byte(payload)) + "." + base64.RawURLEncoding.EncodeToString(sig)
+}
+
+// publicJWK returns the public half of key as one JWK JSON object.
+func publicJWK(t *testing.T, key *rsa.PrivateKey) string {
+	t.Helper()
+	doc, err := JWKS([]PublicKey{{Kid: KeyID(&key.PublicKey), Key: &key.PublicKey}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var set struct{ Keys []json.RawMessage }
+	if err := json.Unmarshal(doc, &set); err != nil {
+		t.Fatal(err)
+	}
+	return string(set.Keys[0])
+}
+
+// TestSignAcceptedByStandardVerifier: go-jose, used directly with the
+// published JWKS and no code of this package, accepts Sign's tokens.
+func TestSignAcceptedByStandardVerifier(t *testing.T) {
+	a, b := testKey(t, "a"), testKey(t, "b")
+	doc, err := JWKS([]PublicKey{{Kid: KeyID(&a.PublicKey), Key: &a.PublicKey}, {Kid: KeyID(&b.PublicKey), Key: &b.PublicKey}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal(doc, &set); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []*rsa.PrivateKey{a, b} {
+		raw := mustSign(t, key, accessClaims("u1", "admin"))
+		jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.RS256})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h := jws.Signatures[0].Header; h.KeyID != KeyID(&key.PublicKey) || h.Algorithm != "RS256" {
+			t.Errorf("header = kid %q alg %q", h.KeyID, h.Algorithm)
+		}
+		payload, err := jws.Verify(&set)
+		if err != nil {
+			t.Fatalf("go-jose rejects the token: %v", err)
+		}
+		if _, err := ParseAccessClaims(payload); err != nil {
+			t.Error(err)
+		}
+	}
 }
 
 func TestSignExactEncoding(t *testing.T) {
@@ -225,6 +286,9 @@ func TestVerifyTamper(t *testing.T) {
 		{"line break inside segment", parts[0] + "." + parts[1][:8] + "\n" + parts[1][8:] + "." + parts[2], keys.lookup, ErrMalformed},
 		{"non-canonical trailing bits", parts[0] + "." + parts[1] + "." + nonCanonical, keys.lookup, ErrMalformed},
 		{"too long", parts[0] + "." + strings.Repeat("A", maxTokenLen) + "." + parts[2], keys.lookup, ErrMalformed},
+		{"b64 false under crit, signed over the raw payload", signRawInput(t, a, hdr(`"alg":"RS256","b64":false,"crit":["b64"]`), payload), keys.lookup, ErrMalformed},
+		{"b64 false without crit, signed over the raw payload", signRawInput(t, a, hdr(`"alg":"RS256","b64":false`), payload), keys.lookup, ErrMalformed},
+		{"embedded jwk of the forger's key", handSign(t, b, hdr(`"alg":"RS256","jwk":`+publicJWK(t, b)), payload), keys.lookup, ErrBadSignature},
 		{"kid of key b on key a's token", handSign(t, a, `{"kid":"`+kidB+`","alg":"RS256"}`, payload), newKeySet(a, b).lookup, ErrBadSignature},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -9,7 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
+
+	jose "github.com/go-jose/go-jose/v4"
 )
 
 // KeyBits is the size of the RSA keys GenerateKey makes, as Cognito uses.
@@ -88,16 +89,6 @@ type PublicKey struct {
 	Key *rsa.PublicKey
 }
 
-// jwk is one RSA key in JWKS form; the field order is the one Cognito emits.
-type jwk struct {
-	Alg string `json:"alg"`
-	E   string `json:"e"`
-	Kid string `json:"kid"`
-	Kty string `json:"kty"`
-	N   string `json:"n"`
-	Use string `json:"use"`
-}
-
 // JWKS renders keys, in the given order, as the JSON Web Key Set served at
 // /<userPoolId>/.well-known/jwks.json:
 //
@@ -105,26 +96,51 @@ type jwk struct {
 //
 // n and e are unpadded base64url big-endian integers. No keys gives
 // {"keys":[]}.
+//
+// Each key is encoded by go-jose (JSONWebKey); its members are then written
+// in name order, which is the order Cognito emits (go-jose's own order is
+// its struct's, use/kty/kid/alg/n/e).
 func JWKS(keys []PublicKey) ([]byte, error) {
 	set := struct {
-		Keys []jwk `json:"keys"`
-	}{Keys: make([]jwk, 0, len(keys))}
+		Keys []map[string]json.RawMessage `json:"keys"`
+	}{Keys: make([]map[string]json.RawMessage, 0, len(keys))}
 	for i, k := range keys {
 		if k.Key == nil || k.Key.N == nil || k.Key.E <= 0 || k.Kid == "" {
 			return nil, fmt.Errorf("token: JWKS: key %d is incomplete", i)
 		}
-		set.Keys = append(set.Keys, jwk{
-			Alg: algRS256,
-			E:   base64.RawURLEncoding.EncodeToString(big.NewInt(int64(k.Key.E)).Bytes()),
-			Kid: k.Kid,
-			Kty: "RSA",
-			N:   base64.RawURLEncoding.EncodeToString(k.Key.N.Bytes()),
-			Use: "sig",
-		})
+		b, err := jose.JSONWebKey{Key: k.Key, KeyID: k.Kid, Algorithm: algRS256, Use: "sig"}.MarshalJSON()
+		if err != nil {
+			return nil, fmt.Errorf("token: JWKS: key %d: %w", i, err)
+		}
+		var members map[string]json.RawMessage // encoding/json writes maps in key order
+		if err := json.Unmarshal(b, &members); err != nil {
+			return nil, fmt.Errorf("token: JWKS: key %d: %w", i, err)
+		}
+		set.Keys = append(set.Keys, members)
 	}
 	out, err := json.Marshal(set)
 	if err != nil {
 		return nil, fmt.Errorf("token: JWKS: %w", err)
+	}
+	return out, nil
+}
+
+// ParseJWKS reads a JSON Web Key Set with go-jose and returns its RSA
+// signature keys (use "sig" or absent, alg "RS256" or absent), in document
+// order; other keys are skipped. It is the inverse of JWKS, for checking
+// what a pool publishes.
+func ParseJWKS(doc []byte) ([]PublicKey, error) {
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal(doc, &set); err != nil {
+		return nil, fmt.Errorf("%w: JWKS: %v", ErrMalformed, err)
+	}
+	var out []PublicKey
+	for _, k := range set.Keys {
+		pub, ok := k.Key.(*rsa.PublicKey)
+		if !ok || k.KeyID == "" || (k.Use != "" && k.Use != "sig") || (k.Algorithm != "" && k.Algorithm != algRS256) {
+			continue
+		}
+		out = append(out, PublicKey{Kid: k.KeyID, Key: pub})
 	}
 	return out, nil
 }

@@ -10,12 +10,15 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"flag"
 	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	jose "github.com/go-jose/go-jose/v4"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
@@ -189,6 +192,70 @@ func TestJWKS(t *testing.T) {
 		for _, k := range []PublicKey{{Kid: "x"}, {Key: &a.PublicKey}} {
 			if _, err := JWKS([]PublicKey{k}); err == nil {
 				t.Errorf("JWKS accepted %+v", k)
+			}
+		}
+	})
+}
+
+func TestParseJWKS(t *testing.T) {
+	a, b := testKey(t, "a"), testKey(t, "b")
+	keys := []PublicKey{
+		{Kid: KeyID(&a.PublicKey), Key: &a.PublicKey},
+		{Kid: KeyID(&b.PublicKey), Key: &b.PublicKey},
+	}
+	doc, err := JWKS(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("round trip", func(t *testing.T) {
+		got, err := ParseJWKS(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(keys) {
+			t.Fatalf("%d keys back, want %d", len(got), len(keys))
+		}
+		for i := range keys {
+			if got[i].Kid != keys[i].Kid || !got[i].Key.Equal(keys[i].Key) {
+				t.Errorf("key %d = %+v, want %+v", i, got[i], keys[i])
+			}
+		}
+	})
+	t.Run("skips keys that cannot verify RS256", func(t *testing.T) {
+		ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var other []json.RawMessage
+		for _, k := range []jose.JSONWebKey{
+			{Key: ec.Public(), KeyID: "ec", Algorithm: "ES256", Use: "sig"},
+			{Key: &a.PublicKey, KeyID: "enc", Algorithm: "RSA-OAEP", Use: "enc"},
+			{Key: &a.PublicKey, KeyID: "ps", Algorithm: "PS256", Use: "sig"},
+			{Key: &a.PublicKey, Algorithm: "RS256", Use: "sig"},
+			{Key: &b.PublicKey, KeyID: "bare"},
+		} {
+			j, err := k.MarshalJSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			other = append(other, j)
+		}
+		mixed, err := json.Marshal(map[string]any{"keys": other})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ParseJWKS(mixed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].Kid != "bare" || !got[0].Key.Equal(&b.PublicKey) {
+			t.Errorf("ParseJWKS = %+v, want only the bare RSA key", got)
+		}
+	})
+	t.Run("malformed", func(t *testing.T) {
+		for _, bad := range []string{``, `[]`, `{"keys":[{"kty":"RSA","n":"AQAB"}]}`, `{"keys":[{"kty":"XX"}]}`} {
+			if got, err := ParseJWKS([]byte(bad)); !errors.Is(err, ErrMalformed) {
+				t.Errorf("ParseJWKS(%s) = %v, %v; want ErrMalformed", bad, got, err)
 			}
 		}
 	})
