@@ -72,7 +72,6 @@ const (
 	sDeleteUserIndexAttr
 	sInsertIndex
 	sMoveIndex
-	sDropIndex
 	sFindUsers
 
 	sGetGroup
@@ -228,11 +227,10 @@ func queryText(id stmtID) string {
 	case sDeleteUserIndexAttr:
 		return "DELETE FROM user_index WHERE pool_id = ? AND user_key = ? AND attr = ?"
 	case sInsertIndex:
-		return "INSERT OR IGNORE INTO user_index (pool_id, attr, value, user_key) VALUES (?, ?, ?, ?)"
+		// A row left from a stale view of the entries is replaced.
+		return "INSERT OR REPLACE INTO user_index (pool_id, attr, value, user_key) VALUES (?, ?, ?, ?)"
 	case sMoveIndex:
-		return "UPDATE OR IGNORE user_index SET value = ? WHERE pool_id = ? AND attr = ? AND value = ? AND user_key = ?"
-	case sDropIndex:
-		return "DELETE FROM user_index WHERE pool_id = ? AND attr = ? AND value = ? AND user_key = ?"
+		return "UPDATE user_index SET value = ? WHERE pool_id = ? AND user_key = ? AND attr = ?"
 	case sFindUsers:
 		return "SELECT i.value, u.pool_id, u.key, u.username, u.sub, u.created, u.modified, u.data FROM user_index i " +
 			"JOIN users u ON u.pool_id = i.pool_id AND u.key = i.user_key " +

@@ -32,27 +32,19 @@ func (t *tx) writeIndex(u store.User, was []store.IndexEntry, created bool) erro
 	})
 }
 
-// changeIndex applies one change. A changed or dropped value is found by
-// its full key, the cheapest write; only when was proves stale (no such
-// row) does it fall back to removing the attribute's entry by user.
+// changeIndex applies one change: rows are addressed by user and
+// attribute, so a changed value is one update, and an insert replaces any
+// row a stale view of the entries missed.
 func (t *tx) changeIndex(u store.User, ch store.IndexChange) error {
-	if ch.Had {
-		var n int64
-		var err error
-		if ch.Has {
-			n, err = t.c.exec(sMoveIndex, ch.New, u.PoolID, ch.Attr, ch.Old, u.Key)
-		} else {
-			n, err = t.c.exec(sDropIndex, u.PoolID, ch.Attr, ch.Old, u.Key)
-		}
+	switch {
+	case ch.Had && ch.Has:
+		n, err := t.c.exec(sMoveIndex, ch.New, u.PoolID, u.Key, ch.Attr)
 		if err != nil || n == 1 {
 			return err
 		}
-	}
-	if _, err := t.c.exec(sDeleteUserIndexAttr, u.PoolID, u.Key, ch.Attr); err != nil {
+	case ch.Had:
+		_, err := t.c.exec(sDeleteUserIndexAttr, u.PoolID, u.Key, ch.Attr)
 		return err
-	}
-	if !ch.Has {
-		return nil
 	}
 	_, err := t.c.exec(sInsertIndex, u.PoolID, ch.Attr, ch.New, u.Key)
 	return err
