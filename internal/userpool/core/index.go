@@ -101,6 +101,9 @@ func (s *Env) EnsureUserIndex(ctx context.Context) error {
 		}
 		after = page[len(page)-1].ID
 	}
+	if len(pools) > 0 {
+		s.Log.Info("indexing users for ListUsers filters, once after an upgrade", "pools", len(pools))
+	}
 	for _, poolID := range pools {
 		key := ""
 		for {
