@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"syscall"
 	"unsafe"
 )
@@ -29,6 +30,13 @@ const ownSync = true
 // held is no longer linked: SQLite deletes the WAL when its last connection
 // closes, which cannot happen while the store is open, but syncing a
 // deleted file would silently sync nothing.
+//
+// Each time it opens the file it also syncs the directory: syncing a file
+// makes its data durable but not its name, and the WAL is created anew at
+// each open of the store after a clean close (which deletes it). Without
+// that, a power cut could take away the whole WAL, acknowledged commits
+// and all. SQLite does the same when it syncs a new journal or WAL
+// itself (its UNIXFILE_DIRSYNC), which with synchronous=OFF it never does.
 type syncFile struct {
 	path string
 	f    *os.File
@@ -50,8 +58,34 @@ func (s *syncFile) open() error {
 	if err != nil {
 		return err
 	}
+	if err := syncDir(filepath.Dir(s.path)); err != nil {
+		f.Close()
+		return err
+	}
 	s.f, s.fd = f, int(f.Fd())
 	return nil
+}
+
+// syncDir makes the names in directory dir durable. A filesystem that
+// cannot sync a directory (EINVAL) is taken at its word, as SQLite does.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	for {
+		err := syscall.Fsync(int(d.Fd()))
+		switch {
+		case errors.Is(err, syscall.EINTR):
+			continue
+		case errors.Is(err, syscall.EINVAL), errors.Is(err, syscall.ENOTSUP):
+			return nil
+		case err != nil:
+			return fmt.Errorf("sync directory %s: %w", dir, err)
+		}
+		return nil
+	}
 }
 
 func (s *syncFile) close() {

@@ -120,3 +120,39 @@ func TestAsyncSync(t *testing.T) {
 		t.Error("still on AIO after the kernel refused an AIO fsync")
 	}
 }
+
+// TestSyncReachesFUSE checks the sync path on a FUSE filesystem (the
+// lazyfs of TestPowerLoss): the AIO fsync reaches the filesystem and
+// makes the data durable, and so does the sync of the directory that
+// makes a new file's name durable.
+func TestSyncReachesFUSE(t *testing.T) {
+	fsys, backing, mnt := mountLazyFS(t)
+	p := filepath.Join(mnt, "x.db-wal")
+	if err := os.WriteFile(p, []byte("acknowledged"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sy := newSyncer()
+	defer sy.close()
+	wasAsync := sy.async()
+	f := &syncFile{path: p}
+	defer f.close()
+	if err := sy.sync(f); err != nil {
+		t.Fatal(err)
+	}
+	if wasAsync && !sy.async() {
+		t.Error("the FUSE filesystem refused AIO fsync; fell back to fdatasync")
+	}
+	if err := os.WriteFile(filepath.Join(mnt, "unsynced"), []byte("lost"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fsys.Freeze()
+	if _, err := fsys.Crash(nil); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(backing, "x.db-wal")); err != nil || string(b) != "acknowledged" {
+		t.Errorf("after the crash the synced file holds %q, %v", b, err)
+	}
+	if _, err := os.Stat(filepath.Join(backing, "unsynced")); !os.IsNotExist(err) {
+		t.Errorf("a file never synced survived the crash: %v", err)
+	}
+}
