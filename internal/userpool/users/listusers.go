@@ -106,11 +106,13 @@ func (s *Service) ListUsers(ctx context.Context, in *model.ListUsersRequest) (*m
 	if err != nil {
 		return nil, err
 	}
+	// Unconfirmed: a Limit of 0 (the model allows it) lists the default 60.
 	limit := 60
 	if in.Limit != nil && *in.Limit > 0 {
 		limit = int(*in.Limit)
 	}
 	keep := func(string) bool { return true }
+	// Unconfirmed: an empty AttributesToGet lists users without attributes.
 	if in.AttributesToGet != nil {
 		keep = func(n string) bool { return slices.Contains(in.AttributesToGet, n) }
 	}
