@@ -92,7 +92,8 @@ func (f *Filter) match(u *core.User) bool {
 }
 
 // ListUsers lists a pool's users in username order or, with a filter,
-// those the filter matches in order of the matched value, then username.
+// those the filter matches in order of the matched value, then username
+// (Unconfirmed: Cognito documents no order for filtered results).
 // A filter is answered from the store's index, so its cost follows the
 // number of matches rather than the size of the pool. Pages are positions
 // (a username, or a value and a username), so users added or removed
