@@ -13,8 +13,6 @@ import (
 	"errors"
 	"flag"
 	"math/big"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -132,18 +130,9 @@ func TestJWKS(t *testing.T) {
 	}
 
 	t.Run("golden", func(t *testing.T) {
-		path := filepath.Join("testdata", "jwks.golden.json")
-		if *update {
-			if err := os.WriteFile(path, got, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		want := golden(t, "jwks.golden.json", got)
 		if !bytes.Equal(got, want) {
-			t.Errorf("JWKS differs from %s:\n got %s\nwant %s", path, got, want)
+			t.Errorf("JWKS differs from testdata/jwks.golden.json:\n got %s\nwant %s", got, want)
 		}
 	})
 

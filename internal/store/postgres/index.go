@@ -13,11 +13,14 @@ const (
 
 // writeIndex brings the index entries of u to u.Index in one round trip.
 // With was (the entries the stored record has) it rewrites only the
-// attributes whose value differs; without it, it replaces them all.
-func (t *tx) writeIndex(u store.User, was []store.IndexEntry) error {
+// attributes whose value differs; without it, it replaces them all. A
+// created user (created) has no entries yet.
+func (t *tx) writeIndex(u store.User, was []store.IndexEntry, created bool) error {
 	b := &pgx.Batch{}
 	if was == nil {
-		b.Queue("DELETE FROM user_index WHERE pool_id = $1 AND user_key = $2", u.PoolID, u.Key)
+		if !created {
+			b.Queue("DELETE FROM user_index WHERE pool_id = $1 AND user_key = $2", u.PoolID, u.Key)
+		}
 		for _, e := range u.Index {
 			b.Queue(insertIndex, u.PoolID, e.Attr, e.Value, u.Key)
 		}

@@ -74,14 +74,14 @@ func (t *tx) CreateUser(u store.User) error {
 	if err != nil {
 		return err
 	}
-	return t.writeIndex(u, nil)
+	return t.writeIndex(u, nil, true)
 }
 
 func (t *tx) PutUser(u store.User) error {
 	if err := t.putUserRow(u); err != nil {
 		return err
 	}
-	return t.writeIndex(u, u.IndexWas)
+	return t.writeIndex(u, u.IndexWas, false)
 }
 
 func (t *tx) putUserRow(u store.User) error {

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/cognate-idp/cognate/internal/store"
@@ -15,14 +16,7 @@ var Searchable = []string{"username", "email", "phone_number", "name", "given_na
 	"preferred_username", "cognito:user_status", "status", "sub"}
 
 // IsSearchable reports whether a ListUsers filter may name attr.
-func IsSearchable(attr string) bool {
-	for _, a := range Searchable {
-		if a == attr {
-			return true
-		}
-	}
-	return false
-}
+func IsSearchable(attr string) bool { return slices.Contains(Searchable, attr) }
 
 // IndexValue returns the value a filter on attr compares for the user
 // and whether it has one. cognito:user_status compares without case (the
@@ -119,11 +113,13 @@ func (s *Env) EnsureUserIndex(ctx context.Context) error {
 					if err != nil {
 						return err
 					}
+					// Without the stored document Encode gives no IndexWas,
+					// so PutUser replaces whatever entries there are.
+					u.Rec.Data = nil
 					out, err := u.Encode()
 					if err != nil {
 						return err
 					}
-					out.IndexWas = nil // replace whatever is there
 					if err := tx.PutUser(out); err != nil {
 						return err
 					}
@@ -140,7 +136,7 @@ func (s *Env) EnsureUserIndex(ctx context.Context) error {
 		}
 	}
 	s.Log.Info("user index built", "pools", len(pools))
-	return s.Store.Update(ctx, func(tx store.Tx) error { return tx.PutSetting(userIndexSetting, []byte("1")) })
+	return s.Store.Update(ctx, MarkUserIndexBuilt)
 }
 
 // MarkUserIndexBuilt records that every user of the database has index
