@@ -125,6 +125,27 @@ type Tx interface {
 	// Settings are server-wide values (e.g. the sealing key's ID).
 	GetSetting(name string) ([]byte, error)
 	PutSetting(name string, value []byte) error
+
+	// Items are a pool's other records, each of a kind the domain names
+	// (domains, resource servers, identity providers, import jobs, terms,
+	// brandings) and unique by (PoolID, Kind, ID). A record unique across
+	// pools uses PoolID "". DeletePool removes the pool's items.
+	GetItem(poolID, kind, id string) (Item, error)
+	// ListItems returns items of a kind with IDs after afterID, in ID order.
+	ListItems(poolID, kind, afterID string, limit int) ([]Item, error)
+	CreateItem(it Item) error                 // ErrConflict if it exists
+	PutItem(it Item) error                    // replaces; ErrNotFound if absent
+	DeleteItem(poolID, kind, id string) error // ErrNotFound if absent
+}
+
+// Item is one of a pool's other records; see Tx.GetItem.
+type Item struct {
+	PoolID   string
+	Kind     string
+	ID       string
+	Created  time.Time
+	Modified time.Time
+	Data     []byte // owned by the domain
 }
 
 // Pool is a user pool record.

@@ -340,6 +340,7 @@ func (t *tx) DeletePool(id string) error {
 		"DELETE FROM user_groups WHERE pool_id = $1",
 		"DELETE FROM group_members WHERE pool_id = $1",
 		"DELETE FROM user_index WHERE pool_id = $1",
+		"DELETE FROM items WHERE pool_id = $1",
 	}, id)
 }
 

@@ -47,6 +47,7 @@ const (
 	sDeletePoolGroups
 	sDeletePoolMembers
 	sDeletePoolIndex
+	sDeletePoolItems
 
 	sGetClient
 	sClientModified
@@ -113,6 +114,12 @@ const (
 	sGetSetting
 	sPutSetting
 
+	sGetItem
+	sListItems
+	sInsertItem
+	sUpdateItem
+	sDeleteItem
+
 	numStmts
 )
 
@@ -122,6 +129,7 @@ const (
 	poolCols    = "id, name, created, modified, data"
 	tokenCols   = "id, pool_id, client_id, user_key, created, expires, revoked, data"
 	groupCols   = "pool_id, name, created, modified, data"
+	itemCols    = "pool_id, kind, id, created, modified, data"
 	messageCols = "id, pool_id, username, attribute_name, delivery_medium, destination, subject, body, code, created, state, attempts, last_error"
 )
 
@@ -180,6 +188,8 @@ func queryText(id stmtID) string {
 		return "DELETE FROM group_members WHERE pool_id = ?"
 	case sDeletePoolIndex:
 		return "DELETE FROM user_index WHERE pool_id = ?"
+	case sDeletePoolItems:
+		return "DELETE FROM items WHERE pool_id = ?"
 
 	case sGetClient:
 		return "SELECT " + clientCols + " FROM clients WHERE pool_id = ? AND id = ?"
@@ -236,6 +246,17 @@ func queryText(id stmtID) string {
 			"JOIN users u ON u.pool_id = i.pool_id AND u.key = i.user_key " +
 			"WHERE i.pool_id = ? AND i.attr = ? AND (i.value, i.user_key) > (?, ?) AND i.value <= ? " +
 			"ORDER BY i.value, i.user_key LIMIT ?"
+
+	case sGetItem:
+		return "SELECT " + itemCols + " FROM items WHERE pool_id = ? AND kind = ? AND id = ?"
+	case sListItems:
+		return "SELECT " + itemCols + " FROM items WHERE pool_id = ? AND kind = ? AND id > ? ORDER BY id LIMIT ?"
+	case sInsertItem:
+		return "INSERT INTO items (" + itemCols + ") VALUES (?, ?, ?, ?, ?, ?)"
+	case sUpdateItem:
+		return "UPDATE items SET created = ?, modified = ?, data = ? WHERE pool_id = ? AND kind = ? AND id = ?"
+	case sDeleteItem:
+		return "DELETE FROM items WHERE pool_id = ? AND kind = ? AND id = ?"
 
 	case sGetGroup:
 		return "SELECT " + groupCols + " FROM user_groups WHERE pool_id = ? AND name = ?"

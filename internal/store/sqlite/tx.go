@@ -210,7 +210,7 @@ func (t *tx) DeletePool(id string) error {
 		return err
 	}
 	for _, s := range [...]stmtID{sDeletePoolClients, sDeletePoolUsers, sDeletePoolAliases,
-		sDeletePoolKeys, sDeletePoolTokens, sDeletePoolMessages, sDeletePoolGroups, sDeletePoolMembers, sDeletePoolIndex} {
+		sDeletePoolKeys, sDeletePoolTokens, sDeletePoolMessages, sDeletePoolGroups, sDeletePoolMembers, sDeletePoolIndex, sDeletePoolItems} {
 		if _, err := t.c.exec(s, id); err != nil {
 			return fail("delete pool", err)
 		}

@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Messages", testMessages},
 		{"ListMessages", testListMessages},
 		{"Settings", testSettings},
+		{"Items", testItems},
 		{"DeletePoolCascade", testDeletePoolCascade},
 		{"DeleteUserCascade", testDeleteUserCascade},
 		{"UpdateAtomicity", testUpdateAtomicity},
