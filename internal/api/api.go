@@ -29,6 +29,8 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 		// Pools and app clients.
 		"CreateUserPool":             op(s.Pools.CreateUserPool),
 		"DescribeUserPool":           op(s.Pools.DescribeUserPool),
+		"GetUserPoolMfaConfig":       op(s.Pools.GetUserPoolMfaConfig),
+		"SetUserPoolMfaConfig":       op(s.Pools.SetUserPoolMfaConfig),
 		"UpdateUserPool":             op(s.Pools.UpdateUserPool),
 		"DeleteUserPool":             op(s.Pools.DeleteUserPool),
 		"ListUserPools":              op(s.Pools.ListUserPools),

@@ -54,6 +54,20 @@ func DecodePageToken(tok *string) (string, error) {
 // DescribeUserPool shows it, minus the computed fields.
 type PoolDoc struct {
 	Config model.UserPoolType `json:"config"`
+	// MFA holds what SetUserPoolMfaConfig set beyond Config; nil for a
+	// pool it never configured.
+	MFA *PoolMFA `json:"mfa,omitempty"`
+}
+
+// PoolMFA is the part of a pool's MFA configuration that UserPoolType
+// does not show: which factors SetUserPoolMfaConfig turned on, with their
+// settings. The SMS message and SmsConfiguration stay in Config, where
+// DescribeUserPool shows them.
+type PoolMFA struct {
+	SMS           bool                             `json:"sms,omitempty"`
+	SoftwareToken bool                             `json:"totp,omitempty"`
+	Email         *model.EmailMfaConfigType        `json:"email,omitempty"`
+	WebAuthn      *model.WebAuthnConfigurationType `json:"webauthn,omitempty"`
 }
 
 // Pool is a decoded pool with its derived indexes. It is immutable once
@@ -70,6 +84,8 @@ type Pool struct {
 	AutoVerified  map[string]bool
 	VerifyBefore  map[string]bool
 	caseSensitive bool
+	// MFA is the stored MFA factor configuration; nil if never set.
+	MFA *PoolMFA
 }
 
 func DecodePool(rec store.Pool) (*Pool, error) {
@@ -77,7 +93,9 @@ func DecodePool(rec store.Pool) (*Pool, error) {
 	if err := json.Unmarshal(rec.Data, &doc); err != nil {
 		return nil, fmt.Errorf("decode pool %s: %w", rec.ID, err)
 	}
-	return BuildPool(rec.ID, rec.Modified, &doc.Config), nil
+	p := BuildPool(rec.ID, rec.Modified, &doc.Config)
+	p.MFA = doc.MFA
+	return p, nil
 }
 
 func BuildPool(id string, modified time.Time, cfg *model.UserPoolType) *Pool {

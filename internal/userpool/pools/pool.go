@@ -120,7 +120,7 @@ func (ps poolSettings) apply(cfg *model.UserPoolType) error {
 		mfa = model.String("OFF")
 	}
 	if model.StringValue(mfa) == "ON" {
-		return cognito.New(cognito.InvalidParameter, "MFA configuration ON is not supported by Cognate; use OFF.")
+		return errMFAOn
 	}
 	del := ps.DeletionProtection
 	if del == nil {
@@ -309,6 +309,11 @@ func (s *Service) changePool(ctx context.Context, id string, change func(cfg *mo
 // transaction; with stamp, LastModifiedDate becomes now. The record's
 // Modified time always moves, since the pool caches key on it.
 func (s *Service) updatePool(ctx context.Context, id string, stamp bool, change func(cfg *model.UserPoolType) error) error {
+	return s.updatePoolDoc(ctx, id, stamp, func(doc *core.PoolDoc) error { return change(&doc.Config) })
+}
+
+// updatePoolDoc is updatePool for changes beyond the configuration.
+func (s *Service) updatePoolDoc(ctx context.Context, id string, stamp bool, change func(doc *core.PoolDoc) error) error {
 	return s.Store.Update(ctx, func(tx store.Tx) error {
 		rec, err := tx.GetPool(id)
 		if err != nil {
@@ -318,7 +323,7 @@ func (s *Service) updatePool(ctx context.Context, id string, stamp bool, change 
 		if err := json.Unmarshal(rec.Data, &doc); err != nil {
 			return err
 		}
-		if err := change(&doc.Config); err != nil {
+		if err := change(&doc); err != nil {
 			return err
 		}
 		now := s.Now().UTC()
