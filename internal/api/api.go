@@ -98,5 +98,25 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 		"GetUserAttributeVerificationCode": op(s.Users.GetUserAttributeVerificationCode),
 		"VerifyUserAttribute":              op(s.Users.VerifyUserAttribute),
 		"SetUserSettings":                  op(s.Users.SetUserSettings),
+
+		// Settings stored but not acted on.
+		"SetLogDeliveryConfiguration": op(s.Settings.SetLogDeliveryConfiguration),
+		"GetLogDeliveryConfiguration": op(s.Settings.GetLogDeliveryConfiguration),
+		"SetRiskConfiguration":        op(s.Settings.SetRiskConfiguration),
+		"DescribeRiskConfiguration":   op(s.Settings.DescribeRiskConfiguration),
+	}
+}
+
+// Notes returns what the README says about an operation beyond whether it
+// is implemented, by name.
+func Notes() map[string]string {
+	const stored = "stored, validated and returned; not acted on"
+	return map[string]string{
+		"SetLogDeliveryConfiguration": stored + " (no logs are delivered)",
+		"GetLogDeliveryConfiguration": stored + " (no logs are delivered)",
+		"SetRiskConfiguration":        stored + " (no sign-in is risk-scored or blocked)",
+		"DescribeRiskConfiguration":   stored + " (no sign-in is risk-scored or blocked)",
+		"SetUserPoolMfaConfig":        "factors stored; OFF and OPTIONAL accepted, ON refused (sign-in does not yet challenge for MFA)",
+		"GetUserPoolMfaConfig":        "factors as SetUserPoolMfaConfig stored them",
 	}
 }

@@ -16,13 +16,14 @@ var update = flag.Bool("update", false, "rewrite the operations table in README.
 func operationsTable() string {
 	handlers := Handlers(&userpool.Service{})
 	var b strings.Builder
-	b.WriteString("| operation | status |\n| --- | --- |\n")
+	notes := Notes()
+	b.WriteString("| operation | status | notes |\n| --- | --- | --- |\n")
 	for _, name := range model.OperationNames() {
 		status := "not implemented"
 		if _, ok := handlers[name]; ok {
 			status = "implemented"
 		}
-		b.WriteString("| " + name + " | " + status + " |\n")
+		b.WriteString("| " + name + " | " + status + " | " + notes[name] + " |\n")
 	}
 	return b.String()
 }
@@ -54,6 +55,15 @@ func TestREADMEOperations(t *testing.T) {
 		return
 	}
 	t.Errorf("README.md operations table is stale; run go test ./internal/api -run TestREADMEOperations -update")
+}
+
+func TestNotesNameHandlers(t *testing.T) {
+	handlers := Handlers(&userpool.Service{})
+	for name := range Notes() {
+		if _, ok := handlers[name]; !ok {
+			t.Errorf("note for %s, which is not implemented", name)
+		}
+	}
 }
 
 func TestHandlersExistInModel(t *testing.T) {

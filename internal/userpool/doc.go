@@ -11,6 +11,7 @@
 //	groups     groups and their members
 //	users      the user and attribute operations, sign-up, password reset
 //	auth       the sign-in flows and their challenges
+//	settings   log delivery and risk configurations, stored but not acted on
 //
 // An area imports only core and the areas listed above it, never one below
 // (layers_test.go holds the rule). New wires the areas together; package api

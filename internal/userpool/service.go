@@ -15,6 +15,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/userpool/delivery"
 	"github.com/cognate-idp/cognate/internal/userpool/groups"
 	"github.com/cognate-idp/cognate/internal/userpool/pools"
+	"github.com/cognate-idp/cognate/internal/userpool/settings"
 	"github.com/cognate-idp/cognate/internal/userpool/triggers"
 	"github.com/cognate-idp/cognate/internal/userpool/users"
 
@@ -70,6 +71,7 @@ type Service struct {
 	Auth     *auth.Service
 	Tokens   *tokens.Service
 	Delivery *delivery.Service
+	Settings *settings.Service
 }
 
 func New(opts Options) (*Service, error) {
@@ -140,6 +142,7 @@ func New(opts Options) (*Service, error) {
 		Auth:     auth.New(env, srpServer, dl, pw, tok, tr, us),
 		Tokens:   tok,
 		Delivery: dl,
+		Settings: settings.New(env),
 	}, nil
 }
 
