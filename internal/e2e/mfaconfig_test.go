@@ -29,6 +29,19 @@ func (e *env) mfaConfig(t *testing.T) *cip.GetUserPoolMfaConfigOutput {
 	return out
 }
 
+// mfaFactors is the mode and the factors a pool's MFA configuration turns on.
+type mfaFactors struct {
+	mode                       types.UserPoolMfaType
+	totp, email, sms, webAuthn bool
+}
+
+// setAnswer shows SetUserPoolMfaConfig's answer as GetUserPoolMfaConfig's,
+// which has the same members.
+func setAnswer(o *cip.SetUserPoolMfaConfigOutput) *cip.GetUserPoolMfaConfigOutput {
+	return &cip.GetUserPoolMfaConfigOutput{MfaConfiguration: o.MfaConfiguration, SoftwareTokenMfaConfiguration: o.SoftwareTokenMfaConfiguration,
+		EmailMfaConfiguration: o.EmailMfaConfiguration, SmsMfaConfiguration: o.SmsMfaConfiguration, WebAuthnConfiguration: o.WebAuthnConfiguration}
+}
+
 // TestUserPoolMfaConfig: SetUserPoolMfaConfig sets the factors as a whole,
 // refuses the combinations Cognito refuses without changing anything, and
 // GetUserPoolMfaConfig and DescribeUserPool show the result.
@@ -55,33 +68,31 @@ func TestUserPoolMfaConfig(t *testing.T) {
 	out, err := set(cip.SetUserPoolMfaConfigInput{MfaConfiguration: types.UserPoolMfaTypeOptional,
 		SoftwareTokenMfaConfiguration: totp, EmailMfaConfiguration: email, SmsMfaConfiguration: sms, WebAuthnConfiguration: webAuthn})
 	noErr(t, err)
-	check := func(what string, mode types.UserPoolMfaType, wantTOTP, wantEmail, wantSMS, wantWebAuthn bool,
-		gotMode types.UserPoolMfaType, gotTOTP *types.SoftwareTokenMfaConfigType, gotEmail *types.EmailMfaConfigType,
-		gotSMS *types.SmsMfaConfigType, gotWebAuthn *types.WebAuthnConfigurationType) {
+	// check compares the configuration got with the factors want turns on,
+	// each present factor holding the values set above.
+	check := func(what string, want mfaFactors, got *cip.GetUserPoolMfaConfigOutput) {
 		t.Helper()
-		if gotMode != mode {
-			t.Fatalf("%s: mode %q, want %q", what, gotMode, mode)
+		if got.MfaConfiguration != want.mode {
+			t.Fatalf("%s: mode %q, want %q", what, got.MfaConfiguration, want.mode)
 		}
-		if (gotTOTP != nil && gotTOTP.Enabled) != wantTOTP {
-			t.Fatalf("%s: TOTP %+v, want enabled %v", what, gotTOTP, wantTOTP)
+		if (got.SoftwareTokenMfaConfiguration != nil && got.SoftwareTokenMfaConfiguration.Enabled) != want.totp {
+			t.Fatalf("%s: TOTP %+v, want enabled %v", what, got.SoftwareTokenMfaConfiguration, want.totp)
 		}
-		if (gotEmail != nil) != wantEmail || (wantEmail && (aws.ToString(gotEmail.Message) != *email.Message || aws.ToString(gotEmail.Subject) != *email.Subject)) {
-			t.Fatalf("%s: email %+v, want %v", what, gotEmail, wantEmail)
+		if g := got.EmailMfaConfiguration; (g != nil) != want.email || (want.email && (aws.ToString(g.Message) != *email.Message || aws.ToString(g.Subject) != *email.Subject)) {
+			t.Fatalf("%s: email %+v, want %v", what, g, want.email)
 		}
-		if (gotSMS != nil) != wantSMS || (wantSMS && (aws.ToString(gotSMS.SmsAuthenticationMessage) != *sms.SmsAuthenticationMessage ||
-			gotSMS.SmsConfiguration == nil || aws.ToString(gotSMS.SmsConfiguration.SnsCallerArn) != *sms.SmsConfiguration.SnsCallerArn)) {
-			t.Fatalf("%s: SMS %+v, want %v", what, gotSMS, wantSMS)
+		if g := got.SmsMfaConfiguration; (g != nil) != want.sms || (want.sms && (aws.ToString(g.SmsAuthenticationMessage) != *sms.SmsAuthenticationMessage ||
+			g.SmsConfiguration == nil || aws.ToString(g.SmsConfiguration.SnsCallerArn) != *sms.SmsConfiguration.SnsCallerArn)) {
+			t.Fatalf("%s: SMS %+v, want %v", what, g, want.sms)
 		}
-		if (gotWebAuthn != nil) != wantWebAuthn || (wantWebAuthn && (aws.ToString(gotWebAuthn.RelyingPartyId) != "example.com" ||
-			gotWebAuthn.UserVerification != types.UserVerificationTypeRequired)) {
-			t.Fatalf("%s: WebAuthn %+v, want %v", what, gotWebAuthn, wantWebAuthn)
+		if g := got.WebAuthnConfiguration; (g != nil) != want.webAuthn || (want.webAuthn && (aws.ToString(g.RelyingPartyId) != "example.com" ||
+			g.UserVerification != types.UserVerificationTypeRequired)) {
+			t.Fatalf("%s: WebAuthn %+v, want %v", what, g, want.webAuthn)
 		}
 	}
-	check("set answer", types.UserPoolMfaTypeOptional, true, true, true, true,
-		out.MfaConfiguration, out.SoftwareTokenMfaConfiguration, out.EmailMfaConfiguration, out.SmsMfaConfiguration, out.WebAuthnConfiguration)
-	got = e.mfaConfig(t)
-	check("get after set", types.UserPoolMfaTypeOptional, true, true, true, true,
-		got.MfaConfiguration, got.SoftwareTokenMfaConfiguration, got.EmailMfaConfiguration, got.SmsMfaConfiguration, got.WebAuthnConfiguration)
+	all := mfaFactors{mode: types.UserPoolMfaTypeOptional, totp: true, email: true, sms: true, webAuthn: true}
+	check("set answer", all, setAnswer(out))
+	check("get after set", all, e.mfaConfig(t))
 
 	// Refused requests change nothing.
 	for _, tc := range []struct {
@@ -103,9 +114,7 @@ func TestUserPoolMfaConfig(t *testing.T) {
 	} {
 		_, err := set(tc.in)
 		testserver.WantError[*types.InvalidParameterException](t, err, tc.msg)
-		got = e.mfaConfig(t)
-		check("after refused "+tc.name, types.UserPoolMfaTypeOptional, true, true, true, true,
-			got.MfaConfiguration, got.SoftwareTokenMfaConfiguration, got.EmailMfaConfiguration, got.SmsMfaConfiguration, got.WebAuthnConfiguration)
+		check("after refused "+tc.name, all, e.mfaConfig(t))
 	}
 	_, err = set(cip.SetUserPoolMfaConfigInput{MfaConfiguration: types.UserPoolMfaTypeOptional,
 		EmailMfaConfiguration: &types.EmailMfaConfigType{Message: aws.String("no placeholder")}})
@@ -115,17 +124,14 @@ func TestUserPoolMfaConfig(t *testing.T) {
 	// Factors left out are turned off; WebAuthn stands apart.
 	out, err = set(cip.SetUserPoolMfaConfigInput{MfaConfiguration: types.UserPoolMfaTypeOptional, SoftwareTokenMfaConfiguration: totp})
 	noErr(t, err)
-	check("TOTP only", types.UserPoolMfaTypeOptional, true, false, false, false,
-		out.MfaConfiguration, out.SoftwareTokenMfaConfiguration, out.EmailMfaConfiguration, out.SmsMfaConfiguration, out.WebAuthnConfiguration)
+	check("TOTP only", mfaFactors{mode: types.UserPoolMfaTypeOptional, totp: true}, setAnswer(out))
 
 	// OFF alone, and OFF with WebAuthn, are accepted.
 	out, err = set(cip.SetUserPoolMfaConfigInput{MfaConfiguration: types.UserPoolMfaTypeOff, WebAuthnConfiguration: webAuthn})
 	noErr(t, err)
-	check("OFF with WebAuthn", types.UserPoolMfaTypeOff, false, false, false, true,
-		out.MfaConfiguration, out.SoftwareTokenMfaConfiguration, out.EmailMfaConfiguration, out.SmsMfaConfiguration, out.WebAuthnConfiguration)
-	got = e.mfaConfig(t)
-	check("get after OFF", types.UserPoolMfaTypeOff, false, false, false, true,
-		got.MfaConfiguration, got.SoftwareTokenMfaConfiguration, got.EmailMfaConfiguration, got.SmsMfaConfiguration, got.WebAuthnConfiguration)
+	offWebAuthn := mfaFactors{mode: types.UserPoolMfaTypeOff, webAuthn: true}
+	check("OFF with WebAuthn", offWebAuthn, setAnswer(out))
+	check("get after OFF", offWebAuthn, e.mfaConfig(t))
 
 	_, err = e.s.Client.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: aws.String("us-east-1_nothere")})
 	testserver.WantError[*types.ResourceNotFoundException](t, err, "User pool us-east-1_nothere does not exist.")

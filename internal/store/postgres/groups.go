@@ -50,18 +50,7 @@ func (t *tx) ListUserGroups(poolID, userKey, afterName string, limit int) ([]sto
 }
 
 func (t *tx) groups(op, sql string, args ...any) ([]store.Group, error) {
-	if err := t.read(); err != nil {
-		return nil, err
-	}
-	rows, err := t.query(sql, args...)
-	if err != nil {
-		return nil, fail(op, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Group, error) { return scanGroup(r) })
-	if err != nil {
-		return nil, fail(op, err)
-	}
-	return out, nil
+	return collect(t, op, scanGroup, sql, args...)
 }
 
 func (t *tx) CreateGroup(g store.Group) error {
@@ -95,19 +84,8 @@ func (t *tx) RemoveMember(poolID, group, userKey string) error {
 }
 
 func (t *tx) ListMembers(poolID, group, afterKey string, limit int) ([]store.User, error) {
-	if err := t.read(); err != nil {
-		return nil, err
-	}
-	rows, err := t.query("SELECT u.pool_id, u.key, u.username, u.sub, u.created, u.modified, u.data FROM group_members m "+
+	return collect(t, "list members", scanUser, "SELECT u.pool_id, u.key, u.username, u.sub, u.created, u.modified, u.data FROM group_members m "+
 		"JOIN users u ON u.pool_id = m.pool_id AND u.key = m.user_key "+
 		"WHERE m.pool_id = $1 AND m.group_name = $2 AND m.user_key > $3 ORDER BY m.user_key LIMIT $4",
 		poolID, group, afterKey, limitArg(limit))
-	if err != nil {
-		return nil, fail("list members", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.User, error) { return scanUser(r) })
-	if err != nil {
-		return nil, fail("list members", err)
-	}
-	return out, nil
 }

@@ -29,19 +29,8 @@ func (t *tx) GetItem(poolID, kind, id string) (store.Item, error) {
 }
 
 func (t *tx) ListItems(poolID, kind, afterID string, limit int) ([]store.Item, error) {
-	if err := t.read(); err != nil {
-		return nil, err
-	}
-	rows, err := t.query("SELECT "+itemCols+" FROM items WHERE pool_id = $1 AND kind = $2 AND id > $3 ORDER BY id LIMIT $4",
+	return collect(t, "list items", scanItem, "SELECT "+itemCols+" FROM items WHERE pool_id = $1 AND kind = $2 AND id > $3 ORDER BY id LIMIT $4",
 		poolID, kind, afterID, limitArg(limit))
-	if err != nil {
-		return nil, fail("list items", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Item, error) { return scanItem(r) })
-	if err != nil {
-		return nil, fail("list items", err)
-	}
-	return out, nil
 }
 
 func (t *tx) CreateItem(it store.Item) error {

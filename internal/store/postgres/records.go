@@ -42,19 +42,8 @@ func (t *tx) GetUserBySub(poolID, sub string) (store.User, error) {
 }
 
 func (t *tx) ListUsers(poolID, afterKey string, limit int) ([]store.User, error) {
-	if err := t.read(); err != nil {
-		return nil, err
-	}
-	rows, err := t.query("SELECT "+userCols+" FROM users WHERE pool_id = $1 AND key > $2 ORDER BY key LIMIT $3",
+	return collect(t, "list users", scanUser, "SELECT "+userCols+" FROM users WHERE pool_id = $1 AND key > $2 ORDER BY key LIMIT $3",
 		poolID, afterKey, limitArg(limit))
-	if err != nil {
-		return nil, fail("list users", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.User, error) { return scanUser(r) })
-	if err != nil {
-		return nil, fail("list users", err)
-	}
-	return out, nil
 }
 
 func (t *tx) CountUsers(poolID string) (int64, error) {

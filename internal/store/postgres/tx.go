@@ -499,3 +499,20 @@ func (t *tx) PutSetting(name string, value []byte) error {
 		"ON CONFLICT (name) DO UPDATE SET value = excluded.value", name, value)
 	return err
 }
+
+// collect runs a query inside the transaction and scans every row with
+// scan; op names the operation in errors.
+func collect[T any](t *tx, op string, scan func(pgx.Row) (T, error), sql string, args ...any) ([]T, error) {
+	if err := t.read(); err != nil {
+		return nil, err
+	}
+	rows, err := t.query(sql, args...)
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	return out, nil
+}

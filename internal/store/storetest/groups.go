@@ -57,22 +57,9 @@ func testGroupPagination(t *testing.T, e *env) {
 	// Byte order: upper case first.
 	want := "[Alice bob carol dave eve mallory trent]"
 	for _, size := range []int{1, 3, 7, 100, 0} {
-		var got []string
-		after := ""
-		for range len(names) + 1 {
-			var page []store.Group
-			e.view(func(tx store.Tx) (err error) { page, err = tx.ListGroups(pool, after, size); return err })
-			if size > 0 && len(page) > size {
-				t.Fatalf("page of %d groups, size %d", len(page), size)
-			}
-			if len(page) == 0 {
-				break
-			}
-			for _, g := range page {
-				got = append(got, g.Name)
-			}
-			after = page[len(page)-1].Name
-		}
+		got := walkPages(t, e, size, len(names), func(tx store.Tx, after string, size int) ([]store.Group, error) {
+			return tx.ListGroups(pool, after, size)
+		}, func(g store.Group) string { return g.Name })
 		if fmt.Sprint(got) != want {
 			t.Errorf("page size %d: groups %v, want %v", size, got, want)
 		}

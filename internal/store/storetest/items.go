@@ -60,22 +60,9 @@ func testItems(t *testing.T, e *env) {
 		return tx.CreateItem(item(other, "job", "aaron"))
 	})
 	for _, size := range []int{1, 2, 5, 0} {
-		var got []string
-		after := ""
-		for range len(ids) + 1 {
-			var page []store.Item
-			e.view(func(tx store.Tx) (err error) { page, err = tx.ListItems(pool, "job", after, size); return err })
-			if size > 0 && len(page) > size {
-				t.Fatalf("page of %d items, size %d", len(page), size)
-			}
-			if len(page) == 0 {
-				break
-			}
-			for _, it := range page {
-				got = append(got, it.ID)
-			}
-			after = page[len(page)-1].ID
-		}
+		got := walkPages(t, e, size, len(ids), func(tx store.Tx, after string, size int) ([]store.Item, error) {
+			return tx.ListItems(pool, "job", after, size)
+		}, func(it store.Item) string { return it.ID })
 		if want := "[Alice bob carol mallory trent]"; fmt.Sprint(got) != want {
 			t.Errorf("page size %d: items %v, want %v", size, got, want)
 		}

@@ -169,22 +169,9 @@ func testClientPagination(t *testing.T, e *env) {
 	want := []string{e.id("c1"), e.id("c2"), e.id("c3"), e.id("c4"), e.id("c5")}
 	for _, size := range []int{1, 2, 5, 10, 0} {
 		t.Run(fmt.Sprintf("page size %d", size), func(t *testing.T) {
-			var got []string
-			after := ""
-			for range len(want) + 1 {
-				var page []store.Client
-				e.view(func(tx store.Tx) (err error) { page, err = tx.ListClients(p1, after, size); return err })
-				if size > 0 && len(page) > size {
-					t.Fatalf("page of %d clients, size %d", len(page), size)
-				}
-				if len(page) == 0 {
-					break
-				}
-				for _, c := range page {
-					got = append(got, c.ID)
-				}
-				after = page[len(page)-1].ID
-			}
+			got := walkPages(t, e, size, len(want), func(tx store.Tx, after string, size int) ([]store.Client, error) {
+				return tx.ListClients(p1, after, size)
+			}, func(c store.Client) string { return c.ID })
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("clients %v, want %v", got, want)
 			}
@@ -263,22 +250,9 @@ func testUserPagination(t *testing.T, e *env) {
 	want := "[alice bob carol dave eve mallory trent]"
 	for _, size := range []int{1, 3, 7, 100, 0} {
 		t.Run(fmt.Sprintf("page size %d", size), func(t *testing.T) {
-			var got []string
-			after := ""
-			for range len(keys) + 1 {
-				var page []store.User
-				e.view(func(tx store.Tx) (err error) { page, err = tx.ListUsers(pool, after, size); return err })
-				if size > 0 && len(page) > size {
-					t.Fatalf("page of %d users, size %d", len(page), size)
-				}
-				if len(page) == 0 {
-					break
-				}
-				for _, u := range page {
-					got = append(got, u.Key)
-				}
-				after = page[len(page)-1].Key
-			}
+			got := walkPages(t, e, size, len(keys), func(tx store.Tx, after string, size int) ([]store.User, error) {
+				return tx.ListUsers(pool, after, size)
+			}, func(u store.User) string { return u.Key })
 			if fmt.Sprint(got) != want {
 				t.Errorf("users %v, want %v", got, want)
 			}

@@ -193,3 +193,29 @@ func wantErr(t *testing.T, what string, err, want error) {
 		t.Errorf("%s: error %v, want %v", what, err, want)
 	}
 }
+
+// walkPages lists every record through list, size at a time (0: the
+// backend's default), starting after "" and going on after the last ID
+// of each page, and returns the IDs in the order listed. A page larger
+// than size fails the test; at most max+1 pages are read, so a backend
+// that never ends a listing cannot hang it.
+func walkPages[T any](t *testing.T, e *env, size, max int, list func(tx store.Tx, after string, size int) ([]T, error), id func(T) string) []string {
+	t.Helper()
+	var got []string
+	after := ""
+	for range max + 1 {
+		var page []T
+		e.view(func(tx store.Tx) (err error) { page, err = list(tx, after, size); return err })
+		if size > 0 && len(page) > size {
+			t.Fatalf("page of %d records, size %d", len(page), size)
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, r := range page {
+			got = append(got, id(r))
+		}
+		after = id(page[len(page)-1])
+	}
+	return got
+}
