@@ -246,6 +246,10 @@ func (s *Service) DeleteUserPoolClient(ctx context.Context, in *model.DeleteUser
 		if _, err := s.LoadClient(tx, poolID, id); err != nil {
 			return err
 		}
+		// The client's own risk configuration goes with it.
+		if err := tx.DeleteItem(poolID, core.RiskKind, id); err != nil && !core.IsNotFound(err) {
+			return err
+		}
 		return tx.DeleteClient(poolID, id)
 	})
 	if err != nil {
