@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"testing"
 	"time"
@@ -10,7 +11,9 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/testserver"
+	"github.com/cognate-idp/cognate/internal/userpool/core"
 )
 
 // protectedEnv is a pool with threat protection in AUDIT mode and a client.
@@ -133,6 +136,14 @@ func TestRiskConfiguration(t *testing.T) {
 		noErr(t, err)
 		_, err = e.s.Client.DescribeRiskConfiguration(ctx, &cip.DescribeRiskConfigurationInput{UserPoolId: aws.String(e.pool), ClientId: aws.String(c)})
 		testserver.WantError[*types.ResourceNotFoundException](t, err, "User pool client "+c+" does not exist.")
+		// The API cannot tell a kept item from a dropped one; the store can.
+		err = e.s.App.Store.View(ctx, func(tx store.Tx) error {
+			_, err := tx.GetItem(e.pool, core.RiskKind, c)
+			return err
+		})
+		if !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("risk item of deleted client: got %v, want ErrNotFound", err)
+		}
 	})
 
 	invalid := []struct {
