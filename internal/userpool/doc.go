@@ -9,6 +9,8 @@
 //	delivery   verification codes and the messages that carry them
 //	pools      the pool and app-client operations
 //	groups     groups and their members
+//	resourceservers
+//	           OAuth resource servers and their custom scopes
 //	users      the user and attribute operations, sign-up, password reset
 //	auth       the sign-in flows and their challenges
 //

@@ -15,6 +15,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/userpool/delivery"
 	"github.com/cognate-idp/cognate/internal/userpool/groups"
 	"github.com/cognate-idp/cognate/internal/userpool/pools"
+	"github.com/cognate-idp/cognate/internal/userpool/resourceservers"
 	"github.com/cognate-idp/cognate/internal/userpool/triggers"
 	"github.com/cognate-idp/cognate/internal/userpool/users"
 
@@ -64,12 +65,13 @@ type Options struct {
 // operation table of package api maps each operation to a method of one
 // area.
 type Service struct {
-	Pools    *pools.Service
-	Groups   *groups.Service
-	Users    *users.Service
-	Auth     *auth.Service
-	Tokens   *tokens.Service
-	Delivery *delivery.Service
+	Pools           *pools.Service
+	Groups          *groups.Service
+	ResourceServers *resourceservers.Service
+	Users           *users.Service
+	Auth            *auth.Service
+	Tokens          *tokens.Service
+	Delivery        *delivery.Service
 }
 
 func New(opts Options) (*Service, error) {
@@ -134,12 +136,13 @@ func New(opts Options) (*Service, error) {
 	}, core.DeriveKey(opts.SecretKey, "verification codes"))
 	us := users.New(env, dl, pw, tok, tr)
 	return &Service{
-		Pools:    pools.New(env, tok),
-		Groups:   groups.New(env),
-		Users:    us,
-		Auth:     auth.New(env, srpServer, dl, pw, tok, tr, us),
-		Tokens:   tok,
-		Delivery: dl,
+		Pools:           pools.New(env, tok),
+		Groups:          groups.New(env),
+		ResourceServers: resourceservers.New(env),
+		Users:           us,
+		Auth:            auth.New(env, srpServer, dl, pw, tok, tr, us),
+		Tokens:          tok,
+		Delivery:        dl,
 	}, nil
 }
 
