@@ -58,6 +58,13 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 		"AdminListGroupsForUser":   op(s.Groups.AdminListGroupsForUser),
 		"ListUsersInGroup":         op(s.Groups.ListUsersInGroup),
 
+		// Resource servers.
+		"CreateResourceServer":   op(s.ResourceServers.CreateResourceServer),
+		"DescribeResourceServer": op(s.ResourceServers.DescribeResourceServer),
+		"UpdateResourceServer":   op(s.ResourceServers.UpdateResourceServer),
+		"DeleteResourceServer":   op(s.ResourceServers.DeleteResourceServer),
+		"ListResourceServers":    op(s.ResourceServers.ListResourceServers),
+
 		// Administration of users.
 		"AdminCreateUser":           op(s.Users.AdminCreateUser),
 		"AdminGetUser":              op(s.Users.AdminGetUser),

@@ -7,6 +7,8 @@
 //	triggers   Lambda trigger events and how their answers apply
 //	tokens     signing keys, JWKS, token issue, verification, refresh, revocation
 //	delivery   verification codes and the messages that carry them
+//	resourceservers
+//	           OAuth resource servers and their custom scopes
 //	pools      the pool and app-client operations
 //	groups     groups and their members
 //	users      the user and attribute operations, sign-up, password reset

@@ -15,6 +15,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/userpool/delivery"
 	"github.com/cognate-idp/cognate/internal/userpool/groups"
 	"github.com/cognate-idp/cognate/internal/userpool/pools"
+	"github.com/cognate-idp/cognate/internal/userpool/resourceservers"
 	"github.com/cognate-idp/cognate/internal/userpool/settings"
 	"github.com/cognate-idp/cognate/internal/userpool/triggers"
 	"github.com/cognate-idp/cognate/internal/userpool/users"
@@ -65,13 +66,14 @@ type Options struct {
 // operation table of package api maps each operation to a method of one
 // area.
 type Service struct {
-	Pools    *pools.Service
-	Groups   *groups.Service
-	Users    *users.Service
-	Auth     *auth.Service
-	Tokens   *tokens.Service
-	Delivery *delivery.Service
-	Settings *settings.Service
+	Pools           *pools.Service
+	Groups          *groups.Service
+	ResourceServers *resourceservers.Service
+	Users           *users.Service
+	Auth            *auth.Service
+	Tokens          *tokens.Service
+	Delivery        *delivery.Service
+	Settings        *settings.Service
 }
 
 func New(opts Options) (*Service, error) {
@@ -136,13 +138,14 @@ func New(opts Options) (*Service, error) {
 	}, core.DeriveKey(opts.SecretKey, "verification codes"))
 	us := users.New(env, dl, pw, tok, tr)
 	return &Service{
-		Pools:    pools.New(env, tok),
-		Groups:   groups.New(env),
-		Users:    us,
-		Auth:     auth.New(env, srpServer, dl, pw, tok, tr, us),
-		Tokens:   tok,
-		Delivery: dl,
-		Settings: settings.New(env),
+		Pools:           pools.New(env, tok),
+		Groups:          groups.New(env),
+		ResourceServers: resourceservers.New(env),
+		Users:           us,
+		Auth:            auth.New(env, srpServer, dl, pw, tok, tr, us),
+		Tokens:          tok,
+		Delivery:        dl,
+		Settings:        settings.New(env),
 	}, nil
 }
 
