@@ -97,6 +97,12 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 		"GetTokensFromRefreshToken":   op(s.Tokens.GetTokensFromRefreshToken),
 		"GetSigningCertificate":       op(s.Tokens.GetSigningCertificate),
 
+		// Second factors.
+		"AssociateSoftwareToken":    op(s.MFA.AssociateSoftwareToken),
+		"VerifySoftwareToken":       op(s.MFA.VerifySoftwareToken),
+		"SetUserMFAPreference":      op(s.MFA.SetUserMFAPreference),
+		"AdminSetUserMFAPreference": op(s.MFA.AdminSetUserMFAPreference),
+
 		// The signed-in user.
 		"GetUser":                          op(s.Users.GetUser),
 		"DeleteUser":                       op(s.Users.DeleteUser),
@@ -123,7 +129,6 @@ func Notes() map[string]string {
 		"GetLogDeliveryConfiguration": stored + " (no logs are delivered)",
 		"SetRiskConfiguration":        stored + " (no sign-in is risk-scored or blocked)",
 		"DescribeRiskConfiguration":   stored + " (no sign-in is risk-scored or blocked)",
-		"SetUserPoolMfaConfig":        "factors stored; OFF and OPTIONAL accepted, ON refused (sign-in does not yet challenge for MFA)",
-		"GetUserPoolMfaConfig":        "factors as SetUserPoolMfaConfig stored them",
+		"SetUserPoolMfaConfig":        "passkey (WebAuthn) settings are stored but not used: passkeys are not built",
 	}
 }

@@ -109,8 +109,8 @@ func TestUserPoolMfaConfig(t *testing.T) {
 		{"OPTIONAL with TOTP off", cip.SetUserPoolMfaConfigInput{MfaConfiguration: types.UserPoolMfaTypeOptional,
 			SoftwareTokenMfaConfiguration: &types.SoftwareTokenMfaConfigType{Enabled: false}},
 			"Invalid MFA configuration given, can't disable all MFAs with a required or optional configuration."},
-		{"ON", cip.SetUserPoolMfaConfigInput{MfaConfiguration: types.UserPoolMfaTypeOn, SoftwareTokenMfaConfiguration: totp},
-			"MFA configuration ON is not supported by Cognate; use OFF or OPTIONAL."},
+		{"ON without a factor", cip.SetUserPoolMfaConfigInput{MfaConfiguration: types.UserPoolMfaTypeOn},
+			"Invalid MFA configuration given, can't disable all MFAs with a required or optional configuration."},
 	} {
 		_, err := set(tc.in)
 		testserver.WantError[*types.InvalidParameterException](t, err, tc.msg)

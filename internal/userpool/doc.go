@@ -12,7 +12,8 @@
 //	pools      the pool and app-client operations
 //	groups     groups and their members
 //	users      the user and attribute operations, sign-up, password reset
-//	auth       the sign-in flows and their challenges
+//	mfa        authenticator (TOTP) association and users' MFA preferences
+//	auth       the sign-in flows and their challenges, MFA among them
 //	settings   log delivery and risk configurations, stored but not acted on
 //
 // An area imports only core and the areas listed above it, never one below

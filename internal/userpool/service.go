@@ -14,6 +14,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/userpool/auth"
 	"github.com/cognate-idp/cognate/internal/userpool/delivery"
 	"github.com/cognate-idp/cognate/internal/userpool/groups"
+	"github.com/cognate-idp/cognate/internal/userpool/mfa"
 	"github.com/cognate-idp/cognate/internal/userpool/pools"
 	"github.com/cognate-idp/cognate/internal/userpool/resourceservers"
 	"github.com/cognate-idp/cognate/internal/userpool/settings"
@@ -70,6 +71,7 @@ type Service struct {
 	Groups          *groups.Service
 	ResourceServers *resourceservers.Service
 	Users           *users.Service
+	MFA             *mfa.Service
 	Auth            *auth.Service
 	Tokens          *tokens.Service
 	Delivery        *delivery.Service
@@ -137,12 +139,14 @@ func New(opts Options) (*Service, error) {
 		CodeSendsPerHour: opts.CodeSendsPerHour,
 	}, core.DeriveKey(opts.SecretKey, "verification codes"))
 	us := users.New(env, dl, pw, tok, tr)
+	mf := mfa.New(env, tok, dl)
 	return &Service{
 		Pools:           pools.New(env, tok),
 		Groups:          groups.New(env),
 		ResourceServers: resourceservers.New(env),
 		Users:           us,
-		Auth:            auth.New(env, srpServer, dl, pw, tok, tr, us),
+		MFA:             mf,
+		Auth:            auth.New(env, srpServer, dl, pw, tok, tr, us, mf),
 		Tokens:          tok,
 		Delivery:        dl,
 		Settings:        settings.New(env),

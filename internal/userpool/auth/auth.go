@@ -2,8 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -163,15 +161,12 @@ func (s *Service) passwordAuth(ctx context.Context, p *core.Pool, c *core.Client
 	if !s.passwords.VerifyPassword(u.Doc.PasswordHash, password) {
 		return nil, s.passwords.PasswordFailed(ctx, p, u)
 	}
-	if err := s.passwords.PasswordSucceeded(ctx, p, u); err != nil {
-		return nil, err
-	}
 	return s.afterPassword(ctx, p, c, u, triggers.TokenGen{ClientMetadata: r.clientMetadata})
 }
 
 // afterPassword applies the user's state once the password is proven:
-// disabled, unconfirmed, reset required, or a new-password challenge;
-// otherwise it issues tokens.
+// disabled, unconfirmed, reset required, a new-password challenge, or a
+// second factor; otherwise it issues tokens.
 func (s *Service) afterPassword(ctx context.Context, p *core.Pool, c *core.Client, u *core.User, gen triggers.TokenGen) (*authResult, error) {
 	if !u.Doc.Enabled {
 		return nil, cognito.New(cognito.NotAuthorized, "User is disabled.")
@@ -189,6 +184,19 @@ func (s *Service) afterPassword(ctx context.Context, p *core.Pool, c *core.Clien
 			return nil, err
 		}
 		return s.newPasswordChallenge(p, c, u)
+	}
+	res, err := s.secondFactor(ctx, p, c, u, gen.ClientMetadata)
+	if err != nil || res != nil {
+		return res, err
+	}
+	return s.finishSignIn(ctx, p, c, u, gen)
+}
+
+// finishSignIn ends a sign-in that has passed every factor: the failure
+// count is cleared, PostAuthentication runs and tokens are issued.
+func (s *Service) finishSignIn(ctx context.Context, p *core.Pool, c *core.Client, u *core.User, gen triggers.TokenGen) (*authResult, error) {
+	if err := s.passwords.PasswordSucceeded(ctx, p, u); err != nil {
+		return nil, err
 	}
 	if err := s.triggers.PostAuthentication(ctx, p, c, u, gen.ClientMetadata); err != nil {
 		return nil, err
@@ -225,62 +233,10 @@ func (s *Service) recordSignIn(ctx context.Context, p *core.Pool, u *core.User, 
 	})
 }
 
-// challengeSession is the sealed state behind a Session value.
-type challengeSession struct {
-	Challenge string `json:"c"`
-	PoolID    string `json:"p"`
-	ClientID  string `json:"cl"`
-	UserKey   string `json:"u"`
-	Sub       string `json:"s"`
-	Exp       int64  `json:"e"`
-	// Password binds the session to the temporary password it was opened
-	// with: a new one set by an administrator voids older sessions.
-	Password string `json:"pw"`
-}
-
-// passwordTag identifies a stored password hash without revealing it.
-func passwordTag(hash string) string {
-	sum := sha256.Sum256([]byte(hash))
-	return base64.RawStdEncoding.EncodeToString(sum[:12])
-}
-
-func (s *Service) sealSession(cs challengeSession) (string, error) {
-	buf, err := json.Marshal(cs)
-	if err != nil {
-		return "", err
-	}
-	return s.Sealer.Seal(buf, []byte("auth-session")), nil
-}
-
-func invalidSession() error {
-	return cognito.New(cognito.NotAuthorized, "Invalid session for the user, session is expired.")
-}
-
-func (s *Service) openSession(raw string) (*challengeSession, error) {
-	buf, err := s.Sealer.Open(raw, []byte("auth-session"))
-	if err != nil {
-		return nil, invalidSession()
-	}
-	var cs challengeSession
-	if err := json.Unmarshal(buf, &cs); err != nil {
-		return nil, invalidSession()
-	}
-	if s.Now().Unix() >= cs.Exp {
-		return nil, invalidSession()
-	}
-	return &cs, nil
-}
-
 func (s *Service) newPasswordChallenge(p *core.Pool, c *core.Client, u *core.User) (*authResult, error) {
-	minutes := int64(model.Int32Value(c.Cfg.AuthSessionValidity))
-	if minutes == 0 {
-		minutes = 3
-	}
-	sess, err := s.sealSession(challengeSession{
-		Challenge: "NEW_PASSWORD_REQUIRED", PoolID: p.Id, ClientID: model.StringValue(c.Cfg.ClientId),
-		UserKey: u.Rec.Key, Sub: u.Rec.Sub, Exp: s.Now().Add(time.Duration(minutes) * time.Minute).Unix(),
-		Password: passwordTag(u.Doc.PasswordHash),
-	})
+	cs := s.NewAuthSession("NEW_PASSWORD_REQUIRED", p, c, u)
+	cs.Password = core.PasswordTag(u.Doc.PasswordHash)
+	sess, err := s.SealSession(cs)
 	if err != nil {
 		return nil, err
 	}
@@ -389,6 +345,12 @@ func (s *Service) respond(ctx context.Context, poolID, clientID, challenge, sess
 		return s.srpVerify(ctx, p, c, resp, clientMetadata)
 	case "NEW_PASSWORD_REQUIRED":
 		return s.newPassword(ctx, p, c, session, resp, clientMetadata)
+	case core.FactorSMS, core.FactorEmail, core.FactorTOTP:
+		return s.mfaAnswer(ctx, p, c, challenge, session, resp, clientMetadata)
+	case "SELECT_MFA_TYPE":
+		return s.selectMFA(ctx, p, c, session, resp, clientMetadata)
+	case "MFA_SETUP":
+		return s.mfaSetupDone(ctx, p, c, session, resp, clientMetadata)
 	}
 	return nil, cognito.Errorf(cognito.InvalidParameter, "Challenge %s is not supported by Cognate.", challenge)
 }
@@ -424,9 +386,6 @@ func (s *Service) srpVerify(ctx context.Context, p *core.Pool, c *core.Client, r
 		resp["TIMESTAMP"], resp["PASSWORD_CLAIM_SIGNATURE"]); err != nil {
 		return nil, s.passwords.PasswordFailed(ctx, p, u)
 	}
-	if err := s.passwords.PasswordSucceeded(ctx, p, u); err != nil {
-		return nil, err
-	}
 	return s.afterPassword(ctx, p, c, u, triggers.TokenGen{ClientMetadata: clientMetadata})
 }
 
@@ -452,12 +411,9 @@ func (s *Service) planChallengeAttrs(p *core.Pool, u *core.User, c *core.Client,
 }
 
 func (s *Service) newPassword(ctx context.Context, p *core.Pool, c *core.Client, session string, resp, clientMetadata map[string]string) (*authResult, error) {
-	cs, err := s.openSession(session)
+	cs, err := s.OpenSession(session, p, c, "NEW_PASSWORD_REQUIRED")
 	if err != nil {
 		return nil, err
-	}
-	if cs.Challenge != "NEW_PASSWORD_REQUIRED" || cs.PoolID != p.Id || cs.ClientID != model.StringValue(c.Cfg.ClientId) {
-		return nil, invalidSession()
 	}
 	pw, err := requireParam(resp, "NEW_PASSWORD")
 	if err != nil {
@@ -502,8 +458,8 @@ func (s *Service) newPassword(ctx context.Context, p *core.Pool, c *core.Client,
 		if err != nil {
 			return err
 		}
-		if u.Doc.Status != core.StatusForceChangePassword || cs.Password != passwordTag(u.Doc.PasswordHash) {
-			return invalidSession()
+		if u.Doc.Status != core.StatusForceChangePassword || cs.Password != core.PasswordTag(u.Doc.PasswordHash) {
+			return core.InvalidSession()
 		}
 		if !u.Doc.Enabled {
 			return cognito.New(cognito.NotAuthorized, "User is disabled.")

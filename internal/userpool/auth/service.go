@@ -4,6 +4,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/srp"
 	"github.com/cognate-idp/cognate/internal/userpool/core"
 	"github.com/cognate-idp/cognate/internal/userpool/delivery"
+	"github.com/cognate-idp/cognate/internal/userpool/mfa"
 	"github.com/cognate-idp/cognate/internal/userpool/passwords"
 	"github.com/cognate-idp/cognate/internal/userpool/tokens"
 	"github.com/cognate-idp/cognate/internal/userpool/triggers"
@@ -20,10 +21,11 @@ type Service struct {
 	tokens    *tokens.Service
 	triggers  *triggers.Service
 	users     *users.Service
+	mfa       *mfa.Service
 }
 
 // New returns a Service answering SRP with srpServer.
 func New(env *core.Env, srpServer *srp.Server, d *delivery.Service, pw *passwords.Service, t *tokens.Service,
-	tr *triggers.Service, u *users.Service) *Service {
-	return &Service{Env: env, srp: srpServer, delivery: d, passwords: pw, tokens: t, triggers: tr, users: u}
+	tr *triggers.Service, u *users.Service, m *mfa.Service) *Service {
+	return &Service{Env: env, srp: srpServer, delivery: d, passwords: pw, tokens: t, triggers: tr, users: u, mfa: m}
 }

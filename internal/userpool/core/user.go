@@ -74,9 +74,13 @@ type UserExtra struct {
 	// AuthEvents are the latest sign-in events, newest first, recorded
 	// while the pool's threat protection (UserPoolAddOns) is on.
 	AuthEvents []AuthEvent `json:"events,omitempty"`
+	// MFA is the user's authenticator and MFA preferences.
+	MFA *UserMFA `json:"mfa2,omitempty"`
 }
 
-func (x *UserExtra) empty() bool { return len(x.MFAOptions) == 0 && len(x.AuthEvents) == 0 }
+func (x *UserExtra) empty() bool {
+	return len(x.MFAOptions) == 0 && len(x.AuthEvents) == 0 && (x.MFA == nil || x.MFA.empty())
+}
 
 // MFAOption is one legacy MFA setting.
 type MFAOption struct {

@@ -20,7 +20,10 @@ type Outgoing struct {
 	Purpose string // code purpose (attribute name, signup, forgot)
 	Source  string // CustomMessage trigger source
 	Code    string
-	msg     message.Message // composed by compose
+	// Templates, when set, replace the pool's verification templates
+	// (MFA codes use the pool's authentication messages).
+	Templates *message.Templates
+	msg       message.Message // composed by compose
 }
 
 func mediumOf(attr string) message.Medium {
@@ -57,7 +60,11 @@ func (s *Service) Compose(ctx context.Context, p *core.Pool, username string, at
 	}
 	for _, o := range outs {
 		medium := mediumOf(o.Attr)
-		subject, body := message.Compose(tmpl, medium, o.Code, username)
+		t := tmpl
+		if o.Templates != nil {
+			t = *o.Templates
+		}
+		subject, body := message.Compose(t, medium, o.Code, username)
 		if fn != "" {
 			var err error
 			subject, body, err = s.customMessage(ctx, p, fn, username, attrs, status, clientID, clientMetadata, o, subject, body)

@@ -34,15 +34,7 @@ func (s *Service) PasswordFailed(ctx context.Context, p *core.Pool, u *core.User
 		if err != nil {
 			return err
 		}
-		fresh.Doc.FailedSignIns++
-		if over := fresh.Doc.FailedSignIns - freeAttempts; over >= 0 {
-			lock := maxLockout
-			if over < 20 {
-				lock = min(time.Second<<over, maxLockout)
-			}
-			fresh.Doc.LockedUntil = s.Now().Add(lock).UTC()
-		}
-		if err := s.AddAuthEvent(ctx, p, fresh, "Fail", "Failure"); err != nil {
+		if err := s.CountFailure(ctx, p, fresh); err != nil {
 			return err
 		}
 		return core.SaveUser(tx, fresh)
@@ -53,7 +45,22 @@ func (s *Service) PasswordFailed(ctx context.Context, p *core.Pool, u *core.User
 	return core.IncorrectPassword()
 }
 
-// PasswordSucceeded clears the failure count after a correct password.
+// CountFailure counts a failed sign-in attempt (a wrong password or MFA
+// code) on u, read inside the caller's transaction, which saves it.
+func (s *Service) CountFailure(ctx context.Context, p *core.Pool, u *core.User) error {
+	u.Doc.FailedSignIns++
+	if over := u.Doc.FailedSignIns - freeAttempts; over >= 0 {
+		lock := maxLockout
+		if over < 20 {
+			lock = min(time.Second<<over, maxLockout)
+		}
+		u.Doc.LockedUntil = s.Now().Add(lock).UTC()
+	}
+	return s.AddAuthEvent(ctx, p, u, "Fail", "Failure")
+}
+
+// PasswordSucceeded clears the failure count once a sign-in has passed
+// every factor.
 func (s *Service) PasswordSucceeded(ctx context.Context, p *core.Pool, u *core.User) error {
 	if u.Doc.FailedSignIns == 0 && u.Doc.LockedUntil.IsZero() {
 		return nil

@@ -9,10 +9,23 @@ import (
 	"github.com/cognate-idp/cognate/internal/userpool/core"
 )
 
-// errMFAOn refuses required MFA: sign-in does not yet challenge for a
-// second factor, so a pool with MFA ON would let users in on a password
-// alone.
-var errMFAOn = cognito.New(cognito.InvalidParameter, "MFA configuration ON is not supported by Cognate; use OFF or OPTIONAL.")
+// checkMFAMode refuses MFA ON or OPTIONAL without a factor to use. A pool
+// whose factors SetUserPoolMfaConfig never set gets SMS MFA from its SMS
+// configuration, so it needs one, as in Cognito.
+func checkMFAMode(cfg *model.UserPoolType, m *core.PoolMFA) error {
+	if model.StringValue(cfg.MfaConfiguration) == "OFF" {
+		return nil
+	}
+	if m == nil && cfg.SmsConfiguration == nil {
+		return cognito.New(cognito.InvalidParameter, "SMS configuration and Auto verification for phone_number are required when MFA is required/optional")
+	}
+	if m != nil && !m.SMS && !m.SoftwareToken && m.Email == nil {
+		return errNoFactor
+	}
+	return nil
+}
+
+var errNoFactor = cognito.New(cognito.InvalidParameter, "Invalid MFA configuration given, can't disable all MFAs with a required or optional configuration.")
 
 // mfaView is a pool's MFA configuration as GetUserPoolMfaConfig and
 // SetUserPoolMfaConfig answer it.
@@ -94,11 +107,9 @@ func (s *Service) SetUserPoolMfaConfig(ctx context.Context, in *model.SetUserPoo
 			if in.SmsMfaConfiguration != nil || in.SoftwareTokenMfaConfiguration != nil || in.EmailMfaConfiguration != nil {
 				return cognito.New(cognito.InvalidParameter, "Invalid MFA configuration given, can't turn off MFA and configure an MFA together.")
 			}
-		case "ON":
-			return errMFAOn
 		default:
 			if !anyFactor {
-				return cognito.New(cognito.InvalidParameter, "Invalid MFA configuration given, can't disable all MFAs with a required or optional configuration.")
+				return errNoFactor
 			}
 		}
 		if in.SmsMfaConfiguration != nil {

@@ -119,9 +119,6 @@ func (ps poolSettings) apply(cfg *model.UserPoolType) error {
 	if mfa == nil {
 		mfa = model.String("OFF")
 	}
-	if model.StringValue(mfa) == "ON" {
-		return errMFAOn
-	}
 	del := ps.DeletionProtection
 	if del == nil {
 		del = model.String("INACTIVE")
@@ -232,6 +229,9 @@ func (s *Service) CreateUserPool(ctx context.Context, in *model.CreateUserPoolRe
 	if err != nil {
 		return nil, err
 	}
+	if err := checkMFAMode(&cfg, nil); err != nil {
+		return nil, err
+	}
 	keys, err := s.tokens.NewPoolKeys(id)
 	if err != nil {
 		return nil, err
@@ -284,14 +284,19 @@ func (s *Service) DescribeUserPool(ctx context.Context, in *model.DescribeUserPo
 // UpdateUserPool replaces a pool's settings; omitted settings return to
 // their defaults, as in Cognito.
 func (s *Service) UpdateUserPool(ctx context.Context, in *model.UpdateUserPoolRequest) (*model.UpdateUserPoolResponse, error) {
-	err := s.changePool(ctx, model.StringValue(in.UserPoolId), func(cfg *model.UserPoolType) error {
+	err := s.updatePoolDoc(ctx, model.StringValue(in.UserPoolId), true, func(doc *core.PoolDoc) error {
+		cfg := &doc.Config
 		if err := applySettings[poolSettings](in, func(ps poolSettings) error { return ps.apply(cfg) }); err != nil {
 			return err
 		}
 		if in.PoolName != nil {
 			cfg.Name = in.PoolName
 		}
-		return nil
+		if model.StringValue(cfg.MfaConfiguration) == "OFF" && doc.MFA != nil {
+			// MFA turned off turns its factors off; passkey settings stay.
+			doc.MFA = &core.PoolMFA{WebAuthn: doc.MFA.WebAuthn}
+		}
+		return checkMFAMode(cfg, doc.MFA)
 	})
 	if err != nil {
 		return nil, err

@@ -56,10 +56,13 @@ func (s *Service) GetUser(ctx context.Context, in *model.GetUserRequest) (*model
 	if err != nil {
 		return nil, err
 	}
+	factors, preferred := c.User.MFAView()
 	return &model.GetUserResponse{
-		Username:       model.String(c.User.Rec.Username),
-		UserAttributes: c.User.AttributeList(func(n string) bool { return core.CanRead(c.Pool, c.Client, n) }),
-		MFAOptions:     MFAOptionList(c.User),
+		Username:            model.String(c.User.Rec.Username),
+		UserAttributes:      c.User.AttributeList(func(n string) bool { return core.CanRead(c.Pool, c.Client, n) }),
+		MFAOptions:          MFAOptionList(c.User),
+		UserMFASettingList:  factors,
+		PreferredMfaSetting: preferred,
 	}, nil
 }
 
@@ -69,6 +72,7 @@ func (s *Service) AdminGetUser(ctx context.Context, in *model.AdminGetUserReques
 	if err != nil {
 		return nil, err
 	}
+	factors, preferred := u.MFAView()
 	return &model.AdminGetUserResponse{
 		Username:             model.String(u.Rec.Username),
 		UserAttributes:       u.AttributeList(nil),
@@ -77,6 +81,8 @@ func (s *Service) AdminGetUser(ctx context.Context, in *model.AdminGetUserReques
 		Enabled:              model.Bool(u.Doc.Enabled),
 		UserStatus:           model.String(u.Doc.Status),
 		MFAOptions:           MFAOptionList(u),
+		UserMFASettingList:   factors,
+		PreferredMfaSetting:  preferred,
 	}, nil
 }
 

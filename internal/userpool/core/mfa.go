@@ -1,0 +1,99 @@
+package core
+
+import (
+	"slices"
+
+	"github.com/cognate-idp/cognate/internal/model"
+)
+
+// The MFA factors, named as in UserMFASettingList and challenge names.
+const (
+	FactorSMS   = "SMS_MFA"
+	FactorTOTP  = "SOFTWARE_TOKEN_MFA"
+	FactorEmail = "EMAIL_OTP"
+)
+
+// UserMFA is a user's second-factor state.
+type UserMFA struct {
+	// TOTPSecret is the verified authenticator secret, sealed; TOTPPending
+	// the secret of an association not yet verified, sealed.
+	TOTPSecret  string `json:"totp,omitempty"`
+	TOTPPending string `json:"totp_pending,omitempty"`
+	// TOTPLastStep is the last accepted 30-second step, so that a code is
+	// accepted once.
+	TOTPLastStep int64 `json:"totp_step,omitempty"`
+	// Enabled are the factors the user turned on, Preferred the one to
+	// challenge with when several are on.
+	Enabled   []string `json:"enabled,omitempty"`
+	Preferred string   `json:"preferred,omitempty"`
+}
+
+func (m *UserMFA) empty() bool {
+	return m.TOTPSecret == "" && m.TOTPPending == "" && m.TOTPLastStep == 0 && len(m.Enabled) == 0 && m.Preferred == ""
+}
+
+// MFA returns the user's MFA state, creating it when asked to change it.
+func (u *User) MFA(create bool) *UserMFA {
+	if u.Doc.Extra == nil || u.Doc.Extra.MFA == nil {
+		if !create {
+			return &UserMFA{}
+		}
+		if u.Doc.Extra == nil {
+			u.Doc.Extra = &UserExtra{}
+		}
+		u.Doc.Extra.MFA = &UserMFA{}
+	}
+	return u.Doc.Extra.MFA
+}
+
+// MFAFactors are the factors turned on for u, in the order Cognito lists
+// them, with the preferred one. A legacy SMS option of SetUserSettings
+// counts as SMS MFA turned on.
+func (u *User) MFAFactors() (enabled []string, preferred string) {
+	m := u.MFA(false)
+	legacySMS := u.Doc.Extra != nil && len(u.Doc.Extra.MFAOptions) > 0
+	for _, f := range []string{FactorSMS, FactorTOTP, FactorEmail} {
+		if slices.Contains(m.Enabled, f) || (f == FactorSMS && legacySMS) {
+			enabled = append(enabled, f)
+		}
+	}
+	return enabled, m.Preferred
+}
+
+// MFAView is what GetUser and AdminGetUser show of u's MFA: the factors
+// turned on and the preferred one, nil when none.
+func (u *User) MFAView() ([]string, *string) {
+	enabled, preferred := u.MFAFactors()
+	var pref *string
+	if preferred != "" {
+		pref = model.String(preferred)
+	}
+	return enabled, pref
+}
+
+// PoolFactors are the factors the pool's MFA configuration allows, none
+// when MFA is OFF. A pool SetUserPoolMfaConfig never configured has SMS MFA
+// when CreateUserPool or UpdateUserPool gave it MFA and an SMS
+// configuration, as in Cognito.
+func (p *Pool) PoolFactors() []string {
+	if mode := model.StringValue(p.Cfg.MfaConfiguration); mode == "" || mode == "OFF" {
+		return nil
+	}
+	if p.MFA == nil {
+		if p.Cfg.SmsConfiguration != nil {
+			return []string{FactorSMS}
+		}
+		return nil
+	}
+	var out []string
+	if p.MFA.SMS {
+		out = append(out, FactorSMS)
+	}
+	if p.MFA.SoftwareToken {
+		out = append(out, FactorTOTP)
+	}
+	if p.MFA.Email != nil {
+		out = append(out, FactorEmail)
+	}
+	return out
+}
