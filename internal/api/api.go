@@ -103,6 +103,17 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 		"SetUserMFAPreference":      op(s.MFA.SetUserMFAPreference),
 		"AdminSetUserMFAPreference": op(s.MFA.AdminSetUserMFAPreference),
 
+		// Remembered devices.
+		"ConfirmDevice":           op(s.Devices.ConfirmDevice),
+		"GetDevice":               op(s.Devices.GetDevice),
+		"ListDevices":             op(s.Devices.ListDevices),
+		"ForgetDevice":            op(s.Devices.ForgetDevice),
+		"UpdateDeviceStatus":      op(s.Devices.UpdateDeviceStatus),
+		"AdminGetDevice":          op(s.Devices.AdminGetDevice),
+		"AdminListDevices":        op(s.Devices.AdminListDevices),
+		"AdminForgetDevice":       op(s.Devices.AdminForgetDevice),
+		"AdminUpdateDeviceStatus": op(s.Devices.AdminUpdateDeviceStatus),
+
 		// The signed-in user.
 		"GetUser":                          op(s.Users.GetUser),
 		"DeleteUser":                       op(s.Users.DeleteUser),

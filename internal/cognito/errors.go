@@ -16,6 +16,7 @@ const (
 	CodeDeliveryFailure          Code = "CodeDeliveryFailureException"
 	CodeMismatch                 Code = "CodeMismatchException"
 	ConcurrentModification       Code = "ConcurrentModificationException"
+	DeviceKeyExists              Code = "DeviceKeyExistsException"
 	EnableSoftwareTokenMFA       Code = "EnableSoftwareTokenMFAException"
 	ExpiredCode                  Code = "ExpiredCodeException"
 	Forbidden                    Code = "ForbiddenException"

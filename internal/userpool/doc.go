@@ -13,6 +13,7 @@
 //	groups     groups and their members
 //	users      the user and attribute operations, sign-up, password reset
 //	mfa        authenticator (TOTP) association and users' MFA preferences
+//	devices    remembered devices: device keys, ConfirmDevice and the device operations
 //	auth       the sign-in flows and their challenges, MFA among them
 //	settings   log delivery and risk configurations, stored but not acted on
 //

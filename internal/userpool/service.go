@@ -13,6 +13,7 @@ import (
 
 	"github.com/cognate-idp/cognate/internal/userpool/auth"
 	"github.com/cognate-idp/cognate/internal/userpool/delivery"
+	"github.com/cognate-idp/cognate/internal/userpool/devices"
 	"github.com/cognate-idp/cognate/internal/userpool/groups"
 	"github.com/cognate-idp/cognate/internal/userpool/mfa"
 	"github.com/cognate-idp/cognate/internal/userpool/pools"
@@ -72,6 +73,7 @@ type Service struct {
 	ResourceServers *resourceservers.Service
 	Users           *users.Service
 	MFA             *mfa.Service
+	Devices         *devices.Service
 	Auth            *auth.Service
 	Tokens          *tokens.Service
 	Delivery        *delivery.Service
@@ -140,13 +142,15 @@ func New(opts Options) (*Service, error) {
 	}, core.DeriveKey(opts.SecretKey, "verification codes"))
 	us := users.New(env, dl, pw, tok, tr)
 	mf := mfa.New(env, tok, dl)
+	dv := devices.New(env, tok, core.DeriveKey(opts.SecretKey, "device group keys"))
 	return &Service{
 		Pools:           pools.New(env, tok),
 		Groups:          groups.New(env),
 		ResourceServers: resourceservers.New(env),
 		Users:           us,
 		MFA:             mf,
-		Auth:            auth.New(env, srpServer, dl, pw, tok, tr, us, mf),
+		Devices:         dv,
+		Auth:            auth.New(env, srpServer, dl, pw, tok, tr, us, mf, dv),
 		Tokens:          tok,
 		Delivery:        dl,
 		Settings:        settings.New(env),

@@ -14,6 +14,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/trigger"
 	"github.com/cognate-idp/cognate/internal/userpool/core"
 	"github.com/cognate-idp/cognate/internal/userpool/delivery"
+	"github.com/cognate-idp/cognate/internal/userpool/devices"
 	"github.com/cognate-idp/cognate/internal/userpool/passwords"
 	"github.com/cognate-idp/cognate/internal/userpool/triggers"
 	"github.com/cognate-idp/cognate/internal/userpool/users"
@@ -161,13 +162,14 @@ func (s *Service) passwordAuth(ctx context.Context, p *core.Pool, c *core.Client
 	if !s.passwords.VerifyPassword(u.Doc.PasswordHash, password) {
 		return nil, s.passwords.PasswordFailed(ctx, p, u)
 	}
-	return s.afterPassword(ctx, p, c, u, triggers.TokenGen{ClientMetadata: r.clientMetadata})
+	return s.afterPassword(ctx, p, c, u, r.params["DEVICE_KEY"], triggers.TokenGen{ClientMetadata: r.clientMetadata})
 }
 
 // afterPassword applies the user's state once the password is proven:
-// disabled, unconfirmed, reset required, a new-password challenge, or a
-// second factor; otherwise it issues tokens.
-func (s *Service) afterPassword(ctx context.Context, p *core.Pool, c *core.Client, u *core.User, gen triggers.TokenGen) (*authResult, error) {
+// disabled, unconfirmed, reset required, a new-password challenge, device
+// authentication for a remembered device, or a second factor; otherwise it
+// issues tokens. device is the DEVICE_KEY the client sent, if any.
+func (s *Service) afterPassword(ctx context.Context, p *core.Pool, c *core.Client, u *core.User, device string, gen triggers.TokenGen) (*authResult, error) {
 	if !u.Doc.Enabled {
 		return nil, cognito.New(cognito.NotAuthorized, "User is disabled.")
 	}
@@ -183,18 +185,30 @@ func (s *Service) afterPassword(ctx context.Context, p *core.Pool, c *core.Clien
 		if err := s.recordSignIn(ctx, p, u, "InProgress"); err != nil {
 			return nil, err
 		}
-		return s.newPasswordChallenge(p, c, u)
+		return s.newPasswordChallenge(p, c, u, device)
 	}
-	res, err := s.secondFactor(ctx, p, c, u, gen.ClientMetadata)
+	if !p.TracksDevices() {
+		device = ""
+	}
+	if device != "" {
+		d := u.Device(device)
+		if d == nil {
+			return nil, devices.NotFound()
+		}
+		if d.Remember {
+			return s.challenge(p, c, u, device, "DEVICE_SRP_AUTH", map[string]string{})
+		}
+	}
+	res, err := s.secondFactor(ctx, p, c, u, device, gen.ClientMetadata)
 	if err != nil || res != nil {
 		return res, err
 	}
-	return s.finishSignIn(ctx, p, c, u, gen)
+	return s.finishSignIn(ctx, p, c, u, device, gen)
 }
 
 // finishSignIn ends a sign-in that has passed every factor: the failure
 // count is cleared, PostAuthentication runs and tokens are issued.
-func (s *Service) finishSignIn(ctx context.Context, p *core.Pool, c *core.Client, u *core.User, gen triggers.TokenGen) (*authResult, error) {
+func (s *Service) finishSignIn(ctx context.Context, p *core.Pool, c *core.Client, u *core.User, device string, gen triggers.TokenGen) (*authResult, error) {
 	if err := s.passwords.PasswordSucceeded(ctx, p, u); err != nil {
 		return nil, err
 	}
@@ -208,11 +222,43 @@ func (s *Service) finishSignIn(ctx context.Context, p *core.Pool, c *core.Client
 	if err != nil {
 		return nil, err
 	}
+	// In a pool that tracks devices the tokens name the device: the known
+	// one the client signed in on, or a new one it may confirm.
+	var newDevice *model.NewDeviceMetadataType
+	switch {
+	case device != "":
+		if err := s.touchDevice(ctx, p, u, device); err != nil {
+			return nil, err
+		}
+		sess = sess.OnDevice(device)
+	case p.TracksDevices():
+		if newDevice, err = s.devices.NewDevice(p, u); err != nil {
+			return nil, err
+		}
+		sess = sess.OnDevice(model.StringValue(newDevice.DeviceKey))
+	}
 	res, err := s.tokens.IssueTokens(ctx, p, c, u, sess, true, gen)
 	if err != nil {
 		return nil, err
 	}
+	res.NewDeviceMetadata = newDevice
 	return &authResult{ChallengeParameters: map[string]string{}, AuthenticationResult: res}, nil
+}
+
+// touchDevice records a sign-in on u's device.
+func (s *Service) touchDevice(ctx context.Context, p *core.Pool, u *core.User, device string) error {
+	return s.Store.Update(ctx, func(tx store.Tx) error {
+		fresh, err := s.Reload(tx, p, u)
+		if err != nil {
+			return err
+		}
+		d := fresh.Device(device)
+		if d == nil {
+			return devices.NotFound()
+		}
+		s.devices.Touch(ctx, d)
+		return s.PutUser(tx, fresh)
+	})
 }
 
 // recordSignIn records a sign-in whose password was right, for pools that
@@ -233,8 +279,9 @@ func (s *Service) recordSignIn(ctx context.Context, p *core.Pool, u *core.User, 
 	})
 }
 
-func (s *Service) newPasswordChallenge(p *core.Pool, c *core.Client, u *core.User) (*authResult, error) {
+func (s *Service) newPasswordChallenge(p *core.Pool, c *core.Client, u *core.User, device string) (*authResult, error) {
 	cs := s.NewAuthSession("NEW_PASSWORD_REQUIRED", p, c, u)
+	cs.Device = device
 	cs.Password = core.PasswordTag(u.Doc.PasswordHash)
 	sess, err := s.SealSession(cs)
 	if err != nil {
@@ -351,6 +398,10 @@ func (s *Service) respond(ctx context.Context, poolID, clientID, challenge, sess
 		return s.selectMFA(ctx, p, c, session, resp, clientMetadata)
 	case "MFA_SETUP":
 		return s.mfaSetupDone(ctx, p, c, session, resp, clientMetadata)
+	case "DEVICE_SRP_AUTH":
+		return s.deviceSRPBegin(ctx, p, c, session, resp)
+	case "DEVICE_PASSWORD_VERIFIER":
+		return s.deviceSRPVerify(ctx, p, c, session, resp, clientMetadata)
 	}
 	return nil, cognito.Errorf(cognito.InvalidParameter, "Challenge %s is not supported by Cognate.", challenge)
 }
@@ -386,7 +437,7 @@ func (s *Service) srpVerify(ctx context.Context, p *core.Pool, c *core.Client, r
 		resp["TIMESTAMP"], resp["PASSWORD_CLAIM_SIGNATURE"]); err != nil {
 		return nil, s.passwords.PasswordFailed(ctx, p, u)
 	}
-	return s.afterPassword(ctx, p, c, u, triggers.TokenGen{ClientMetadata: clientMetadata})
+	return s.afterPassword(ctx, p, c, u, resp["DEVICE_KEY"], triggers.TokenGen{ClientMetadata: clientMetadata})
 }
 
 // planChallengeAttrs plans the attributes a user sets while answering
@@ -490,5 +541,5 @@ func (s *Service) newPassword(ctx context.Context, p *core.Pool, c *core.Client,
 	if err != nil {
 		return nil, err
 	}
-	return s.afterPassword(ctx, p, c, done, triggers.TokenGen{Source: trigger.SourceTokenGenerationNewPasswordChallenge, ClientMetadata: clientMetadata})
+	return s.afterPassword(ctx, p, c, done, cs.Device, triggers.TokenGen{Source: trigger.SourceTokenGenerationNewPasswordChallenge, ClientMetadata: clientMetadata})
 }

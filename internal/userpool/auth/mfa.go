@@ -55,7 +55,7 @@ func usableFactors(p *core.Pool, u *core.User) []string {
 // before tokens: nothing (nil), a factor's challenge, a choice between
 // factors (SELECT_MFA_TYPE), or setting one up (MFA_SETUP) where MFA is
 // required and the user has none.
-func (s *Service) secondFactor(ctx context.Context, p *core.Pool, c *core.Client, u *core.User, clientMetadata map[string]string) (*authResult, error) {
+func (s *Service) secondFactor(ctx context.Context, p *core.Pool, c *core.Client, u *core.User, device string, clientMetadata map[string]string) (*authResult, error) {
 	allowed := p.PoolFactors()
 	if len(allowed) == 0 {
 		return nil, nil
@@ -70,29 +70,32 @@ func (s *Service) secondFactor(ctx context.Context, p *core.Pool, c *core.Client
 		// Cognito; otherwise the user sets up an authenticator.
 		for _, f := range []string{core.FactorSMS, core.FactorEmail} {
 			if slices.Contains(allowed, f) && deliverable(u, f) {
-				return s.factorChallenge(ctx, p, c, u, f, clientMetadata)
+				return s.factorChallenge(ctx, p, c, u, device, f, clientMetadata)
 			}
 		}
 		if slices.Contains(allowed, core.FactorTOTP) {
-			return s.challenge(p, c, u, "MFA_SETUP", map[string]string{"MFAS_CAN_SETUP": `["SOFTWARE_TOKEN_MFA"]`})
+			return s.challenge(p, c, u, device, "MFA_SETUP", map[string]string{"MFAS_CAN_SETUP": `["SOFTWARE_TOKEN_MFA"]`})
 		}
 		// Unconfirmed: Cognito's answer when no factor can reach the user;
 		// the model lists no MFA-specific error for InitiateAuth.
 		return nil, cognito.Errorf(cognito.InvalidParameter, "User does not have delivery config set to turn on %s", allowed[0])
 	}
 	if _, preferred := u.MFAFactors(); slices.Contains(usable, preferred) {
-		return s.factorChallenge(ctx, p, c, u, preferred, clientMetadata)
+		return s.factorChallenge(ctx, p, c, u, device, preferred, clientMetadata)
 	}
 	if len(usable) == 1 {
-		return s.factorChallenge(ctx, p, c, u, usable[0], clientMetadata)
+		return s.factorChallenge(ctx, p, c, u, device, usable[0], clientMetadata)
 	}
 	choices, _ := json.Marshal(usable)
-	return s.challenge(p, c, u, "SELECT_MFA_TYPE", map[string]string{"MFAS_CAN_CHOOSE": string(choices)})
+	return s.challenge(p, c, u, device, "SELECT_MFA_TYPE", map[string]string{"MFAS_CAN_CHOOSE": string(choices)})
 }
 
-// challenge answers with challenge name and parameters and a new session.
-func (s *Service) challenge(p *core.Pool, c *core.Client, u *core.User, name string, params map[string]string) (*authResult, error) {
-	sess, err := s.SealSession(s.NewAuthSession(name, p, c, u))
+// challenge answers with challenge name and parameters and a new session
+// that carries the sign-in's device.
+func (s *Service) challenge(p *core.Pool, c *core.Client, u *core.User, device, name string, params map[string]string) (*authResult, error) {
+	cs := s.NewAuthSession(name, p, c, u)
+	cs.Device = device
+	sess, err := s.SealSession(cs)
 	if err != nil {
 		return nil, err
 	}
@@ -101,15 +104,15 @@ func (s *Service) challenge(p *core.Pool, c *core.Client, u *core.User, name str
 
 // factorChallenge asks for factor's code, sending it first for SMS and
 // email.
-func (s *Service) factorChallenge(ctx context.Context, p *core.Pool, c *core.Client, u *core.User, factor string, clientMetadata map[string]string) (*authResult, error) {
+func (s *Service) factorChallenge(ctx context.Context, p *core.Pool, c *core.Client, u *core.User, device, factor string, clientMetadata map[string]string) (*authResult, error) {
 	if factor == core.FactorTOTP {
-		return s.challenge(p, c, u, factor, map[string]string{})
+		return s.challenge(p, c, u, device, factor, map[string]string{})
 	}
 	details, err := s.sendMFACode(ctx, p, c, u, factor, clientMetadata)
 	if err != nil {
 		return nil, err
 	}
-	return s.challenge(p, c, u, factor, map[string]string{
+	return s.challenge(p, c, u, device, factor, map[string]string{
 		"CODE_DELIVERY_DELIVERY_MEDIUM": model.StringValue(details.DeliveryMedium),
 		"CODE_DELIVERY_DESTINATION":     model.StringValue(details.Destination),
 	})
@@ -256,7 +259,7 @@ func (s *Service) mfaAnswer(ctx context.Context, p *core.Pool, c *core.Client, f
 	if wrong != nil {
 		return nil, wrong
 	}
-	return s.finishSignIn(ctx, p, c, done, triggers.TokenGen{ClientMetadata: clientMetadata})
+	return s.finishSignIn(ctx, p, c, done, cs.Device, triggers.TokenGen{ClientMetadata: clientMetadata})
 }
 
 // selectMFA answers SELECT_MFA_TYPE with the chosen factor's challenge.
@@ -281,7 +284,7 @@ func (s *Service) selectMFA(ctx context.Context, p *core.Pool, c *core.Client, s
 		// Unconfirmed: Cognito's message for a factor not offered.
 		return nil, cognito.Errorf(cognito.InvalidParameter, "Invalid MFA type %s selected.", answer)
 	}
-	return s.factorChallenge(ctx, p, c, u, answer, clientMetadata)
+	return s.factorChallenge(ctx, p, c, u, cs.Device, answer, clientMetadata)
 }
 
 // mfaSetupDone completes MFA_SETUP with the session VerifySoftwareToken
@@ -310,5 +313,5 @@ func (s *Service) mfaSetupDone(ctx context.Context, p *core.Pool, c *core.Client
 	if err != nil {
 		return nil, err
 	}
-	return s.finishSignIn(ctx, p, c, done, triggers.TokenGen{ClientMetadata: clientMetadata})
+	return s.finishSignIn(ctx, p, c, done, cs.Device, triggers.TokenGen{ClientMetadata: clientMetadata})
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/srp"
 	"github.com/cognate-idp/cognate/internal/userpool/core"
 	"github.com/cognate-idp/cognate/internal/userpool/delivery"
+	"github.com/cognate-idp/cognate/internal/userpool/devices"
 	"github.com/cognate-idp/cognate/internal/userpool/mfa"
 	"github.com/cognate-idp/cognate/internal/userpool/passwords"
 	"github.com/cognate-idp/cognate/internal/userpool/tokens"
@@ -22,10 +23,11 @@ type Service struct {
 	triggers  *triggers.Service
 	users     *users.Service
 	mfa       *mfa.Service
+	devices   *devices.Service
 }
 
 // New returns a Service answering SRP with srpServer.
 func New(env *core.Env, srpServer *srp.Server, d *delivery.Service, pw *passwords.Service, t *tokens.Service,
-	tr *triggers.Service, u *users.Service, m *mfa.Service) *Service {
-	return &Service{Env: env, srp: srpServer, delivery: d, passwords: pw, tokens: t, triggers: tr, users: u, mfa: m}
+	tr *triggers.Service, u *users.Service, m *mfa.Service, dv *devices.Service) *Service {
+	return &Service{Env: env, srp: srpServer, delivery: d, passwords: pw, tokens: t, triggers: tr, users: u, mfa: m, devices: dv}
 }

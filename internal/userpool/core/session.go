@@ -28,6 +28,9 @@ type AuthSession struct {
 	// Nonce makes a session single-use where a stored code backs it
 	// (MFA_SETUP after VerifySoftwareToken).
 	Nonce string `json:"n,omitempty"`
+	// Device is the device key the sign-in runs on, when the pool tracks
+	// devices.
+	Device string `json:"d,omitempty"`
 }
 
 // PasswordTag identifies a stored password hash without revealing it.

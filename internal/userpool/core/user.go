@@ -76,10 +76,15 @@ type UserExtra struct {
 	AuthEvents []AuthEvent `json:"events,omitempty"`
 	// MFA is the user's authenticator and MFA preferences.
 	MFA *UserMFA `json:"mfa2,omitempty"`
+	// Devices are the user's confirmed devices; Forgotten the keys of the
+	// latest forgotten ones (at most MaxForgottenDevices).
+	Devices   []Device `json:"devices,omitempty"`
+	Forgotten []string `json:"forgotten,omitempty"`
 }
 
 func (x *UserExtra) empty() bool {
-	return len(x.MFAOptions) == 0 && len(x.AuthEvents) == 0 && (x.MFA == nil || x.MFA.empty())
+	return len(x.MFAOptions) == 0 && len(x.AuthEvents) == 0 && (x.MFA == nil || x.MFA.empty()) &&
+		len(x.Devices) == 0 && len(x.Forgotten) == 0
 }
 
 // MFAOption is one legacy MFA setting.

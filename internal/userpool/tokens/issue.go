@@ -23,6 +23,15 @@ type authSession struct {
 	OriginJTI string `json:"origin_jti"`
 	EventID   string `json:"event_id"`
 	AuthTime  int64  `json:"auth_time"`
+	// DeviceKey is the device the sign-in ran on, when the pool tracks
+	// devices: its tokens carry it as device_key, refreshed ones too.
+	DeviceKey string `json:"device_key,omitempty"`
+}
+
+// OnDevice returns the session bound to the device key.
+func (a authSession) OnDevice(key string) authSession {
+	a.DeviceKey = key
+	return a
 }
 
 // refreshRecord is the stored document of a refresh token: its session
@@ -87,6 +96,9 @@ func (s *Service) IssueTokens(ctx context.Context, p *core.Pool, c *core.Client,
 		return nil, err
 	}
 	access := withGroupClaims([]token.Claim{{Name: "sub", Value: u.Rec.Sub}}, groups, false)
+	if sess.DeviceKey != "" {
+		access = append(access, token.Claim{Name: "device_key", Value: sess.DeviceKey})
+	}
 	access = append(access,
 		token.Claim{Name: "iss", Value: iss},
 		token.Claim{Name: "client_id", Value: clientID},
@@ -295,7 +307,7 @@ func (s *Service) Refresh(ctx context.Context, p *core.Pool, c *core.Client, par
 	if rotates(c) {
 		return nil, rotationNeedsGetTokens()
 	}
-	u, pl, err := s.loadRefresh(ctx, p, c, raw, func(u *core.User) error {
+	u, pl, err := s.loadRefresh(ctx, p, c, raw, params["DEVICE_KEY"], func(u *core.User) error {
 		return s.CheckSecretHash(c, u.Rec.Username, params["SECRET_HASH"])
 	})
 	if err != nil {
@@ -306,8 +318,9 @@ func (s *Service) Refresh(ctx context.Context, p *core.Pool, c *core.Client, par
 
 // loadRefresh checks a refresh token presented to client c of pool p and
 // returns its user and payload; checkSecret verifies the client's secret
-// once the user is known.
-func (s *Service) loadRefresh(ctx context.Context, p *core.Pool, c *core.Client, raw string, checkSecret func(*core.User) error) (*core.User, *refreshPayload, error) {
+// once the user is known. A token issued on a device the user confirmed
+// needs that device's key, and one of a forgotten device is revoked.
+func (s *Service) loadRefresh(ctx context.Context, p *core.Pool, c *core.Client, raw, deviceKey string, checkSecret func(*core.User) error) (*core.User, *refreshPayload, error) {
 	var u *core.User
 	var pl *refreshPayload
 	err := s.Store.View(ctx, func(tx store.Tx) error {
@@ -348,6 +361,14 @@ func (s *Service) loadRefresh(ctx context.Context, p *core.Pool, c *core.Client,
 	}
 	if err := checkTokenState(u, pl.Iat, pl.OriginJTI, "Refresh Token"); err != nil {
 		return nil, nil, err
+	}
+	if u.DeviceForgotten(pl.DeviceKey) {
+		return nil, nil, refreshRevoked()
+	}
+	if u.Device(pl.DeviceKey) != nil && deviceKey != pl.DeviceKey {
+		// Unconfirmed: Cognito's answer to a device-bound refresh token
+		// presented without its DEVICE_KEY.
+		return nil, nil, invalidRefreshToken()
 	}
 	return u, pl, nil
 }

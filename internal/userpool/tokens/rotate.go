@@ -62,7 +62,7 @@ func (s *Service) GetTokensFromRefreshToken(ctx context.Context, in *model.GetTo
 	if !c.AllowsFlow("ALLOW_REFRESH_TOKEN_AUTH") {
 		return nil, cognito.New(cognito.InvalidParameter, "REFRESH_TOKEN_AUTH flow not enabled for this client")
 	}
-	u, pl, err := s.loadRefresh(ctx, p, c, model.StringValue(in.RefreshToken), func(*core.User) error {
+	u, pl, err := s.loadRefresh(ctx, p, c, model.StringValue(in.RefreshToken), model.StringValue(in.DeviceKey), func(*core.User) error {
 		return checkClientSecret(c, model.StringValue(in.ClientSecret))
 	})
 	if err != nil {
