@@ -13,6 +13,7 @@ import (
 
 	"github.com/cognate-idp/cognate/internal/userpool/auth"
 	"github.com/cognate-idp/cognate/internal/userpool/delivery"
+	"github.com/cognate-idp/cognate/internal/userpool/domains"
 	"github.com/cognate-idp/cognate/internal/userpool/groups"
 	"github.com/cognate-idp/cognate/internal/userpool/pools"
 	"github.com/cognate-idp/cognate/internal/userpool/resourceservers"
@@ -69,6 +70,7 @@ type Service struct {
 	Pools           *pools.Service
 	Groups          *groups.Service
 	ResourceServers *resourceservers.Service
+	Domains         *domains.Service
 	Users           *users.Service
 	Auth            *auth.Service
 	Tokens          *tokens.Service
@@ -141,6 +143,7 @@ func New(opts Options) (*Service, error) {
 		Pools:           pools.New(env, tok),
 		Groups:          groups.New(env),
 		ResourceServers: resourceservers.New(env),
+		Domains:         domains.New(env),
 		Users:           us,
 		Auth:            auth.New(env, srpServer, dl, pw, tok, tr, us),
 		Tokens:          tok,
