@@ -15,12 +15,14 @@ import (
 	"github.com/cognate-idp/cognate/internal/userpool/delivery"
 	"github.com/cognate-idp/cognate/internal/userpool/domains"
 	"github.com/cognate-idp/cognate/internal/userpool/groups"
+	"github.com/cognate-idp/cognate/internal/userpool/oauth"
 	"github.com/cognate-idp/cognate/internal/userpool/pools"
 	"github.com/cognate-idp/cognate/internal/userpool/resourceservers"
 	"github.com/cognate-idp/cognate/internal/userpool/settings"
 	"github.com/cognate-idp/cognate/internal/userpool/triggers"
 	"github.com/cognate-idp/cognate/internal/userpool/users"
 
+	"github.com/cognate-idp/cognate/internal/cognito"
 	"github.com/cognate-idp/cognate/internal/message"
 	"github.com/cognate-idp/cognate/internal/srp"
 	"github.com/cognate-idp/cognate/internal/store"
@@ -71,6 +73,7 @@ type Service struct {
 	Groups          *groups.Service
 	ResourceServers *resourceservers.Service
 	Domains         *domains.Service
+	OAuth           *oauth.Service
 	Users           *users.Service
 	Auth            *auth.Service
 	Tokens          *tokens.Service
@@ -144,6 +147,7 @@ func New(opts Options) (*Service, error) {
 		Groups:          groups.New(env),
 		ResourceServers: resourceservers.New(env),
 		Domains:         domains.New(env),
+		OAuth:           oauth.New(env, tok),
 		Users:           us,
 		Auth:            auth.New(env, srpServer, dl, pw, tok, tr, us),
 		Tokens:          tok,
@@ -163,4 +167,15 @@ func (s *Service) JWKS(ctx context.Context, poolID string) ([]byte, error) {
 // OpenIDConfiguration returns a pool's OpenID Connect discovery document.
 func (s *Service) OpenIDConfiguration(ctx context.Context, poolID string) ([]byte, error) {
 	return s.Tokens.OpenIDConfiguration(ctx, poolID)
+}
+
+// DomainPool returns the pool whose domain a token endpoint request
+// reaches, by Host header or pool ID; "" for none.
+func (s *Service) DomainPool(ctx context.Context, host, poolID string) (string, error) {
+	return s.OAuth.DomainPool(ctx, host, poolID)
+}
+
+// Token answers a request to a pool domain's token endpoint.
+func (s *Service) Token(ctx context.Context, req cognito.TokenRequest) (*cognito.TokenResponse, error) {
+	return s.OAuth.Token(ctx, req)
 }

@@ -307,3 +307,13 @@ func (s *Service) DeleteUserPoolDomain(ctx context.Context, in *model.DeleteUser
 	})
 	return nil, err
 }
+
+// PoolOfPrefix returns the pool whose prefix domain is prefix, "" when no
+// pool has it.
+func PoolOfPrefix(tx store.Tx, prefix string) (string, error) {
+	r, _, err := load(tx, prefix)
+	if core.IsNotFound(err) || err == nil && r.custom() {
+		return "", nil
+	}
+	return r.Pool, err
+}
