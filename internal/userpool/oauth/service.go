@@ -83,6 +83,8 @@ func (s *Service) Token(ctx context.Context, req cognito.TokenRequest) (*cognito
 		// refresh_token here; Cognate answers them as unsupported.
 		return nil, oauthErr(cognito.OAuthUnsupportedGrantType)
 	}
+	// Unconfirmed: Cognito's codes for a request without grant_type
+	// (invalid_request, above) and without any client (invalid_client).
 	if req.ClientID == "" {
 		return nil, oauthErr(cognito.OAuthInvalidClient)
 	}
