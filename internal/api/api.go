@@ -65,6 +65,12 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 		"DeleteResourceServer":   op(s.ResourceServers.DeleteResourceServer),
 		"ListResourceServers":    op(s.ResourceServers.ListResourceServers),
 
+		// Domains.
+		"CreateUserPoolDomain":   op(s.Domains.CreateUserPoolDomain),
+		"DescribeUserPoolDomain": op(s.Domains.DescribeUserPoolDomain),
+		"UpdateUserPoolDomain":   op(s.Domains.UpdateUserPoolDomain),
+		"DeleteUserPoolDomain":   op(s.Domains.DeleteUserPoolDomain),
+
 		// Administration of users.
 		"AdminCreateUser":           op(s.Users.AdminCreateUser),
 		"AdminGetUser":              op(s.Users.AdminGetUser),
@@ -141,5 +147,6 @@ func Notes() map[string]string {
 		"SetRiskConfiguration":        stored + " (no sign-in is risk-scored or blocked)",
 		"DescribeRiskConfiguration":   stored + " (no sign-in is risk-scored or blocked)",
 		"SetUserPoolMfaConfig":        "passkey (WebAuthn) settings are stored but not used: passkeys are not built",
+		"CreateUserPoolDomain":        "prefix and custom domains; a custom domain is stored with a made-up CloudFront name",
 	}
 }

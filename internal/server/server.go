@@ -24,8 +24,10 @@ type Keys interface {
 
 // Options are the parts the handler is built from.
 type Options struct {
-	Edge   http.Handler // the awsJson1_1 operations
-	Keys   Keys
+	Edge http.Handler // the awsJson1_1 operations
+	Keys Keys
+	// OAuth, when set, serves the token endpoint of pool domains.
+	OAuth  OAuth
 	Store  store.Store // for the message outbox
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -72,6 +74,10 @@ func NewHandler(o Options) http.Handler {
 	})
 	mux.Handle("GET /{pool}/.well-known/jwks.json", poolDocument(o.Keys.JWKS, o.Logger))
 	mux.Handle("GET /{pool}/.well-known/openid-configuration", poolDocument(o.Keys.OpenIDConfiguration, o.Logger))
+	if o.OAuth != nil {
+		mux.Handle("POST /oauth2/token", tokenEndpoint(o.OAuth, o.Logger))
+		mux.Handle("POST /{pool}/oauth2/token", tokenEndpoint(o.OAuth, o.Logger))
+	}
 	if o.Outbox {
 		mux.Handle(message.OutboxPath, message.OutboxHandler(o.Store))
 	}

@@ -9,6 +9,8 @@
 //	delivery   verification codes and the messages that carry them
 //	resourceservers
 //	           OAuth resource servers and their custom scopes
+//	domains    the prefix and custom domains of pools, unique across pools
+//	oauth      the token endpoint of pool domains (client_credentials)
 //	pools      the pool and app-client operations
 //	groups     groups and their members
 //	users      the user and attribute operations, sign-up, password reset

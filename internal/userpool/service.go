@@ -14,14 +14,17 @@ import (
 	"github.com/cognate-idp/cognate/internal/userpool/auth"
 	"github.com/cognate-idp/cognate/internal/userpool/delivery"
 	"github.com/cognate-idp/cognate/internal/userpool/devices"
+	"github.com/cognate-idp/cognate/internal/userpool/domains"
 	"github.com/cognate-idp/cognate/internal/userpool/groups"
 	"github.com/cognate-idp/cognate/internal/userpool/mfa"
+	"github.com/cognate-idp/cognate/internal/userpool/oauth"
 	"github.com/cognate-idp/cognate/internal/userpool/pools"
 	"github.com/cognate-idp/cognate/internal/userpool/resourceservers"
 	"github.com/cognate-idp/cognate/internal/userpool/settings"
 	"github.com/cognate-idp/cognate/internal/userpool/triggers"
 	"github.com/cognate-idp/cognate/internal/userpool/users"
 
+	"github.com/cognate-idp/cognate/internal/cognito"
 	"github.com/cognate-idp/cognate/internal/message"
 	"github.com/cognate-idp/cognate/internal/srp"
 	"github.com/cognate-idp/cognate/internal/store"
@@ -71,6 +74,8 @@ type Service struct {
 	Pools           *pools.Service
 	Groups          *groups.Service
 	ResourceServers *resourceservers.Service
+	Domains         *domains.Service
+	OAuth           *oauth.Service
 	Users           *users.Service
 	MFA             *mfa.Service
 	Devices         *devices.Service
@@ -147,6 +152,8 @@ func New(opts Options) (*Service, error) {
 		Pools:           pools.New(env, tok),
 		Groups:          groups.New(env),
 		ResourceServers: resourceservers.New(env),
+		Domains:         domains.New(env),
+		OAuth:           oauth.New(env, tok),
 		Users:           us,
 		MFA:             mf,
 		Devices:         dv,
@@ -168,4 +175,15 @@ func (s *Service) JWKS(ctx context.Context, poolID string) ([]byte, error) {
 // OpenIDConfiguration returns a pool's OpenID Connect discovery document.
 func (s *Service) OpenIDConfiguration(ctx context.Context, poolID string) ([]byte, error) {
 	return s.Tokens.OpenIDConfiguration(ctx, poolID)
+}
+
+// DomainPool returns the pool whose domain a token endpoint request
+// reaches, by Host header or pool ID; "" for none.
+func (s *Service) DomainPool(ctx context.Context, host, poolID string) (string, error) {
+	return s.OAuth.DomainPool(ctx, host, poolID)
+}
+
+// Token answers a request to a pool domain's token endpoint.
+func (s *Service) Token(ctx context.Context, req cognito.TokenRequest) (*cognito.TokenResponse, error) {
+	return s.OAuth.Token(ctx, req)
 }

@@ -10,6 +10,9 @@ import (
 	"github.com/google/uuid"
 )
 
+// AccountID is the AWS account every pool belongs to: Cognate has one.
+const AccountID = "000000000000"
+
 const (
 	Alnum       = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	LowerDigits = "0123456789abcdefghijklmnopqrstuvwxyz"

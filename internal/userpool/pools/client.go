@@ -169,6 +169,9 @@ func (s *Service) CreateUserPoolClient(ctx context.Context, in *model.CreateUser
 		if err != nil {
 			return err
 		}
+		if err := checkOAuth(tx, poolID, &cfg, cfg.ClientSecret != nil); err != nil {
+			return err
+		}
 		data, err := core.EncodeClient(cfg, secrets)
 		if err != nil {
 			return err
@@ -215,6 +218,9 @@ func (s *Service) UpdateUserPoolClient(ctx context.Context, in *model.UpdateUser
 		cfg := c.Cfg
 		err = applySettings[clientSettings](in, func(cs clientSettings) error { return cs.apply(p, &cfg, "updating") })
 		if err != nil {
+			return err
+		}
+		if err := checkOAuth(tx, poolID, &cfg, len(c.Secrets) > 0); err != nil {
 			return err
 		}
 		if in.ClientName != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool/core"
+	"github.com/cognate-idp/cognate/internal/userpool/domains"
 )
 
 // maxCustomAttributes is Cognito's limit of custom attributes per pool.
@@ -273,6 +274,16 @@ func (s *Service) DescribeUserPool(ctx context.Context, in *model.DescribeUserPo
 		}
 		cfg = *p.Cfg
 		cfg.EstimatedNumberOfUsers = model.Int32(int32(min(n, 1<<31-1)))
+		prefix, custom, err := domains.Of(tx, p.Id)
+		if err != nil {
+			return err
+		}
+		if prefix != "" {
+			cfg.Domain = model.String(prefix)
+		}
+		if custom != "" {
+			cfg.CustomDomain = model.String(custom)
+		}
 		return nil
 	})
 	if err != nil {
@@ -354,6 +365,10 @@ func (s *Service) DeleteUserPool(ctx context.Context, in *model.DeleteUserPoolRe
 		}
 		if model.StringValue(p.Cfg.DeletionProtection) == "ACTIVE" {
 			return cognito.New(cognito.InvalidParameter, "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.")
+		}
+		// Domain names outlive DeletePool unless released here.
+		if err := domains.Release(tx, id); err != nil {
+			return err
 		}
 		return tx.DeletePool(id)
 	})

@@ -8,10 +8,11 @@ import (
 	"github.com/cognate-idp/cognate/internal/cognito"
 	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/userpool/core"
 )
 
-// account is the AWS account every pool ARN names: Cognate has one.
-const account = "000000000000"
+// account is the AWS account every pool ARN names.
+const account = core.AccountID
 
 // maxTags is Cognito's limit of tags per user pool.
 const maxTags = 50

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/cognate-idp/cognate/internal/cognito"
 	"github.com/cognate-idp/cognate/internal/model"
@@ -174,7 +175,11 @@ func (s *Service) UpdateResourceServer(ctx context.Context, in *model.UpdateReso
 	return &model.UpdateResourceServerResponse{ResourceServer: &rs}, nil
 }
 
-// DeleteResourceServer deletes a resource server.
+// DeleteResourceServer deletes a resource server. App clients that were
+// given its scopes keep them in AllowedOAuthScopes; the scopes no longer
+// pass the check of CreateUserPoolClient and UpdateUserPoolClient (see
+// package pools), and the same holds for a scope UpdateResourceServer
+// drops.
 func (s *Service) DeleteResourceServer(ctx context.Context, in *model.DeleteResourceServerRequest) (any, error) {
 	id := model.StringValue(in.Identifier)
 	err := s.Store.Update(ctx, func(tx store.Tx) error {
@@ -225,4 +230,31 @@ func (s *Service) ListResourceServers(ctx context.Context, in *model.ListResourc
 		return nil, err
 	}
 	return out, nil
+}
+
+// HasScope reports whether scope, written "<identifier>/<scope name>",
+// names a scope of one of the pool's resource servers. The identifier may
+// itself hold slashes (it is often a URL): the scope name is what follows
+// the last one.
+func HasScope(tx store.Tx, poolID, scope string) (bool, error) {
+	i := strings.LastIndexByte(scope, '/')
+	if i <= 0 || i == len(scope)-1 {
+		return false, nil
+	}
+	it, err := tx.GetItem(poolID, Kind, scope[:i])
+	if core.IsNotFound(err) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	rs, err := decode(it)
+	if err != nil {
+		return false, err
+	}
+	for _, sc := range rs.Scopes {
+		if model.StringValue(sc.ScopeName) == scope[i+1:] {
+			return true, nil
+		}
+	}
+	return false, nil
 }
