@@ -480,8 +480,8 @@ test('token verification against a default local server: aws-jwt-verify and jose
 // --- MFA through amazon-cognito-identity-js, with otplib as the authenticator app.
 
 /** Creates a pool with the MFA configuration, an SRP client and a user. */
-async function mfaPool(mfa, username, attributes = []) {
-  const pool = await env.admin.send(new CreateUserPoolCommand({ PoolName: `mfa-${username}` }));
+async function mfaPool(mfa, username, attributes = [], poolSettings = {}) {
+  const pool = await env.admin.send(new CreateUserPoolCommand({ PoolName: `mfa-${username}`, ...poolSettings }));
   const poolId = pool.UserPool.Id;
   await env.admin.send(new SetUserPoolMfaConfigCommand({ UserPoolId: poolId, ...mfa }));
   const client = await env.admin.send(new CreateUserPoolClientCommand({
@@ -589,4 +589,41 @@ test('amazon-cognito-identity-js: SMS MFA code from the outbox, then TOTP turned
   const next = await jsSignInStep(again);
   assert.equal(next.kind, 'totpRequired');
   assert.ok((await jsSendMFACode(again, nextTOTP(secret), 'SOFTWARE_TOKEN_MFA')).isValid());
+});
+
+test('amazon-cognito-identity-js: a remembered device signs in without MFA (setDeviceStatusRemembered)', { timeout: STEP_TIMEOUT }, async () => {
+  const { user } = await mfaPool({ MfaConfiguration: 'OPTIONAL', SoftwareTokenMfaConfiguration: { Enabled: true } }, 'dee', [],
+    { DeviceConfiguration: { ChallengeRequiredOnNewDevice: true, DeviceOnlyRememberedOnUserPrompt: true } });
+  const u = user();
+  // The first sign-in confirms the device the library generated a secret for.
+  const first = await new Promise((resolve, reject) => u.authenticateUser(
+    new AuthenticationDetails({ Username: 'dee', Password: PASSWORD }),
+    { onSuccess: (session, confirmationNecessary) => resolve({ session, confirmationNecessary }), onFailure: reject },
+  ));
+  assert.ok(first.session.isValid());
+  assert.equal(first.confirmationNecessary, true, 'the pool asks the user before remembering');
+  const secret = await jsAssociate(u);
+  await jsVerify(u, authenticator.generate(secret));
+  await jsCall((cb) => u.setUserMfaPreference(null, { Enabled: true, PreferredMfa: true }, cb));
+
+  // Not remembered yet: MFA is asked.
+  const asked = await jsSignInStep(user());
+  assert.equal(asked.kind, 'totpRequired');
+
+  const remembered = await new Promise((resolve, reject) => u.setDeviceStatusRemembered({ onSuccess: resolve, onFailure: reject }));
+  assert.equal(remembered, 'SUCCESS');
+  const [devices] = await new Promise((resolve, reject) => u.listDevices(10, null, { onSuccess: (r) => resolve([r]), onFailure: reject }));
+  assert.equal(devices.Devices.length, 1);
+  const status = Object.fromEntries(devices.Devices[0].DeviceAttributes.map((a) => [a.Name, a.Value]));
+  assert.equal(status['dev:device_remembered_status'], 'remembered');
+
+  // Remembered: the library answers DEVICE_SRP_AUTH and no code is asked.
+  const skipped = await jsSignInStep(user());
+  assert.equal(skipped.kind, 'success');
+  assert.equal(skipped.session.getAccessToken().decodePayload().device_key, devices.Devices[0].DeviceKey);
+
+  // Forgotten: MFA again.
+  await new Promise((resolve, reject) => u.forgetDevice({ onSuccess: resolve, onFailure: reject }));
+  const again = await jsSignInStep(user());
+  assert.equal(again.kind, 'totpRequired');
 });
