@@ -233,25 +233,51 @@ func TestDeviceOnUserPrompt(t *testing.T) {
 	}
 }
 
-// TestMultiNodeDevices confirms a device on one node and signs in with it
-// on the other.
-func TestMultiNodeDevices(t *testing.T) {
+// TestMultiNodeMFAAndDevices runs MFA and device sign-in across two nodes
+// on one PostgreSQL database: an authenticator enrolled on one node works
+// on the other, a challenge opened on one is answered on the other, and a
+// device confirmed on one is remembered on the other.
+func TestMultiNodeMFAAndDevices(t *testing.T) {
 	t.Parallel()
 	a, b := startNodes(t)
+	ctx := context.Background()
 	pool := a.Pool(t, &cip.CreateUserPoolInput{DeviceConfiguration: &types.DeviceConfigurationType{ChallengeRequiredOnNewDevice: true}})
 	client := a.AppClient(t, pool, nil)
-	a.User(t, pool, "ana")
-	res := a.SignIn(t, client, "ana")
-	dev, _ := confirmDevice(t, a, aws.ToString(res.AccessToken), res.NewDeviceMetadata)
-	out, err := b.Client.InitiateAuth(context.Background(), &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(client),
+	_, err := a.Client.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(pool),
+		MfaConfiguration: types.UserPoolMfaTypeOptional, SoftwareTokenMfaConfiguration: &types.SoftwareTokenMfaConfigType{Enabled: true}})
+	noErr(t, err)
+	onA, onB := &env{s: a, pool: pool, client: client}, &env{s: b, pool: pool, client: client}
+	tok := onA.signedIn(t, "ana")
+	secret := onA.enrolTOTP(t, tok)
+	_, err = b.Client.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: aws.String(tok),
+		SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true}})
+	noErr(t, err)
+
+	nextStep(a)
+	nextStep(b)
+	out, err := onB.signIn("ana", testserver.Password, nil)
+	noErr(t, err)
+	if out.ChallengeName != types.ChallengeNameTypeSoftwareTokenMfa {
+		t.Fatalf("B answered %q, want SOFTWARE_TOKEN_MFA", out.ChallengeName)
+	}
+	ans, err := onA.respond(types.ChallengeNameTypeSoftwareTokenMfa, out.Session, "ana", "SOFTWARE_TOKEN_MFA_CODE", totpCode(t, a, secret))
+	noErr(t, err)
+	// The code A accepted is spent on B too.
+	again, err := onB.signIn("ana", testserver.Password, nil)
+	noErr(t, err)
+	_, err = onB.respond(types.ChallengeNameTypeSoftwareTokenMfa, again.Session, "ana", "SOFTWARE_TOKEN_MFA_CODE", totpCode(t, b, secret))
+	testserver.WantError[*types.CodeMismatchException](t, err, "Invalid code received for user")
+
+	dev, _ := confirmDevice(t, b, aws.ToString(ans.AuthenticationResult.AccessToken), ans.AuthenticationResult.NewDeviceMetadata)
+	withDevice, err := a.Client.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(client),
 		AuthParameters: map[string]string{"USERNAME": "ana", "PASSWORD": testserver.Password, "DEVICE_KEY": dev.key}})
 	noErr(t, err)
-	if out.ChallengeName != types.ChallengeNameTypeDeviceSrpAuth {
-		t.Fatalf("B answered %q, want DEVICE_SRP_AUTH", out.ChallengeName)
+	if withDevice.ChallengeName != types.ChallengeNameTypeDeviceSrpAuth {
+		t.Fatalf("A answered %q, want DEVICE_SRP_AUTH", withDevice.ChallengeName)
 	}
-	ans, err := deviceSignIn(t, b, client, "ana", dev, out.Session)
+	done, err := deviceSignIn(t, b, client, "ana", dev, withDevice.Session)
 	noErr(t, err)
-	if ans.AuthenticationResult == nil || claim(t, aws.ToString(ans.AuthenticationResult.AccessToken), "device_key") != dev.key {
-		t.Fatalf("B's device sign-in = %s", testserver.String(ans))
+	if done.AuthenticationResult == nil || claim(t, aws.ToString(done.AuthenticationResult.AccessToken), "device_key") != dev.key {
+		t.Fatalf("B's device sign-in = %s", testserver.String(done))
 	}
 }
