@@ -12,9 +12,10 @@ const (
 	TriggerPreTokenGeneration = "PreTokenGeneration"
 	TriggerUserMigration      = "UserMigration"
 	TriggerCustomMessage      = "CustomMessage"
-	// TriggerDefineAuthChallenge is only looked up: custom authentication
-	// is not served yet.
-	TriggerDefineAuthChallenge = "DefineAuthChallenge"
+
+	TriggerDefineAuthChallenge         = "DefineAuthChallenge"
+	TriggerCreateAuthChallenge         = "CreateAuthChallenge"
+	TriggerVerifyAuthChallengeResponse = "VerifyAuthChallengeResponse"
 )
 
 // Trigger sources: the value of an event's triggerSource, naming both the
@@ -43,6 +44,10 @@ const (
 	SourceTokenGenerationRefreshTokens        = "TokenGeneration_RefreshTokens"
 	SourceTokenGenerationNewPasswordChallenge = "TokenGeneration_NewPasswordChallenge"
 	SourceTokenGenerationAuthenticateDevice   = "TokenGeneration_AuthenticateDevice"
+
+	SourceDefineAuthChallenge         = "DefineAuthChallenge_Authentication"
+	SourceCreateAuthChallenge         = "CreateAuthChallenge_Authentication"
+	SourceVerifyAuthChallengeResponse = "VerifyAuthChallengeResponse_Authentication"
 
 	SourceUserMigrationAuthentication = "UserMigration_Authentication"
 	SourceUserMigrationForgotPassword = "UserMigration_ForgotPassword"

@@ -111,6 +111,7 @@ func (s *Service) initiate(ctx context.Context, r authRequest) (*authResult, err
 		if triggers.LambdaFn(p, trigger.TriggerDefineAuthChallenge) == "" {
 			return nil, cognito.New(cognito.InvalidParameter, "Custom auth lambda trigger is not configured for the user pool.")
 		}
+		return s.customBegin(ctx, p, c, r)
 	}
 	return nil, cognito.Errorf(cognito.InvalidParameter, "Auth flow %s is not supported by Cognate.", r.flow)
 }
@@ -389,7 +390,9 @@ func (s *Service) respond(ctx context.Context, poolID, clientID, challenge, sess
 	}
 	switch challenge {
 	case "PASSWORD_VERIFIER":
-		return s.srpVerify(ctx, p, c, resp, clientMetadata)
+		return s.srpVerify(ctx, p, c, session, resp, clientMetadata)
+	case "CUSTOM_CHALLENGE":
+		return s.customAnswer(ctx, p, c, session, resp, clientMetadata)
 	case "NEW_PASSWORD_REQUIRED":
 		return s.newPassword(ctx, p, c, session, resp, clientMetadata)
 	case core.FactorSMS, core.FactorEmail, core.FactorTOTP:
@@ -406,8 +409,25 @@ func (s *Service) respond(ctx context.Context, poolID, clientID, challenge, sess
 	return nil, cognito.Errorf(cognito.InvalidParameter, "Challenge %s is not supported by Cognate.", challenge)
 }
 
-func (s *Service) srpVerify(ctx context.Context, p *core.Pool, c *core.Client, resp, clientMetadata map[string]string) (*authResult, error) {
-	if !c.AllowsFlow("ALLOW_USER_SRP_AUTH") {
+// srpVerify checks a PASSWORD_VERIFIER answer. Within CUSTOM_WITH_SRP the
+// answer carries the custom session, and DefineAuthChallenge decides what
+// follows a right password.
+func (s *Service) srpVerify(ctx context.Context, p *core.Pool, c *core.Client, session string, resp, clientMetadata map[string]string) (*authResult, error) {
+	var custom *core.AuthSession
+	if session != "" {
+		cs, err := s.OpenSession(session, p, c, "PASSWORD_VERIFIER")
+		if err != nil {
+			return nil, err
+		}
+		if cs.Custom == nil {
+			return nil, core.InvalidSession()
+		}
+		custom = cs
+	}
+	switch {
+	case custom != nil && !c.AllowsFlow("ALLOW_CUSTOM_AUTH"):
+		return nil, cognito.New(cognito.InvalidParameter, "CUSTOM_AUTH flow not enabled for this client")
+	case custom == nil && !c.AllowsFlow("ALLOW_USER_SRP_AUTH"):
 		return nil, cognito.New(cognito.InvalidParameter, "USER_SRP_AUTH flow not enabled for this client")
 	}
 	name, err := requireParam(resp, "USERNAME")
@@ -436,6 +456,14 @@ func (s *Service) srpVerify(ctx context.Context, p *core.Pool, c *core.Client, r
 	if err := s.srp.Verify(p.Id, u.Rec.Username, u.Doc.SRPSalt, v, resp["PASSWORD_CLAIM_SECRET_BLOCK"],
 		resp["TIMESTAMP"], resp["PASSWORD_CLAIM_SIGNATURE"]); err != nil {
 		return nil, s.passwords.PasswordFailed(ctx, p, u)
+	}
+	if custom != nil {
+		if u.Rec.Key != custom.UserKey || u.Rec.Sub != custom.Sub {
+			return nil, core.InvalidSession()
+		}
+		ca := custom.Custom
+		ca.Rounds = append(ca.Rounds, core.CustomRound{Challenge: "PASSWORD_VERIFIER", Result: true})
+		return s.customNext(ctx, p, c, u, ca, "", clientMetadata)
 	}
 	return s.afterPassword(ctx, p, c, u, resp["DEVICE_KEY"], triggers.TokenGen{ClientMetadata: clientMetadata})
 }

@@ -31,6 +31,30 @@ type AuthSession struct {
 	// Device is the device key the sign-in runs on, when the pool tracks
 	// devices.
 	Device string `json:"d,omitempty"`
+	// Custom is the state of a custom authentication (CUSTOM_AUTH).
+	Custom *CustomAuth `json:"ca,omitempty"`
+}
+
+// CustomAuth is what a custom authentication carries from one call to the
+// next: the rounds so far, and the private parameters of the challenge
+// waiting for an answer. It travels sealed, so the client sees neither.
+type CustomAuth struct {
+	Rounds  []CustomRound     `json:"r"`
+	Private map[string]string `json:"pp,omitempty"`
+	// Metadata is the challengeMetadata of the challenge waiting for an
+	// answer, recorded with its round.
+	Metadata *string `json:"pm,omitempty"`
+	// Name is the name the client signed in with when nobody has it (the
+	// app client hides user existence): the triggers run with userNotFound
+	// and the flow can only fail.
+	Name string `json:"n,omitempty"`
+}
+
+// CustomRound is one round of a custom authentication.
+type CustomRound struct {
+	Challenge string  `json:"c"`
+	Result    bool    `json:"ok"`
+	Metadata  *string `json:"m,omitempty"`
 }
 
 // PasswordTag identifies a stored password hash without revealing it.

@@ -36,6 +36,10 @@ func LambdaFn(p *core.Pool, name string) string {
 		return model.StringValue(lc.CustomMessage)
 	case trigger.TriggerDefineAuthChallenge:
 		return model.StringValue(lc.DefineAuthChallenge)
+	case trigger.TriggerCreateAuthChallenge:
+		return model.StringValue(lc.CreateAuthChallenge)
+	case trigger.TriggerVerifyAuthChallengeResponse:
+		return model.StringValue(lc.VerifyAuthChallengeResponse)
 	case trigger.TriggerPreTokenGeneration:
 		if c := lc.PreTokenGenerationConfig; c != nil && model.StringValue(c.LambdaArn) != "" {
 			return model.StringValue(c.LambdaArn)
