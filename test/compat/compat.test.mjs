@@ -10,6 +10,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -626,4 +627,102 @@ test('amazon-cognito-identity-js: a remembered device signs in without MFA (setD
   await new Promise((resolve, reject) => u.forgetDevice({ onSuccess: resolve, onFailure: reject }));
   const again = await jsSignInStep(user());
   assert.equal(again.kind, 'totpRequired');
+});
+
+// --- Custom authentication through amazon-cognito-identity-js, against a
+// Lambda Invoke API served here that runs scripted challenge functions.
+
+/** Serves POST /2015-03-31/functions/<name>/invocations with handlers[name](event). */
+async function startLambda(handlers) {
+  const srv = http.createServer((req, res) => {
+    const m = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(req.url);
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      const h = m && handlers[decodeURIComponent(m[1])];
+      if (!h) {
+        res.writeHead(404, { 'Content-Type': 'application/json', 'X-Amzn-ErrorType': 'ResourceNotFoundException' });
+        res.end(JSON.stringify({ Type: 'User', Message: 'Function not found' }));
+        return;
+      }
+      const event = JSON.parse(body);
+      h(event);
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(event));
+    });
+  });
+  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${srv.address().port}`, close: () => new Promise((r) => srv.close(r)) };
+}
+
+test('amazon-cognito-identity-js: custom auth (initiateAuth, sendCustomChallengeAnswer, and with SRP)', { timeout: 60_000 }, async () => {
+  const seen = [];
+  const fn = (name) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
+  const lambda = await startLambda({
+    [fn('define')]: (ev) => {
+      const s = ev.request.session;
+      const last = s[s.length - 1];
+      seen.push(s.map((r) => r.challengeName).join(','));
+      if (last && last.challengeName === 'SRP_A') ev.response = { challengeName: 'PASSWORD_VERIFIER', issueTokens: false, failAuthentication: false };
+      else if (last && last.challengeName === 'CUSTOM_CHALLENGE' && last.challengeResult) ev.response = { issueTokens: true, failAuthentication: false };
+      else ev.response = { challengeName: 'CUSTOM_CHALLENGE', issueTokens: false, failAuthentication: false };
+    },
+    [fn('create')]: (ev) => {
+      ev.response = { publicChallengeParameters: { question: 'colour of the sky?' }, privateChallengeParameters: { answer: 'blue' }, challengeMetadata: 'SKY' };
+    },
+    [fn('verify')]: (ev) => {
+      ev.response = { answerCorrect: ev.request.challengeAnswer === ev.request.privateChallengeParameters.answer };
+    },
+  });
+  const srv = await startCognate(path.join(env.tmp, 'data-custom'), ['--lambda-endpoint', lambda.url]);
+  try {
+    const admin = new CognitoIdentityProviderClient({ region: 'us-east-1', endpoint: srv.url, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    const pool = await admin.send(new CreateUserPoolCommand({
+      PoolName: 'custom', LambdaConfig: { DefineAuthChallenge: fn('define'), CreateAuthChallenge: fn('create'), VerifyAuthChallengeResponse: fn('verify') },
+    }));
+    const poolId = pool.UserPool.Id;
+    const client = await admin.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'custom', ExplicitAuthFlows: ['ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }));
+    await admin.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'cora', MessageAction: 'SUPPRESS' }));
+    await admin.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'cora', Password: PASSWORD, Permanent: true }));
+    admin.destroy();
+    const userPool = new CognitoUserPool({ UserPoolId: poolId, ClientId: client.UserPoolClient.ClientId, endpoint: `${srv.url}/` });
+
+    const answer = (user, text) => new Promise((resolve, reject) => user.sendCustomChallengeAnswer(text, {
+      onSuccess: (session) => resolve({ kind: 'success', session }),
+      onFailure: reject,
+      customChallenge: (params) => resolve({ kind: 'challenge', params }),
+    }));
+
+    // Without SRP: initiateAuth, a wrong answer, then the right one.
+    const u = new CognitoUser({ Username: 'cora', Pool: userPool });
+    u.setAuthenticationFlowType('CUSTOM_AUTH');
+    const params = await new Promise((resolve, reject) => u.initiateAuth(new AuthenticationDetails({ Username: 'cora' }), {
+      onSuccess: () => reject(new Error('tokens before any challenge')),
+      onFailure: reject,
+      customChallenge: resolve,
+    }));
+    assert.equal(params.question, 'colour of the sky?');
+    assert.equal(params.USERNAME, 'cora');
+    assert.equal(params.answer, undefined, 'private parameters stay on the server');
+    const retry = await answer(u, 'green');
+    assert.equal(retry.kind, 'challenge');
+    const done = await answer(u, 'blue');
+    assert.equal(done.kind, 'success');
+    assert.ok(done.session.isValid());
+
+    // With SRP: authenticateUser proves the password first.
+    const v = new CognitoUser({ Username: 'cora', Pool: userPool });
+    v.setAuthenticationFlowType('CUSTOM_AUTH');
+    const step = await new Promise((resolve, reject) => v.authenticateUser(new AuthenticationDetails({ Username: 'cora', Password: PASSWORD }), {
+      onSuccess: () => reject(new Error('tokens before the custom challenge')),
+      onFailure: reject,
+      customChallenge: resolve,
+    }));
+    assert.equal(step.question, 'colour of the sky?');
+    assert.equal((await answer(v, 'blue')).kind, 'success');
+    assert.ok(seen.includes('SRP_A,PASSWORD_VERIFIER'), `Define saw ${JSON.stringify(seen)}`);
+  } finally {
+    await stopCognate(srv.proc);
+    await lambda.close();
+  }
 });
