@@ -108,6 +108,7 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 		"VerifySoftwareToken":       op(s.MFA.VerifySoftwareToken),
 		"SetUserMFAPreference":      op(s.MFA.SetUserMFAPreference),
 		"AdminSetUserMFAPreference": op(s.MFA.AdminSetUserMFAPreference),
+		"GetUserAuthFactors":        op(s.MFA.GetUserAuthFactors),
 
 		// Remembered devices.
 		"ConfirmDevice":           op(s.Devices.ConfirmDevice),
@@ -147,6 +148,7 @@ func Notes() map[string]string {
 		"SetRiskConfiguration":        stored + " (no sign-in is risk-scored or blocked)",
 		"DescribeRiskConfiguration":   stored + " (no sign-in is risk-scored or blocked)",
 		"SetUserPoolMfaConfig":        "passkey (WebAuthn) settings are stored but not used: passkeys are not built",
+		"GetUserAuthFactors":          "passkeys (WEB_AUTHN) are not built and never listed",
 		"CreateUserPoolDomain":        "prefix and custom domains; a custom domain is stored with a made-up CloudFront name",
 	}
 }

@@ -40,7 +40,7 @@ func (s *Service) InitiateAuth(ctx context.Context, in *model.InitiateAuthReques
 		return nil, err
 	}
 	return &model.InitiateAuthResponse{ChallengeName: res.ChallengeName, ChallengeParameters: res.ChallengeParameters,
-		Session: res.Session, AuthenticationResult: res.AuthenticationResult}, nil
+		Session: res.Session, AuthenticationResult: res.AuthenticationResult, AvailableChallenges: res.AvailableChallenges}, nil
 }
 
 // AdminInitiateAuth starts a sign-in with administrator credentials.
@@ -53,7 +53,7 @@ func (s *Service) AdminInitiateAuth(ctx context.Context, in *model.AdminInitiate
 		return nil, err
 	}
 	return &model.AdminInitiateAuthResponse{ChallengeName: res.ChallengeName, ChallengeParameters: res.ChallengeParameters,
-		Session: res.Session, AuthenticationResult: res.AuthenticationResult}, nil
+		Session: res.Session, AuthenticationResult: res.AuthenticationResult, AvailableChallenges: res.AvailableChallenges}, nil
 }
 
 // authResult is the common answer of the sign-in operations.
@@ -62,6 +62,7 @@ type authResult struct {
 	ChallengeParameters  map[string]string
 	Session              *string
 	AuthenticationResult *model.AuthenticationResultType
+	AvailableChallenges  []string
 }
 
 func (s *Service) initiate(ctx context.Context, r authRequest) (*authResult, error) {
@@ -112,6 +113,11 @@ func (s *Service) initiate(ctx context.Context, r authRequest) (*authResult, err
 			return nil, cognito.New(cognito.InvalidParameter, "Custom auth lambda trigger is not configured for the user pool.")
 		}
 		return s.customBegin(ctx, p, c, r)
+	case "USER_AUTH":
+		if !c.AllowsFlow("ALLOW_USER_AUTH") {
+			return nil, flowNotEnabled()
+		}
+		return s.userAuthBegin(ctx, p, c, r)
 	}
 	return nil, cognito.Errorf(cognito.InvalidParameter, "Auth flow %s is not supported by Cognate.", r.flow)
 }
@@ -393,9 +399,11 @@ func (s *Service) respond(ctx context.Context, poolID, clientID, challenge, sess
 		return s.srpVerify(ctx, p, c, session, resp, clientMetadata)
 	case "CUSTOM_CHALLENGE":
 		return s.customAnswer(ctx, p, c, session, resp, clientMetadata)
+	case "SELECT_CHALLENGE":
+		return s.selectChallenge(ctx, p, c, session, resp, clientMetadata)
 	case "NEW_PASSWORD_REQUIRED":
 		return s.newPassword(ctx, p, c, session, resp, clientMetadata)
-	case core.FactorSMS, core.FactorEmail, core.FactorTOTP:
+	case core.FactorSMS, core.FactorEmail, core.FactorTOTP, "SMS_OTP":
 		return s.mfaAnswer(ctx, p, c, challenge, session, resp, clientMetadata)
 	case "SELECT_MFA_TYPE":
 		return s.selectMFA(ctx, p, c, session, resp, clientMetadata)
@@ -419,15 +427,20 @@ func (s *Service) srpVerify(ctx context.Context, p *core.Pool, c *core.Client, s
 		if err != nil {
 			return nil, err
 		}
-		if cs.Custom == nil {
+		if cs.Custom == nil && !cs.UserAuth {
 			return nil, core.InvalidSession()
 		}
-		custom = cs
+		if cs.Custom != nil {
+			custom = cs
+		}
+		if cs.UserAuth && !c.AllowsFlow("ALLOW_USER_AUTH") {
+			return nil, cognito.New(cognito.InvalidParameter, "USER_AUTH flow not enabled for this client")
+		}
 	}
 	switch {
 	case custom != nil && !c.AllowsFlow("ALLOW_CUSTOM_AUTH"):
 		return nil, cognito.New(cognito.InvalidParameter, "CUSTOM_AUTH flow not enabled for this client")
-	case custom == nil && !c.AllowsFlow("ALLOW_USER_SRP_AUTH"):
+	case session == "" && !c.AllowsFlow("ALLOW_USER_SRP_AUTH"):
 		return nil, cognito.New(cognito.InvalidParameter, "USER_SRP_AUTH flow not enabled for this client")
 	}
 	name, err := requireParam(resp, "USERNAME")

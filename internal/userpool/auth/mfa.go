@@ -24,6 +24,7 @@ var codeParam = map[string]string{
 	core.FactorSMS:   "SMS_MFA_CODE",
 	core.FactorEmail: "EMAIL_OTP_CODE",
 	core.FactorTOTP:  "SOFTWARE_TOKEN_MFA_CODE",
+	"SMS_OTP":        "SMS_OTP_CODE",
 }
 
 // deliverable says whether u can receive factor's codes now.

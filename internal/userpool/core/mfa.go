@@ -97,3 +97,31 @@ func (p *Pool) PoolFactors() []string {
 	}
 	return out
 }
+
+// AllowedFirstFactors are the first factors the pool's SignInPolicy allows
+// for USER_AUTH sign-in (PASSWORD when it names none).
+func (p *Pool) AllowedFirstFactors() []string {
+	if pol := p.Cfg.Policies; pol != nil && pol.SignInPolicy != nil && len(pol.SignInPolicy.AllowedFirstAuthFactors) > 0 {
+		return pol.SignInPolicy.AllowedFirstAuthFactors
+	}
+	return []string{"PASSWORD"}
+}
+
+// FirstFactors are the first factors u can sign in with under USER_AUTH,
+// in Cognito's order: the pool must allow each, and u must have a
+// password, a verified email address or a verified phone number for it.
+// Passkeys (WEB_AUTHN) are not served.
+func (p *Pool) FirstFactors(u *User) []string {
+	allowed := p.AllowedFirstFactors()
+	var out []string
+	if slices.Contains(allowed, "PASSWORD") && u.Doc.PasswordHash != "" {
+		out = append(out, "PASSWORD")
+	}
+	if slices.Contains(allowed, "EMAIL_OTP") && u.Doc.Attributes["email"] != "" && u.Doc.Attributes["email_verified"] == "true" {
+		out = append(out, "EMAIL_OTP")
+	}
+	if slices.Contains(allowed, "SMS_OTP") && u.Doc.Attributes["phone_number"] != "" && u.Doc.Attributes["phone_number_verified"] == "true" {
+		out = append(out, "SMS_OTP")
+	}
+	return out
+}

@@ -31,6 +31,8 @@ type AuthSession struct {
 	// Device is the device key the sign-in runs on, when the pool tracks
 	// devices.
 	Device string `json:"d,omitempty"`
+	// UserAuth marks a step of choice-based sign-in (USER_AUTH).
+	UserAuth bool `json:"ua,omitempty"`
 	// Custom is the state of a custom authentication (CUSTOM_AUTH).
 	Custom *CustomAuth `json:"ca,omitempty"`
 }

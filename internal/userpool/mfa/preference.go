@@ -133,3 +133,19 @@ func (s *Service) AdminSetUserMFAPreference(ctx context.Context, in *model.Admin
 	}
 	return &model.AdminSetUserMFAPreferenceResponse{}, nil
 }
+
+// GetUserAuthFactors lists the signed-in user's MFA settings and the first
+// factors USER_AUTH offers them.
+func (s *Service) GetUserAuthFactors(ctx context.Context, in *model.GetUserAuthFactorsRequest) (*model.GetUserAuthFactorsResponse, error) {
+	c, err := s.tokens.Authorize(ctx, model.StringValue(in.AccessToken))
+	if err != nil {
+		return nil, err
+	}
+	factors, preferred := c.User.MFAView()
+	first := c.Pool.FirstFactors(c.User)
+	if first == nil {
+		first = []string{}
+	}
+	return &model.GetUserAuthFactorsResponse{Username: model.String(c.User.Rec.Username), UserMFASettingList: factors,
+		PreferredMfaSetting: preferred, ConfiguredUserAuthFactors: first}, nil
+}

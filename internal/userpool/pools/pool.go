@@ -67,6 +67,12 @@ func (ps poolSettings) apply(cfg *model.UserPoolType) error {
 	if pol.PasswordPolicy == nil {
 		pol.PasswordPolicy = &model.PasswordPolicyType{}
 	}
+	if pol.SignInPolicy == nil || len(pol.SignInPolicy.AllowedFirstAuthFactors) == 0 {
+		pol.SignInPolicy = &model.SignInPolicyType{AllowedFirstAuthFactors: []string{"PASSWORD"}}
+	} else if !slices.Contains(pol.SignInPolicy.AllowedFirstAuthFactors, "PASSWORD") {
+		// Unconfirmed: Cognito's message for a sign-in policy without PASSWORD.
+		return cognito.New(cognito.InvalidParameter, "AllowedFirstAuthFactors must include PASSWORD.")
+	}
 	pp := pol.PasswordPolicy
 	if pp.MinimumLength == nil {
 		pp.MinimumLength = model.Int32(8)
