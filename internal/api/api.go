@@ -110,6 +110,12 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 		"AdminSetUserMFAPreference": op(s.MFA.AdminSetUserMFAPreference),
 		"GetUserAuthFactors":        op(s.MFA.GetUserAuthFactors),
 
+		// Passkeys.
+		"StartWebAuthnRegistration":    op(s.Passkeys.StartWebAuthnRegistration),
+		"CompleteWebAuthnRegistration": op(s.Passkeys.CompleteWebAuthnRegistration),
+		"ListWebAuthnCredentials":      op(s.Passkeys.ListWebAuthnCredentials),
+		"DeleteWebAuthnCredential":     op(s.Passkeys.DeleteWebAuthnCredential),
+
 		// Remembered devices.
 		"ConfirmDevice":           op(s.Devices.ConfirmDevice),
 		"GetDevice":               op(s.Devices.GetDevice),
@@ -147,8 +153,7 @@ func Notes() map[string]string {
 		"GetLogDeliveryConfiguration": stored + " (no logs are delivered)",
 		"SetRiskConfiguration":        stored + " (no sign-in is risk-scored or blocked)",
 		"DescribeRiskConfiguration":   stored + " (no sign-in is risk-scored or blocked)",
-		"SetUserPoolMfaConfig":        "passkey (WebAuthn) settings are stored but not used: passkeys are not built",
-		"GetUserAuthFactors":          "passkeys (WEB_AUTHN) are not built and never listed",
+		"SetUserPoolMfaConfig":        "WebAuthnConfiguration.RelyingPartyId is required for passkeys (no fallback to the pool's domain)",
 		"CreateUserPoolDomain":        "prefix and custom domains; a custom domain is stored with a made-up CloudFront name",
 	}
 }

@@ -15,6 +15,7 @@
 //	groups     groups and their members
 //	users      the user and attribute operations, sign-up, password reset
 //	mfa        authenticator (TOTP) association and users' MFA preferences
+//	passkeys   WebAuthn credentials: registration, listing, and assertion checks
 //	devices    remembered devices: device keys, ConfirmDevice and the device operations
 //	auth       the sign-in flows and their challenges, MFA among them
 //	settings   log delivery and risk configurations, stored but not acted on

@@ -18,6 +18,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/userpool/groups"
 	"github.com/cognate-idp/cognate/internal/userpool/mfa"
 	"github.com/cognate-idp/cognate/internal/userpool/oauth"
+	"github.com/cognate-idp/cognate/internal/userpool/passkeys"
 	"github.com/cognate-idp/cognate/internal/userpool/pools"
 	"github.com/cognate-idp/cognate/internal/userpool/resourceservers"
 	"github.com/cognate-idp/cognate/internal/userpool/settings"
@@ -79,6 +80,7 @@ type Service struct {
 	Users           *users.Service
 	MFA             *mfa.Service
 	Devices         *devices.Service
+	Passkeys        *passkeys.Service
 	Auth            *auth.Service
 	Tokens          *tokens.Service
 	Delivery        *delivery.Service
@@ -147,6 +149,7 @@ func New(opts Options) (*Service, error) {
 	}, core.DeriveKey(opts.SecretKey, "verification codes"))
 	us := users.New(env, dl, pw, tok, tr)
 	mf := mfa.New(env, tok, dl)
+	pk := passkeys.New(env, tok)
 	dv := devices.New(env, tok, core.DeriveKey(opts.SecretKey, "device group keys"))
 	return &Service{
 		Pools:           pools.New(env, tok),
@@ -157,7 +160,8 @@ func New(opts Options) (*Service, error) {
 		Users:           us,
 		MFA:             mf,
 		Devices:         dv,
-		Auth:            auth.New(env, srpServer, dl, pw, tok, tr, us, mf, dv),
+		Passkeys:        pk,
+		Auth:            auth.New(env, srpServer, dl, pw, tok, tr, us, mf, dv, pk),
 		Tokens:          tok,
 		Delivery:        dl,
 		Settings:        settings.New(env),

@@ -401,6 +401,8 @@ func (s *Service) respond(ctx context.Context, poolID, clientID, challenge, sess
 		return s.customAnswer(ctx, p, c, session, resp, clientMetadata)
 	case "SELECT_CHALLENGE":
 		return s.selectChallenge(ctx, p, c, session, resp, clientMetadata)
+	case "WEB_AUTHN":
+		return s.webAuthnAnswer(ctx, p, c, session, resp, clientMetadata)
 	case "NEW_PASSWORD_REQUIRED":
 		return s.newPassword(ctx, p, c, session, resp, clientMetadata)
 	case core.FactorSMS, core.FactorEmail, core.FactorTOTP, "SMS_OTP":

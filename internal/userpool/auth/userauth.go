@@ -13,7 +13,8 @@ import (
 )
 
 // availableChallenges are the USER_AUTH choices for u: the first factors
-// it can use, a password offered as PASSWORD and PASSWORD_SRP. A name
+// it can use (a passkey as WEB_AUTHN), a password offered as PASSWORD and
+// PASSWORD_SRP. A name
 // nobody has (the client hides user existence) is offered the password.
 func availableChallenges(p *core.Pool, u *core.User) []string {
 	var factors []string
@@ -64,7 +65,10 @@ func (s *Service) userAuthBegin(ctx context.Context, p *core.Pool, c *core.Clien
 		}
 	}
 	avail := availableChallenges(p, u)
-	if u != nil && (preferred == "EMAIL_OTP" || preferred == "SMS_OTP") && slices.Contains(avail, preferred) {
+	if u != nil && slices.Contains(avail, preferred) {
+		if preferred == "WEB_AUTHN" {
+			return s.webAuthnChallenge(p, c, u)
+		}
 		return s.otpChallenge(ctx, p, c, u, preferred, r.clientMetadata)
 	}
 	// Unconfirmed: a preferred challenge the user cannot use falls back to
@@ -177,8 +181,74 @@ func (s *Service) selectChallenge(ctx context.Context, p *core.Pool, c *core.Cli
 	if err != nil {
 		return nil, err
 	}
-	if answer == "WEB_AUTHN" || !slices.Contains(availableChallenges(p, u), answer) {
+	if !slices.Contains(availableChallenges(p, u), answer) {
 		return nil, notOffered(answer)
 	}
+	if answer == "WEB_AUTHN" {
+		return s.webAuthnChallenge(p, c, u)
+	}
 	return s.otpChallenge(ctx, p, c, u, answer, clientMetadata)
+}
+
+// webAuthnChallenge asks for a passkey: the options for
+// navigator.credentials.get() in CREDENTIAL_REQUEST_OPTIONS, the
+// assertion state sealed into the session.
+func (s *Service) webAuthnChallenge(p *core.Pool, c *core.Client, u *core.User) (*authResult, error) {
+	options, state, err := s.passkeys.BeginLogin(p, u)
+	if err != nil {
+		return nil, err
+	}
+	cs := s.NewAuthSession("WEB_AUTHN", p, c, u)
+	cs.UserAuth, cs.WebAuthn = true, state
+	sess, err := s.SealSession(cs)
+	if err != nil {
+		return nil, err
+	}
+	return &authResult{ChallengeName: model.String("WEB_AUTHN"), Session: model.String(sess),
+		ChallengeParameters: map[string]string{"CREDENTIAL_REQUEST_OPTIONS": string(options)}}, nil
+}
+
+// webAuthnAnswer verifies the passkey assertion in CREDENTIAL. A passkey
+// is a first factor that needs no second one; a failed assertion counts
+// towards the lockout.
+func (s *Service) webAuthnAnswer(ctx context.Context, p *core.Pool, c *core.Client, session string, resp, clientMetadata map[string]string) (*authResult, error) {
+	cs, err := s.OpenSession(session, p, c, "WEB_AUTHN")
+	if err != nil {
+		return nil, err
+	}
+	credential, err := requireParam(resp, "CREDENTIAL")
+	if err != nil {
+		return nil, err
+	}
+	var done *core.User
+	failed := false
+	err = s.Store.Update(ctx, func(tx store.Tx) error {
+		u, err := s.sessionUser(tx, p, c, cs, resp)
+		if err != nil {
+			return err
+		}
+		if err := s.passwords.CheckLockout(u); err != nil {
+			return err
+		}
+		ok, err := s.passkeys.FinishLogin(p, u, cs.WebAuthn, credential)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			failed = true
+			if err := s.passwords.CountFailure(ctx, p, u); err != nil {
+				return err
+			}
+		}
+		done = u
+		return s.PutUser(tx, u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if failed {
+		// Unconfirmed: Cognito's answer to an assertion that fails to verify.
+		return nil, cognito.New(cognito.NotAuthorized, "Incorrect username or password.")
+	}
+	return s.finishSignIn(ctx, p, c, done, "", triggers.TokenGen{ClientMetadata: clientMetadata})
 }

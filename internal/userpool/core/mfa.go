@@ -123,5 +123,8 @@ func (p *Pool) FirstFactors(u *User) []string {
 	if slices.Contains(allowed, "SMS_OTP") && u.Doc.Attributes["phone_number"] != "" && u.Doc.Attributes["phone_number_verified"] == "true" {
 		out = append(out, "SMS_OTP")
 	}
+	if slices.Contains(allowed, "WEB_AUTHN") && len(u.Passkeys()) > 0 {
+		out = append(out, "WEB_AUTHN")
+	}
 	return out
 }

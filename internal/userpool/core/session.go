@@ -33,6 +33,8 @@ type AuthSession struct {
 	Device string `json:"d,omitempty"`
 	// UserAuth marks a step of choice-based sign-in (USER_AUTH).
 	UserAuth bool `json:"ua,omitempty"`
+	// WebAuthn is the passkey assertion state of a WEB_AUTHN challenge.
+	WebAuthn json.RawMessage `json:"wa,omitempty"`
 	// Custom is the state of a custom authentication (CUSTOM_AUTH).
 	Custom *CustomAuth `json:"ca,omitempty"`
 }

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -80,11 +81,15 @@ type UserExtra struct {
 	// latest forgotten ones (at most MaxForgottenDevices).
 	Devices   []Device `json:"devices,omitempty"`
 	Forgotten []string `json:"forgotten,omitempty"`
+	// Passkeys are the user's WebAuthn credentials; PasskeyChallenge the
+	// state of a registration started and not completed.
+	Passkeys         []Passkey       `json:"passkeys,omitempty"`
+	PasskeyChallenge json.RawMessage `json:"passkey_challenge,omitempty"`
 }
 
 func (x *UserExtra) empty() bool {
 	return len(x.MFAOptions) == 0 && len(x.AuthEvents) == 0 && (x.MFA == nil || x.MFA.empty()) &&
-		len(x.Devices) == 0 && len(x.Forgotten) == 0
+		len(x.Devices) == 0 && len(x.Forgotten) == 0 && len(x.Passkeys) == 0 && len(x.PasskeyChallenge) == 0
 }
 
 // MFAOption is one legacy MFA setting.
