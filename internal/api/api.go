@@ -111,6 +111,10 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 		"GetLogDeliveryConfiguration": op(s.Settings.GetLogDeliveryConfiguration),
 		"SetRiskConfiguration":        op(s.Settings.SetRiskConfiguration),
 		"DescribeRiskConfiguration":   op(s.Settings.DescribeRiskConfiguration),
+
+		// How the hosted pages look: stored, not applied.
+		"SetUICustomization": op(s.Branding.SetUICustomization),
+		"GetUICustomization": op(s.Branding.GetUICustomization),
 	}
 }
 
@@ -118,11 +122,14 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 // is implemented, by name.
 func Notes() map[string]string {
 	const stored = "stored, validated and returned; not acted on"
+	const looks = "stored, validated and returned; not applied (hosted pages are not served yet)"
 	return map[string]string{
 		"SetLogDeliveryConfiguration": stored + " (no logs are delivered)",
 		"GetLogDeliveryConfiguration": stored + " (no logs are delivered)",
 		"SetRiskConfiguration":        stored + " (no sign-in is risk-scored or blocked)",
 		"DescribeRiskConfiguration":   stored + " (no sign-in is risk-scored or blocked)",
+		"SetUICustomization":          looks,
+		"GetUICustomization":          looks,
 		"SetUserPoolMfaConfig":        "factors stored; OFF and OPTIONAL accepted, ON refused (sign-in does not yet challenge for MFA)",
 		"GetUserPoolMfaConfig":        "factors as SetUserPoolMfaConfig stored them",
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cognate-idp/cognate/internal/userpool/auth"
+	"github.com/cognate-idp/cognate/internal/userpool/branding"
 	"github.com/cognate-idp/cognate/internal/userpool/delivery"
 	"github.com/cognate-idp/cognate/internal/userpool/groups"
 	"github.com/cognate-idp/cognate/internal/userpool/pools"
@@ -74,6 +75,7 @@ type Service struct {
 	Tokens          *tokens.Service
 	Delivery        *delivery.Service
 	Settings        *settings.Service
+	Branding        *branding.Service
 }
 
 func New(opts Options) (*Service, error) {
@@ -146,6 +148,7 @@ func New(opts Options) (*Service, error) {
 		Tokens:          tok,
 		Delivery:        dl,
 		Settings:        settings.New(env),
+		Branding:        branding.New(env),
 	}, nil
 }
 
