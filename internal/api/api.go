@@ -113,8 +113,13 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 		"DescribeRiskConfiguration":   op(s.Settings.DescribeRiskConfiguration),
 
 		// How the hosted pages look: stored, not applied.
-		"SetUICustomization": op(s.Branding.SetUICustomization),
-		"GetUICustomization": op(s.Branding.GetUICustomization),
+		"SetUICustomization":                   op(s.Branding.SetUICustomization),
+		"GetUICustomization":                   op(s.Branding.GetUICustomization),
+		"CreateManagedLoginBranding":           op(s.Branding.CreateManagedLoginBranding),
+		"DescribeManagedLoginBranding":         op(s.Branding.DescribeManagedLoginBranding),
+		"DescribeManagedLoginBrandingByClient": op(s.Branding.DescribeManagedLoginBrandingByClient),
+		"UpdateManagedLoginBranding":           op(s.Branding.UpdateManagedLoginBranding),
+		"DeleteManagedLoginBranding":           op(s.Branding.DeleteManagedLoginBranding),
 	}
 }
 
@@ -124,13 +129,18 @@ func Notes() map[string]string {
 	const stored = "stored, validated and returned; not acted on"
 	const looks = "stored, validated and returned; not applied (hosted pages are not served yet)"
 	return map[string]string{
-		"SetLogDeliveryConfiguration": stored + " (no logs are delivered)",
-		"GetLogDeliveryConfiguration": stored + " (no logs are delivered)",
-		"SetRiskConfiguration":        stored + " (no sign-in is risk-scored or blocked)",
-		"DescribeRiskConfiguration":   stored + " (no sign-in is risk-scored or blocked)",
-		"SetUICustomization":          looks,
-		"GetUICustomization":          looks,
-		"SetUserPoolMfaConfig":        "factors stored; OFF and OPTIONAL accepted, ON refused (sign-in does not yet challenge for MFA)",
-		"GetUserPoolMfaConfig":        "factors as SetUserPoolMfaConfig stored them",
+		"SetLogDeliveryConfiguration":          stored + " (no logs are delivered)",
+		"GetLogDeliveryConfiguration":          stored + " (no logs are delivered)",
+		"SetRiskConfiguration":                 stored + " (no sign-in is risk-scored or blocked)",
+		"DescribeRiskConfiguration":            stored + " (no sign-in is risk-scored or blocked)",
+		"SetUICustomization":                   looks,
+		"GetUICustomization":                   looks,
+		"CreateManagedLoginBranding":           looks,
+		"UpdateManagedLoginBranding":           looks,
+		"DeleteManagedLoginBranding":           looks,
+		"DescribeManagedLoginBranding":         looks + "; ReturnMergedResources adds nothing (Cognito's default style values are not known)",
+		"DescribeManagedLoginBrandingByClient": looks + "; ReturnMergedResources adds nothing (Cognito's default style values are not known)",
+		"SetUserPoolMfaConfig":                 "factors stored; OFF and OPTIONAL accepted, ON refused (sign-in does not yet challenge for MFA)",
+		"GetUserPoolMfaConfig":                 "factors as SetUserPoolMfaConfig stored them",
 	}
 }

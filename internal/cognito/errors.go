@@ -27,6 +27,7 @@ const (
 	InvalidSmsRoleAccessPolicy   Code = "InvalidSmsRoleAccessPolicyException"
 	InvalidUserPoolConfiguration Code = "InvalidUserPoolConfigurationException"
 	LimitExceeded                Code = "LimitExceededException"
+	ManagedLoginBrandingExists   Code = "ManagedLoginBrandingExistsException"
 	NotAuthorized                Code = "NotAuthorizedException"
 	PasswordResetRequired        Code = "PasswordResetRequiredException"
 	RefreshTokenReuse            Code = "RefreshTokenReuseException"

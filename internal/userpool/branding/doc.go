@@ -1,6 +1,7 @@
 // Package branding stores how a pool's hosted sign-in pages should look:
 // the hosted UI (classic) customization of a pool or app client
-// (SetUICustomization, GetUICustomization).
+// (SetUICustomization, GetUICustomization) and the managed login branding
+// style of an app client (CreateManagedLoginBranding and its kin).
 //
 // Cognate serves no hosted pages yet, so nothing here is applied: the
 // settings are validated as Cognito validates them, stored as items and

@@ -17,6 +17,11 @@ const (
 	// UICustomizationKind holds hosted UI (classic) customizations, keyed
 	// like RiskKind: "" for the pool's, a client ID for the client's own.
 	UICustomizationKind = "ui-customization"
+	// BrandingKind holds managed login branding styles by their
+	// ManagedLoginBrandingId; BrandingByClientKind maps a client ID to
+	// the ID of its one branding (the item's Data is that ID, raw).
+	BrandingKind         = "managed-login-branding"
+	BrandingByClientKind = "managed-login-branding-by-client"
 )
 
 // DeleteClientItems removes the items that belong to one app client, for
@@ -27,7 +32,23 @@ func DeleteClientItems(tx store.Tx, poolID, clientID string) error {
 			return err
 		}
 	}
-	return nil
+	return deleteIndexed(tx, poolID, BrandingByClientKind, clientID, BrandingKind)
+}
+
+// deleteIndexed deletes the index item (poolID, indexKind, key) and the
+// item of kind whose ID the index holds, when they exist.
+func deleteIndexed(tx store.Tx, poolID, indexKind, key, kind string) error {
+	idx, err := tx.GetItem(poolID, indexKind, key)
+	if IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := tx.DeleteItem(poolID, kind, string(idx.Data)); err != nil && !IsNotFound(err) {
+		return err
+	}
+	return tx.DeleteItem(poolID, indexKind, key)
 }
 
 // GetItemDoc reads the item (poolID, kind, id) and decodes its JSON data
