@@ -120,6 +120,11 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 		"DescribeManagedLoginBrandingByClient": op(s.Branding.DescribeManagedLoginBrandingByClient),
 		"UpdateManagedLoginBranding":           op(s.Branding.UpdateManagedLoginBranding),
 		"DeleteManagedLoginBranding":           op(s.Branding.DeleteManagedLoginBranding),
+		"CreateTerms":                          op(s.Branding.CreateTerms),
+		"DescribeTerms":                        op(s.Branding.DescribeTerms),
+		"UpdateTerms":                          op(s.Branding.UpdateTerms),
+		"DeleteTerms":                          op(s.Branding.DeleteTerms),
+		"ListTerms":                            op(s.Branding.ListTerms),
 	}
 }
 

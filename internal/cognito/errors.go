@@ -32,6 +32,7 @@ const (
 	PasswordResetRequired        Code = "PasswordResetRequiredException"
 	RefreshTokenReuse            Code = "RefreshTokenReuseException"
 	ResourceNotFound             Code = "ResourceNotFoundException"
+	TermsExists                  Code = "TermsExistsException"
 	TooManyFailedAttempts        Code = "TooManyFailedAttemptsException"
 	TooManyRequests              Code = "TooManyRequestsException"
 	Unauthorized                 Code = "UnauthorizedException"

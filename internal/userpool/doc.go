@@ -14,8 +14,8 @@
 //	users      the user and attribute operations, sign-up, password reset
 //	auth       the sign-in flows and their challenges
 //	settings   log delivery and risk configurations, stored but not acted on
-//	branding   how the hosted pages look: UI customization, managed login branding;
-//	           stored but not applied
+//	branding   how the hosted pages look: UI customization, managed login branding,
+//	           terms documents; stored but not applied
 //
 // An area imports only core and the areas listed above it, never one below
 // (layers_test.go holds the rule). New wires the areas together; package api

@@ -22,13 +22,31 @@ const (
 	// the ID of its one branding (the item's Data is that ID, raw).
 	BrandingKind         = "managed-login-branding"
 	BrandingByClientKind = "managed-login-branding-by-client"
+	// TermsKind holds terms documents by TermsId; TermsByClientKind maps
+	// TermsIndexKey(client, name) to the TermsId of the client's document
+	// of that name (Data is the ID, raw).
+	TermsKind         = "terms"
+	TermsByClientKind = "terms-by-client"
 )
+
+// TermsNames are the names a terms document can have, one document of
+// each per app client.
+var TermsNames = []string{"terms-of-use", "privacy-policy"}
+
+// TermsIndexKey is the TermsByClientKind item ID of a client's terms
+// document called name.
+func TermsIndexKey(clientID, name string) string { return clientID + "/" + name }
 
 // DeleteClientItems removes the items that belong to one app client, for
 // DeleteUserPoolClient: whatever is absent is skipped.
 func DeleteClientItems(tx store.Tx, poolID, clientID string) error {
 	for _, kind := range []string{RiskKind, UICustomizationKind} {
 		if err := tx.DeleteItem(poolID, kind, clientID); err != nil && !IsNotFound(err) {
+			return err
+		}
+	}
+	for _, name := range TermsNames {
+		if err := deleteIndexed(tx, poolID, TermsByClientKind, TermsIndexKey(clientID, name), TermsKind); err != nil {
 			return err
 		}
 	}
