@@ -138,7 +138,7 @@ func New(opts Options) (*Service, error) {
 		MaxCodeAttempts:  opts.MaxCodeAttempts,
 		CodeSendsPerHour: opts.CodeSendsPerHour,
 	}, core.DeriveKey(opts.SecretKey, "verification codes"))
-	us := users.New(env, dl, pw, tok, tr)
+	us := users.New(env, dl, pw, tok, tr, core.DeriveKey(opts.SecretKey, "auth event feedback"))
 	return &Service{
 		Pools:           pools.New(env, tok),
 		Groups:          groups.New(env),
