@@ -90,7 +90,7 @@ func TestManagedLoginBranding(t *testing.T) {
 		out, err := e.s.Client.UpdateManagedLoginBranding(ctx, &cip.UpdateManagedLoginBrandingInput{UserPoolId: pool, ManagedLoginBrandingId: aws.String(id),
 			Settings: document.NewLazyDocument(settings), Assets: []types.AssetType{logo}})
 		noErr(t, err)
-		for _, b := range []*types.ManagedLoginBrandingType{out.ManagedLoginBranding, must(byID(id))} {
+		for _, b := range []*types.ManagedLoginBrandingType{out.ManagedLoginBranding, mustBranding(t)(byID(id))} {
 			if b.UseCognitoProvidedValues || !reflect.DeepEqual(brandingSettings(t, b), settings) || len(b.Assets) != 1 ||
 				!reflect.DeepEqual(b.Assets[0].Bytes, pngLogo) || aws.ToString(b.Assets[0].ResourceId) != "header-logo" || b.Assets[0].Category != logo.Category {
 				t.Fatalf("after update: %+v (settings %v), want the settings and the logo", b, brandingSettings(t, b))
@@ -102,7 +102,7 @@ func TestManagedLoginBranding(t *testing.T) {
 		_, err := e.s.Client.UpdateManagedLoginBranding(ctx, &cip.UpdateManagedLoginBrandingInput{UserPoolId: pool, ManagedLoginBrandingId: aws.String(id),
 			Settings: document.NewLazyDocument(other)})
 		noErr(t, err)
-		b := must(byClient(e.client))
+		b := mustBranding(t)(byClient(e.client))
 		if !reflect.DeepEqual(brandingSettings(t, b), other) || len(b.Assets) != 1 {
 			t.Fatalf("after update: settings %v, %d assets; want the new settings and the kept logo", brandingSettings(t, b), len(b.Assets))
 		}
@@ -110,7 +110,7 @@ func TestManagedLoginBranding(t *testing.T) {
 	t.Run("back to Cognito's values drops the settings", func(t *testing.T) {
 		_, err := e.s.Client.UpdateManagedLoginBranding(ctx, &cip.UpdateManagedLoginBrandingInput{UserPoolId: pool, ManagedLoginBrandingId: aws.String(id), UseCognitoProvidedValues: true})
 		noErr(t, err)
-		b := must(byID(id))
+		b := mustBranding(t)(byID(id))
 		if !b.UseCognitoProvidedValues || b.Settings != nil {
 			t.Fatalf("after update: %+v, want Cognito's values and no settings", b)
 		}
@@ -179,7 +179,7 @@ func TestManagedLoginBranding(t *testing.T) {
 		noErr(t, err)
 	})
 	t.Run("deleting the client drops its branding", func(t *testing.T) {
-		b := must(byClient(other))
+		b := mustBranding(t)(byClient(other))
 		_, err := e.s.Client.DeleteUserPoolClient(ctx, &cip.DeleteUserPoolClientInput{UserPoolId: pool, ClientId: aws.String(other)})
 		noErr(t, err)
 		_, err = byID(aws.ToString(b.ManagedLoginBrandingId))
@@ -212,10 +212,12 @@ func TestManagedLoginBranding(t *testing.T) {
 	})
 }
 
-// must returns v, failing the test run on err.
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
+// mustBranding returns a function that passes a Describe answer through
+// and fails t on its error.
+func mustBranding(t *testing.T) func(*types.ManagedLoginBrandingType, error) *types.ManagedLoginBrandingType {
+	return func(b *types.ManagedLoginBrandingType, err error) *types.ManagedLoginBrandingType {
+		t.Helper()
+		noErr(t, err)
+		return b
 	}
-	return v
 }
