@@ -72,20 +72,21 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 		"DeleteUserPoolDomain":   op(s.Domains.DeleteUserPoolDomain),
 
 		// Administration of users.
-		"AdminCreateUser":           op(s.Users.AdminCreateUser),
-		"AdminGetUser":              op(s.Users.AdminGetUser),
-		"AdminDeleteUser":           op(s.Users.AdminDeleteUser),
-		"AdminDisableUser":          op(s.Users.AdminDisableUser),
-		"AdminEnableUser":           op(s.Users.AdminEnableUser),
-		"AdminSetUserPassword":      op(s.Users.AdminSetUserPassword),
-		"AdminConfirmSignUp":        op(s.Users.AdminConfirmSignUp),
-		"AdminUpdateUserAttributes": op(s.Users.AdminUpdateUserAttributes),
-		"AdminDeleteUserAttributes": op(s.Users.AdminDeleteUserAttributes),
-		"AdminUserGlobalSignOut":    op(s.Users.AdminUserGlobalSignOut),
-		"ListUsers":                 op(s.Users.ListUsers),
-		"AdminResetUserPassword":    op(s.Users.AdminResetUserPassword),
-		"AdminSetUserSettings":      op(s.Users.AdminSetUserSettings),
-		"AdminListUserAuthEvents":   op(s.Users.AdminListUserAuthEvents),
+		"AdminCreateUser":              op(s.Users.AdminCreateUser),
+		"AdminGetUser":                 op(s.Users.AdminGetUser),
+		"AdminDeleteUser":              op(s.Users.AdminDeleteUser),
+		"AdminDisableUser":             op(s.Users.AdminDisableUser),
+		"AdminEnableUser":              op(s.Users.AdminEnableUser),
+		"AdminSetUserPassword":         op(s.Users.AdminSetUserPassword),
+		"AdminConfirmSignUp":           op(s.Users.AdminConfirmSignUp),
+		"AdminUpdateUserAttributes":    op(s.Users.AdminUpdateUserAttributes),
+		"AdminDeleteUserAttributes":    op(s.Users.AdminDeleteUserAttributes),
+		"AdminUserGlobalSignOut":       op(s.Users.AdminUserGlobalSignOut),
+		"ListUsers":                    op(s.Users.ListUsers),
+		"AdminResetUserPassword":       op(s.Users.AdminResetUserPassword),
+		"AdminSetUserSettings":         op(s.Users.AdminSetUserSettings),
+		"AdminListUserAuthEvents":      op(s.Users.AdminListUserAuthEvents),
+		"AdminUpdateAuthEventFeedback": op(s.Users.AdminUpdateAuthEventFeedback),
 
 		// Sign-up and sign-in.
 		"SignUp":                      op(s.Users.SignUp),
@@ -97,6 +98,7 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 		"AdminRespondToAuthChallenge": op(s.Auth.AdminRespondToAuthChallenge),
 		"ForgotPassword":              op(s.Users.ForgotPassword),
 		"ConfirmForgotPassword":       op(s.Users.ConfirmForgotPassword),
+		"UpdateAuthEventFeedback":     op(s.Users.UpdateAuthEventFeedback),
 		"ChangePassword":              op(s.Users.ChangePassword),
 		"GlobalSignOut":               op(s.Users.GlobalSignOut),
 		"RevokeToken":                 op(s.Tokens.RevokeToken),
@@ -141,6 +143,20 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 		"GetLogDeliveryConfiguration": op(s.Settings.GetLogDeliveryConfiguration),
 		"SetRiskConfiguration":        op(s.Settings.SetRiskConfiguration),
 		"DescribeRiskConfiguration":   op(s.Settings.DescribeRiskConfiguration),
+
+		// How the hosted pages look: stored, not applied.
+		"SetUICustomization":                   op(s.Branding.SetUICustomization),
+		"GetUICustomization":                   op(s.Branding.GetUICustomization),
+		"CreateManagedLoginBranding":           op(s.Branding.CreateManagedLoginBranding),
+		"DescribeManagedLoginBranding":         op(s.Branding.DescribeManagedLoginBranding),
+		"DescribeManagedLoginBrandingByClient": op(s.Branding.DescribeManagedLoginBrandingByClient),
+		"UpdateManagedLoginBranding":           op(s.Branding.UpdateManagedLoginBranding),
+		"DeleteManagedLoginBranding":           op(s.Branding.DeleteManagedLoginBranding),
+		"CreateTerms":                          op(s.Branding.CreateTerms),
+		"DescribeTerms":                        op(s.Branding.DescribeTerms),
+		"UpdateTerms":                          op(s.Branding.UpdateTerms),
+		"DeleteTerms":                          op(s.Branding.DeleteTerms),
+		"ListTerms":                            op(s.Branding.ListTerms),
 	}
 }
 
@@ -148,12 +164,24 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 // is implemented, by name.
 func Notes() map[string]string {
 	const stored = "stored, validated and returned; not acted on"
+	const looks = "stored, validated and returned; not applied (hosted pages are not served yet)"
 	return map[string]string{
-		"SetLogDeliveryConfiguration": stored + " (no logs are delivered)",
-		"GetLogDeliveryConfiguration": stored + " (no logs are delivered)",
-		"SetRiskConfiguration":        stored + " (no sign-in is risk-scored or blocked)",
-		"DescribeRiskConfiguration":   stored + " (no sign-in is risk-scored or blocked)",
-		"SetUserPoolMfaConfig":        "WebAuthnConfiguration.RelyingPartyId is required for passkeys (no fallback to the pool's domain)",
-		"CreateUserPoolDomain":        "prefix and custom domains; a custom domain is stored with a made-up CloudFront name",
+		"SetLogDeliveryConfiguration":          stored + " (no logs are delivered)",
+		"GetLogDeliveryConfiguration":          stored + " (no logs are delivered)",
+		"SetRiskConfiguration":                 stored + " (no sign-in is risk-scored or blocked)",
+		"DescribeRiskConfiguration":            stored + " (no sign-in is risk-scored or blocked)",
+		"SetUICustomization":                   looks,
+		"GetUICustomization":                   looks,
+		"CreateManagedLoginBranding":           looks,
+		"UpdateManagedLoginBranding":           looks,
+		"DeleteManagedLoginBranding":           looks,
+		"CreateTerms":                          looks,
+		"UpdateTerms":                          looks,
+		"AdminUpdateAuthEventFeedback":         "feedback stored and shown by AdminListUserAuthEvents; no risk rating changes",
+		"UpdateAuthEventFeedback":              "as AdminUpdateAuthEventFeedback; the FeedbackToken is handed out nowhere (no risk notification emails are sent)",
+		"DescribeManagedLoginBranding":         looks + "; ReturnMergedResources adds nothing (Cognito's default style values are not known)",
+		"DescribeManagedLoginBrandingByClient": looks + "; ReturnMergedResources adds nothing (Cognito's default style values are not known)",
+		"SetUserPoolMfaConfig":                 "WebAuthnConfiguration.RelyingPartyId is required for passkeys (no fallback to the pool's domain)",
+		"CreateUserPoolDomain":                 "prefix and custom domains; a custom domain is stored with a made-up CloudFront name",
 	}
 }

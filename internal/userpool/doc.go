@@ -19,6 +19,8 @@
 //	devices    remembered devices: device keys, ConfirmDevice and the device operations
 //	auth       the sign-in flows and their challenges, MFA among them
 //	settings   log delivery and risk configurations, stored but not acted on
+//	branding   how the hosted pages look: UI customization, managed login branding,
+//	           terms documents; stored but not applied
 //
 // An area imports only core and the areas listed above it, never one below
 // (layers_test.go holds the rule). New wires the areas together; package api

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cognate-idp/cognate/internal/userpool/auth"
+	"github.com/cognate-idp/cognate/internal/userpool/branding"
 	"github.com/cognate-idp/cognate/internal/userpool/delivery"
 	"github.com/cognate-idp/cognate/internal/userpool/devices"
 	"github.com/cognate-idp/cognate/internal/userpool/domains"
@@ -85,6 +86,7 @@ type Service struct {
 	Tokens          *tokens.Service
 	Delivery        *delivery.Service
 	Settings        *settings.Service
+	Branding        *branding.Service
 }
 
 func New(opts Options) (*Service, error) {
@@ -147,7 +149,7 @@ func New(opts Options) (*Service, error) {
 		MaxCodeAttempts:  opts.MaxCodeAttempts,
 		CodeSendsPerHour: opts.CodeSendsPerHour,
 	}, core.DeriveKey(opts.SecretKey, "verification codes"))
-	us := users.New(env, dl, pw, tok, tr)
+	us := users.New(env, dl, pw, tok, tr, core.DeriveKey(opts.SecretKey, "auth event feedback"))
 	mf := mfa.New(env, tok, dl)
 	pk := passkeys.New(env, tok)
 	dv := devices.New(env, tok, core.DeriveKey(opts.SecretKey, "device group keys"))
@@ -165,6 +167,7 @@ func New(opts Options) (*Service, error) {
 		Tokens:          tok,
 		Delivery:        dl,
 		Settings:        settings.New(env),
+		Branding:        branding.New(env),
 	}, nil
 }
 

@@ -22,6 +22,16 @@ type AuthEvent struct {
 	Outcome   string    `json:"outcome,omitempty"` // Success, Failure
 	IP        string    `json:"ip,omitempty"`
 	Device    string    `json:"device,omitempty"`
+	// Feedback is the latest AdminUpdateAuthEventFeedback or
+	// UpdateAuthEventFeedback on the event, if any.
+	Feedback *AuthEventFeedback `json:"feedback,omitempty"`
+}
+
+// AuthEventFeedback is what an administrator or the user said of an event.
+type AuthEventFeedback struct {
+	Value    string    `json:"value"`    // Valid or Invalid
+	Provider string    `json:"provider"` // Admin or User
+	At       time.Time `json:"at"`
 }
 
 // RecordsAuthEvents reports whether the pool records sign-in events: its
@@ -79,6 +89,11 @@ func (ev AuthEvent) AuthEventType() model.AuthEventType {
 		out.ChallengeResponses = append(out.ChallengeResponses, model.ChallengeResponseType{
 			ChallengeName: model.String(ev.Challenge), ChallengeResponse: model.String(ev.Outcome),
 		})
+	}
+	if f := ev.Feedback; f != nil {
+		out.EventFeedback = &model.EventFeedbackType{
+			FeedbackValue: model.String(f.Value), Provider: model.String(f.Provider), FeedbackDate: model.NewTime(f.At),
+		}
 	}
 	if ev.IP != "" {
 		out.EventContextData.IpAddress = model.String(ev.IP)

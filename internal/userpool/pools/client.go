@@ -252,8 +252,8 @@ func (s *Service) DeleteUserPoolClient(ctx context.Context, in *model.DeleteUser
 		if _, err := s.LoadClient(tx, poolID, id); err != nil {
 			return err
 		}
-		// The client's own risk configuration goes with it.
-		if err := tx.DeleteItem(poolID, core.RiskKind, id); err != nil && !core.IsNotFound(err) {
+		// The client's own settings go with it.
+		if err := core.DeleteClientItems(tx, poolID, id); err != nil {
 			return err
 		}
 		return tx.DeleteClient(poolID, id)

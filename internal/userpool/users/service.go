@@ -15,9 +15,12 @@ type Service struct {
 	passwords *passwords.Service
 	tokens    *tokens.Service
 	triggers  *triggers.Service
+	// feedbackKey signs the feedback tokens of auth events.
+	feedbackKey []byte
 }
 
-// New returns a Service.
-func New(env *core.Env, d *delivery.Service, pw *passwords.Service, t *tokens.Service, tr *triggers.Service) *Service {
-	return &Service{Env: env, delivery: d, passwords: pw, tokens: t, triggers: tr}
+// New returns a Service; feedbackKey signs the feedback tokens of auth
+// events (UpdateAuthEventFeedback).
+func New(env *core.Env, d *delivery.Service, pw *passwords.Service, t *tokens.Service, tr *triggers.Service, feedbackKey []byte) *Service {
+	return &Service{Env: env, delivery: d, passwords: pw, tokens: t, triggers: tr, feedbackKey: feedbackKey}
 }

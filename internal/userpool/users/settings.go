@@ -102,8 +102,7 @@ func (s *Service) AdminListUserAuthEvents(ctx context.Context, in *model.AdminLi
 		return nil, err
 	}
 	if !p.RecordsAuthEvents() {
-		// Unconfirmed: the message text.
-		return nil, cognito.New(cognito.UserPoolAddOnNotEnabled, "Advanced security features are not enabled for this user pool.")
+		return nil, addOnNotEnabled()
 	}
 	limit := int(model.Int32Value(in.MaxResults))
 	if limit <= 0 {
@@ -132,4 +131,10 @@ func (s *Service) AdminListUserAuthEvents(ctx context.Context, in *model.AdminLi
 		out.AuthEvents = append(out.AuthEvents, evs[i].AuthEventType())
 	}
 	return out, nil
+}
+
+// addOnNotEnabled refuses an operation on auth events in a pool whose
+// threat protection is off. Unconfirmed: the message text.
+func addOnNotEnabled() error {
+	return cognito.New(cognito.UserPoolAddOnNotEnabled, "Advanced security features are not enabled for this user pool.")
 }
