@@ -112,6 +112,16 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 		"AdminSetUserMFAPreference": op(s.MFA.AdminSetUserMFAPreference),
 		"GetUserAuthFactors":        op(s.MFA.GetUserAuthFactors),
 
+		// Identity providers and linked identities.
+		"CreateIdentityProvider":          op(s.Federation.CreateIdentityProvider),
+		"DescribeIdentityProvider":        op(s.Federation.DescribeIdentityProvider),
+		"UpdateIdentityProvider":          op(s.Federation.UpdateIdentityProvider),
+		"DeleteIdentityProvider":          op(s.Federation.DeleteIdentityProvider),
+		"ListIdentityProviders":           op(s.Federation.ListIdentityProviders),
+		"GetIdentityProviderByIdentifier": op(s.Federation.GetIdentityProviderByIdentifier),
+		"AdminLinkProviderForUser":        op(s.Federation.AdminLinkProviderForUser),
+		"AdminDisableProviderForUser":     op(s.Federation.AdminDisableProviderForUser),
+
 		// Passkeys.
 		"StartWebAuthnRegistration":    op(s.Passkeys.StartWebAuthnRegistration),
 		"CompleteWebAuthnRegistration": op(s.Passkeys.CompleteWebAuthnRegistration),

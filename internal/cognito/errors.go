@@ -17,6 +17,7 @@ const (
 	CodeMismatch                 Code = "CodeMismatchException"
 	ConcurrentModification       Code = "ConcurrentModificationException"
 	DeviceKeyExists              Code = "DeviceKeyExistsException"
+	DuplicateProvider            Code = "DuplicateProviderException"
 	EnableSoftwareTokenMFA       Code = "EnableSoftwareTokenMFAException"
 	ExpiredCode                  Code = "ExpiredCodeException"
 	Forbidden                    Code = "ForbiddenException"

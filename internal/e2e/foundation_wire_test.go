@@ -12,7 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
+	"github.com/cognate-idp/cognate/internal/api"
+	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/testserver"
+	"github.com/cognate-idp/cognate/internal/userpool"
 )
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
@@ -135,8 +138,15 @@ func TestFoundationWire(t *testing.T) {
 		wantWireError(t, r, 400, "UnknownOperationException", "")
 	})
 	t.Run("unimplemented model operation", func(t *testing.T) {
-		r := rawCall(t, s, http.MethodPost, "AdminLinkProviderForUser", strings.NewReader(`{}`), nil)
-		wantWireError(t, r, 400, "UnsupportedOperationException", "Operation AdminLinkProviderForUser is not implemented by Cognate.")
+		handlers := api.Handlers(&userpool.Service{})
+		for _, name := range model.OperationNames() {
+			if _, ok := handlers[name]; !ok {
+				r := rawCall(t, s, http.MethodPost, name, strings.NewReader(`{}`), nil)
+				wantWireError(t, r, 400, "UnsupportedOperationException", "Operation "+name+" is not implemented by Cognate.")
+				return
+			}
+		}
+		t.Skip("every operation of the model is implemented; internal/awsjson's edge test covers the answer for one that is not")
 	})
 	for _, tc := range []struct {
 		name, body, message string

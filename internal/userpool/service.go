@@ -16,6 +16,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/userpool/delivery"
 	"github.com/cognate-idp/cognate/internal/userpool/devices"
 	"github.com/cognate-idp/cognate/internal/userpool/domains"
+	"github.com/cognate-idp/cognate/internal/userpool/federation"
 	"github.com/cognate-idp/cognate/internal/userpool/groups"
 	"github.com/cognate-idp/cognate/internal/userpool/mfa"
 	"github.com/cognate-idp/cognate/internal/userpool/oauth"
@@ -82,6 +83,7 @@ type Service struct {
 	MFA             *mfa.Service
 	Devices         *devices.Service
 	Passkeys        *passkeys.Service
+	Federation      *federation.Service
 	Auth            *auth.Service
 	Tokens          *tokens.Service
 	Delivery        *delivery.Service
@@ -163,6 +165,7 @@ func New(opts Options) (*Service, error) {
 		MFA:             mf,
 		Devices:         dv,
 		Passkeys:        pk,
+		Federation:      federation.New(env),
 		Auth:            auth.New(env, srpServer, dl, pw, tok, tr, us, mf, dv, pk),
 		Tokens:          tok,
 		Delivery:        dl,

@@ -44,3 +44,12 @@ func (p *Pool) WebAuthnRP() (rpID, userVerification string) {
 	}
 	return rpID, userVerification
 }
+
+// Identity is a federated identity linked to a user: the provider and the
+// provider's value of the linked attribute (its subject, normally).
+type Identity struct {
+	Provider  string    `json:"provider"`
+	Attribute string    `json:"attr"`
+	Value     string    `json:"value"`
+	Created   time.Time `json:"created"`
+}

@@ -83,13 +83,16 @@ type UserExtra struct {
 	Forgotten []string `json:"forgotten,omitempty"`
 	// Passkeys are the user's WebAuthn credentials; PasskeyChallenge the
 	// state of a registration started and not completed.
-	Passkeys         []Passkey       `json:"passkeys,omitempty"`
+	Passkeys []Passkey `json:"passkeys,omitempty"`
+	// Identities are the federated identities linked to this user
+	// (AdminLinkProviderForUser).
+	Identities       []Identity      `json:"identities,omitempty"`
 	PasskeyChallenge json.RawMessage `json:"passkey_challenge,omitempty"`
 }
 
 func (x *UserExtra) empty() bool {
 	return len(x.MFAOptions) == 0 && len(x.AuthEvents) == 0 && (x.MFA == nil || x.MFA.empty()) &&
-		len(x.Devices) == 0 && len(x.Forgotten) == 0 && len(x.Passkeys) == 0 && len(x.PasskeyChallenge) == 0
+		len(x.Devices) == 0 && len(x.Forgotten) == 0 && len(x.Passkeys) == 0 && len(x.PasskeyChallenge) == 0 && len(x.Identities) == 0
 }
 
 // MFAOption is one legacy MFA setting.
