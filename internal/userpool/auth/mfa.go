@@ -27,17 +27,6 @@ var codeParam = map[string]string{
 	"SMS_OTP":        "SMS_OTP_CODE",
 }
 
-// deliverable says whether u can receive factor's codes now.
-func deliverable(u *core.User, factor string) bool {
-	switch factor {
-	case core.FactorSMS:
-		return u.Doc.Attributes["phone_number"] != ""
-	case core.FactorEmail:
-		return u.Doc.Attributes["email"] != ""
-	}
-	return u.MFA(false).TOTPSecret != ""
-}
-
 // usableFactors are the factors u turned on that the pool allows and that
 // can reach u.
 func usableFactors(p *core.Pool, u *core.User) []string {
@@ -45,7 +34,7 @@ func usableFactors(p *core.Pool, u *core.User) []string {
 	enabled, _ := u.MFAFactors()
 	var out []string
 	for _, f := range enabled {
-		if slices.Contains(allowed, f) && deliverable(u, f) {
+		if slices.Contains(allowed, f) && u.HasFactor(f) {
 			out = append(out, f)
 		}
 	}
@@ -70,7 +59,7 @@ func (s *Service) secondFactor(ctx context.Context, p *core.Pool, c *core.Client
 		// address on file serves if the pool sends codes there, as in
 		// Cognito; otherwise the user sets up an authenticator.
 		for _, f := range []string{core.FactorSMS, core.FactorEmail} {
-			if slices.Contains(allowed, f) && deliverable(u, f) {
+			if slices.Contains(allowed, f) && u.HasFactor(f) {
 				return s.factorChallenge(ctx, p, c, u, device, f, clientMetadata)
 			}
 		}

@@ -46,6 +46,18 @@ func (u *User) MFA(create bool) *UserMFA {
 	return u.Doc.Extra.MFA
 }
 
+// HasFactor says whether u has what factor needs: a phone number for SMS,
+// an email address for email codes, a verified authenticator for TOTP.
+func (u *User) HasFactor(factor string) bool {
+	switch factor {
+	case FactorSMS:
+		return u.Doc.Attributes["phone_number"] != ""
+	case FactorEmail:
+		return u.Doc.Attributes["email"] != ""
+	}
+	return u.MFA(false).TOTPSecret != ""
+}
+
 // MFAFactors are the factors turned on for u, in the order Cognito lists
 // them, with the preferred one. A legacy SMS option of SetUserSettings
 // counts as SMS MFA turned on.

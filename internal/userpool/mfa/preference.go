@@ -32,17 +32,6 @@ func settingsOf(sms *model.SMSMfaSettingsType, totp *model.SoftwareTokenMfaSetti
 	return out
 }
 
-// canTurnOn says whether u has what factor needs: a phone number for SMS,
-// an email address for email codes, a verified authenticator for TOTP.
-func canTurnOn(u *core.User, factor string) bool {
-	switch factor {
-	case core.FactorSMS:
-		return u.Doc.Attributes["phone_number"] != ""
-	case core.FactorEmail:
-		return u.Doc.Attributes["email"] != ""
-	}
-	return u.MFA(false).TOTPSecret != ""
-}
 
 // applyPreference applies the settings to u as Cognito does: a factor
 // turned on must be deliverable, one turned off stops being preferred,
@@ -63,7 +52,7 @@ func applyPreference(u *core.User, settings []setting, webAuthn *model.WebAuthnM
 	}
 	m := u.MFA(true)
 	for _, st := range settings {
-		if st.enabled && !canTurnOn(u, st.factor) {
+		if st.enabled && !u.HasFactor(st.factor) {
 			return cognito.Errorf(cognito.InvalidParameter, "User does not have delivery config set to turn on %s", st.factor)
 		}
 		if st.preferred && !st.enabled {
@@ -88,23 +77,30 @@ func applyPreference(u *core.User, settings []setting, webAuthn *model.WebAuthnM
 	return nil
 }
 
+// setPreference applies an MFA preference request to the user load reads
+// inside the transaction.
+func (s *Service) setPreference(ctx context.Context, load func(tx store.Tx) (*core.User, error), settings []setting,
+	webAuthn *model.WebAuthnMfaSettingsType) error {
+	return s.Store.Update(ctx, func(tx store.Tx) error {
+		u, err := load(tx)
+		if err != nil {
+			return err
+		}
+		if err := applyPreference(u, settings, webAuthn); err != nil {
+			return err
+		}
+		return s.PutUser(tx, u)
+	})
+}
+
 // SetUserMFAPreference sets the signed-in user's MFA factors.
 func (s *Service) SetUserMFAPreference(ctx context.Context, in *model.SetUserMFAPreferenceRequest) (*model.SetUserMFAPreferenceResponse, error) {
 	c, err := s.tokens.Authorize(ctx, model.StringValue(in.AccessToken))
 	if err != nil {
 		return nil, err
 	}
-	settings := settingsOf(in.SMSMfaSettings, in.SoftwareTokenMfaSettings, in.EmailMfaSettings)
-	err = s.Store.Update(ctx, func(tx store.Tx) error {
-		u, err := s.Reload(tx, c.Pool, c.User)
-		if err != nil {
-			return err
-		}
-		if err := applyPreference(u, settings, in.WebAuthnMfaSettings); err != nil {
-			return err
-		}
-		return s.PutUser(tx, u)
-	})
+	err = s.setPreference(ctx, func(tx store.Tx) (*core.User, error) { return s.Reload(tx, c.Pool, c.User) },
+		settingsOf(in.SMSMfaSettings, in.SoftwareTokenMfaSettings, in.EmailMfaSettings), in.WebAuthnMfaSettings)
 	if err != nil {
 		return nil, err
 	}
@@ -113,21 +109,13 @@ func (s *Service) SetUserMFAPreference(ctx context.Context, in *model.SetUserMFA
 
 // AdminSetUserMFAPreference sets any user's MFA factors.
 func (s *Service) AdminSetUserMFAPreference(ctx context.Context, in *model.AdminSetUserMFAPreferenceRequest) (*model.AdminSetUserMFAPreferenceResponse, error) {
-	settings := settingsOf(in.SMSMfaSettings, in.SoftwareTokenMfaSettings, in.EmailMfaSettings)
-	err := s.Store.Update(ctx, func(tx store.Tx) error {
+	err := s.setPreference(ctx, func(tx store.Tx) (*core.User, error) {
 		p, err := s.LoadPool(tx, model.StringValue(in.UserPoolId))
 		if err != nil {
-			return err
+			return nil, err
 		}
-		u, err := s.ResolveUser(tx, p, model.StringValue(in.Username))
-		if err != nil {
-			return err
-		}
-		if err := applyPreference(u, settings, in.WebAuthnMfaSettings); err != nil {
-			return err
-		}
-		return s.PutUser(tx, u)
-	})
+		return s.ResolveUser(tx, p, model.StringValue(in.Username))
+	}, settingsOf(in.SMSMfaSettings, in.SoftwareTokenMfaSettings, in.EmailMfaSettings), in.WebAuthnMfaSettings)
 	if err != nil {
 		return nil, err
 	}
