@@ -52,10 +52,12 @@ type App struct {
 	Store   store.Store
 	Edge    *awsjson.Edge
 	Metrics *obs.Metrics
-	log     *slog.Logger
-	stop    context.CancelFunc
-	done    chan struct{}
-	access  *obs.AccessLog
+	// Triggers holds this node's recent Lambda trigger calls.
+	Triggers *trigger.CallLog
+	log      *slog.Logger
+	stop     context.CancelFunc
+	done     chan struct{}
+	access   *obs.AccessLog
 }
 
 // New assembles a server from cfg. Close releases it.
@@ -121,6 +123,7 @@ func assemble(cfg config.Config, st store.Store, log *slog.Logger, o Overrides, 
 	}
 	caller := trigger.NewCaller(inv, cfg.Region, log, 0, o.Now)
 	caller.Observe = metrics.Trigger
+	caller.Log = trigger.NewCallLog(trigger.DefaultCallLogSize)
 	svc, err := userpool.New(userpool.Options{
 		Store: st, Region: cfg.Region, PublicURL: cfg.PublicURL, SecretKey: secret, Sender: sender,
 		Triggers: caller,
@@ -157,7 +160,7 @@ func assemble(cfg config.Config, st store.Store, log *slog.Logger, o Overrides, 
 		sopts.Access = access.Log
 	}
 	handler := server.NewHandler(sopts)
-	a := &App{Handler: handler, Service: svc, Store: st, Edge: edge, Metrics: metrics, log: log, stop: stop, done: make(chan struct{}), access: access}
+	a := &App{Handler: handler, Service: svc, Store: st, Edge: edge, Metrics: metrics, Triggers: caller.Log, log: log, stop: stop, done: make(chan struct{}), access: access}
 	go func() {
 		defer close(a.done)
 		if err := svc.Dispatcher().Run(ctx); err != nil {
