@@ -20,6 +20,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/api"
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/config"
+	"github.com/cognate-idp/cognate/internal/console"
 	"github.com/cognate-idp/cognate/internal/message"
 	"github.com/cognate-idp/cognate/internal/obs"
 	"github.com/cognate-idp/cognate/internal/seed"
@@ -29,6 +30,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/store/sqlite"
 	"github.com/cognate-idp/cognate/internal/trigger"
 	"github.com/cognate-idp/cognate/internal/userpool"
+	"github.com/cognate-idp/cognate/internal/userpool/core"
 	"github.com/cognate-idp/cognate/internal/userpool/passwords"
 	"github.com/cognate-idp/cognate/internal/version"
 )
@@ -159,6 +161,9 @@ func assemble(cfg config.Config, st store.Store, log *slog.Logger, o Overrides, 
 	if access != nil {
 		sopts.Access = access.Log
 	}
+	sopts.Console = console.New(console.Options{Service: svc, Store: st, Triggers: caller.Log,
+		AdminAccessKeyID: cfg.Admin.AccessKeyID, AdminSecretAccessKey: cfg.Admin.SecretAccessKey,
+		Key: core.DeriveKey(secret, "console"), Random: o.Random, Logger: log, Now: o.Now})
 	handler := server.NewHandler(sopts)
 	a := &App{Handler: handler, Service: svc, Store: st, Edge: edge, Metrics: metrics, Triggers: caller.Log, log: log, stop: stop, done: make(chan struct{}), access: access}
 	go func() {
