@@ -254,3 +254,30 @@ func TestConsoleInBrowser(t *testing.T) {
 	b.run("open the trigger log", chromedp.Navigate(base+"/triggers"), chromedp.WaitVisible(chromedp.CSS("#triggers")))
 	b.shot("triggers")
 }
+
+// TestTriggerLogInBrowser opens the trigger log and sees a new call, and
+// its error, appear by itself.
+func TestTriggerLogInBrowser(t *testing.T) {
+	b := newBrowser(t)
+	s, pool := triggerEnv(t)
+	s.User(t, pool, "jane", "email", "jane@example.com", "email_verified", "true")
+	b.run("open the trigger log", chromedp.Navigate(s.URL+"/_cognate/console/triggers"), chromedp.WaitVisible(chromedp.CSS("#triggers")))
+	if got := b.text("#triggers tbody"); !strings.Contains(got, "PreSignUp_AdminCreateUser") {
+		t.Fatalf("trigger log = %q, want the PreSignUp call of the user's creation", got)
+	}
+	client := s.AppClient(t, pool, nil)
+	if _, err := s.Client.SignUp(context.Background(), &cip.SignUpInput{ClientId: aws.String(client), Username: aws.String("bob"),
+		Password: aws.String(testserver.Password)}); err == nil {
+		t.Fatal("SignUp: want PreSignUp's refusal")
+	}
+	b.waitFor("the refused sign-up on top", `document.querySelector("#triggers tbody tr").textContent.includes("PreSignUp failed with error sign-up is closed.")`)
+	b.run("open the event of the creation", chromedp.Click(chromedp.CSS("#triggers tbody tr:nth-child(2) details summary")))
+	// Another call refreshes the table; what the person opened stays open.
+	if _, err := s.Client.SignUp(context.Background(), &cip.SignUpInput{ClientId: aws.String(client), Username: aws.String("carol"),
+		Password: aws.String(testserver.Password)}); err == nil {
+		t.Fatal("SignUp: want PreSignUp's refusal")
+	}
+	b.waitFor("the second refused sign-up", `document.querySelectorAll("#triggers tbody tr").length === 3`)
+	b.waitFor("the opened event to stay open", `document.querySelector("#triggers tbody tr:nth-child(3) details").open`)
+	b.shot("triggers-live")
+}

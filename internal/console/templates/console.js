@@ -71,6 +71,13 @@ var rowOf = {
   }
 };
 
+// detailsKey names a <details> of a live row, so that a refresh keeps
+// open what the person opened.
+function detailsKey(d) {
+  var tr = d.closest("tr");
+  return Array.prototype.map.call(tr.cells, function (c, i) { return i < 4 ? c.textContent : ""; }).join("|") + "|" + d.querySelector("summary").textContent;
+}
+
 function live(table) {
   var url = table.getAttribute("data-live");
   var make = rowOf[table.getAttribute("data-kind")];
@@ -83,8 +90,11 @@ function live(table) {
         if (text === last) return;
         last = text;
         var rows = JSON.parse(text) || [];
+        var open = {};
+        table.tBodies[0].querySelectorAll("details[open]").forEach(function (d) { open[detailsKey(d)] = true; });
         var tbody = document.createElement("tbody");
         rows.forEach(function (v) { tbody.appendChild(make(v)); });
+        tbody.querySelectorAll("details").forEach(function (d) { if (open[detailsKey(d)]) d.open = true; });
         if (rows.length === 0) {
           var tr = document.createElement("tr");
           cell(tr, "Nothing yet.", "muted").colSpan = cols;
