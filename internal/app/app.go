@@ -20,6 +20,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/api"
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/config"
+	"github.com/cognate-idp/cognate/internal/console"
 	"github.com/cognate-idp/cognate/internal/message"
 	"github.com/cognate-idp/cognate/internal/obs"
 	"github.com/cognate-idp/cognate/internal/seed"
@@ -29,6 +30,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/store/sqlite"
 	"github.com/cognate-idp/cognate/internal/trigger"
 	"github.com/cognate-idp/cognate/internal/userpool"
+	"github.com/cognate-idp/cognate/internal/userpool/core"
 	"github.com/cognate-idp/cognate/internal/userpool/passwords"
 	"github.com/cognate-idp/cognate/internal/version"
 )
@@ -52,10 +54,12 @@ type App struct {
 	Store   store.Store
 	Edge    *awsjson.Edge
 	Metrics *obs.Metrics
-	log     *slog.Logger
-	stop    context.CancelFunc
-	done    chan struct{}
-	access  *obs.AccessLog
+	// Triggers holds this node's recent Lambda trigger calls.
+	Triggers *trigger.CallLog
+	log      *slog.Logger
+	stop     context.CancelFunc
+	done     chan struct{}
+	access   *obs.AccessLog
 }
 
 // New assembles a server from cfg. Close releases it.
@@ -121,6 +125,7 @@ func assemble(cfg config.Config, st store.Store, log *slog.Logger, o Overrides, 
 	}
 	caller := trigger.NewCaller(inv, cfg.Region, log, 0, o.Now)
 	caller.Observe = metrics.Trigger
+	caller.Log = trigger.NewCallLog(trigger.DefaultCallLogSize)
 	svc, err := userpool.New(userpool.Options{
 		Store: st, Region: cfg.Region, PublicURL: cfg.PublicURL, SecretKey: secret, Sender: sender,
 		Triggers: caller,
@@ -156,8 +161,11 @@ func assemble(cfg config.Config, st store.Store, log *slog.Logger, o Overrides, 
 	if access != nil {
 		sopts.Access = access.Log
 	}
+	sopts.Console = console.New(console.Options{Service: svc, Store: st, Triggers: caller.Log,
+		AdminAccessKeyID: cfg.Admin.AccessKeyID, AdminSecretAccessKey: cfg.Admin.SecretAccessKey,
+		Key: core.DeriveKey(secret, "console"), Random: o.Random, Logger: log, Now: o.Now})
 	handler := server.NewHandler(sopts)
-	a := &App{Handler: handler, Service: svc, Store: st, Edge: edge, Metrics: metrics, log: log, stop: stop, done: make(chan struct{}), access: access}
+	a := &App{Handler: handler, Service: svc, Store: st, Edge: edge, Metrics: metrics, Triggers: caller.Log, log: log, stop: stop, done: make(chan struct{}), access: access}
 	go func() {
 		defer close(a.done)
 		if err := svc.Dispatcher().Run(ctx); err != nil {

@@ -36,6 +36,9 @@ type Options struct {
 	// AdminAuthenticated says signed operations require credentials; only
 	// then may pages of other origins read their answers.
 	AdminAuthenticated bool
+	// Console, when set, serves the web console under /_cognate/console;
+	// it checks access itself.
+	Console http.Handler
 	// Metrics, when set, serves GET /metrics.
 	Metrics http.Handler
 	// Access, when set, is told of every request other than the API
@@ -80,6 +83,10 @@ func NewHandler(o Options) http.Handler {
 	}
 	if o.Outbox {
 		mux.Handle(message.OutboxPath, message.OutboxHandler(o.Store))
+	}
+	if o.Console != nil {
+		mux.Handle("/_cognate/console", o.Console)
+		mux.Handle("/_cognate/console/", o.Console)
 	}
 	return cors(logRequests(mux, o.Access, o.Now), o.AdminAuthenticated)
 }

@@ -33,6 +33,8 @@ type Caller struct {
 	// Observe, when set, is told of each invocation's outcome: ok,
 	// function_error, invoke_error or invalid_response.
 	Observe func(trigger, outcome string)
+	// Log, when set, records every call with its event and answer.
+	Log *CallLog
 }
 
 func (c *Caller) observe(trigger, outcome string) {
@@ -89,9 +91,9 @@ func (c *Caller) Call(ctx context.Context, trigger, function string, event, out 
 	if err != nil {
 		return err // a programming error in the domain, not a Lambda failure
 	}
-	source := ""
-	if s, ok := event.(interface{ triggerSource() string }); ok {
-		source = s.triggerSource()
+	source, poolID := "", ""
+	if s, ok := event.(interface{ header() Event }); ok {
+		source, poolID = s.header().TriggerSource, s.header().UserPoolID
 	}
 	log := c.logger.With("trigger", trigger, "source", source, "function", function)
 
@@ -100,7 +102,23 @@ func (c *Caller) Call(ctx context.Context, trigger, function string, event, out 
 	output, err := c.inv.Invoke(callCtx, function, payload)
 	cancel()
 	took := c.now().Sub(start)
+	err = c.finish(ctx, log, trigger, took, output, err, out)
+	if c.Log != nil {
+		call := Call{Time: start, PoolID: poolID, Trigger: trigger, Function: function, Source: source,
+			Event: redactPayload(payload), Duration: took}
+		if len(output) > 0 {
+			call.Response = append(json.RawMessage(nil), output...)
+		}
+		if err != nil {
+			call.Error = err.Error()
+		}
+		c.Log.Record(call)
+	}
+	return err
+}
 
+// finish maps the outcome of one invocation to what Call returns.
+func (c *Caller) finish(ctx context.Context, log *slog.Logger, trigger string, took time.Duration, output []byte, err error, out any) error {
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			log.InfoContext(ctx, "lambda trigger abandoned", "duration", took, "outcome", "canceled")

@@ -12,5 +12,6 @@
 // It must not know user-pool rules, storage or HTTP serving: the domain
 // (internal/userpool) decides when a trigger runs, fills the request part of
 // an event, and applies the response part. Payloads carry passwords and
-// codes, so this package never logs them.
+// codes, so this package never logs them; the optional CallLog keeps the
+// last calls in memory, passwords redacted, for admins to inspect.
 package trigger

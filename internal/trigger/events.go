@@ -93,8 +93,8 @@ type Event struct {
 	CallerContext CallerContext `json:"callerContext"`
 }
 
-// triggerSource lets the Caller log the source of any event embedding Event.
-func (e Event) triggerSource() string { return e.TriggerSource }
+// header lets the Caller log the source and pool of any event embedding Event.
+func (e Event) header() Event { return e }
 
 // CustomMessageEvent asks the function for the text of an email or SMS
 // before Cognito sends it.
