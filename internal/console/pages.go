@@ -113,6 +113,12 @@ type userData struct {
 	Pending          []attr
 	Groups           []string
 	AllGroups        []string
+	Devices          []device
+}
+
+// device is one remembered device as the user page shows it.
+type device struct {
+	Key, Name, Status, LastUsed string
 }
 
 func (c *Console) userPage(w http.ResponseWriter, r *http.Request) error {
@@ -150,6 +156,25 @@ func (c *Console) userPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, g := range all.Groups {
 		data.AllGroups = append(data.AllGroups, model.StringValue(g.GroupName))
+	}
+	devs, err := call(ctx, c.o.Service.Devices.AdminListDevices, &model.AdminListDevicesRequest{UserPoolId: model.String(poolID), Username: model.String(name)})
+	if err != nil {
+		return err
+	}
+	for _, dv := range devs.Devices {
+		row := device{Key: model.StringValue(dv.DeviceKey)}
+		for _, a := range dv.DeviceAttributes {
+			switch model.StringValue(a.Name) {
+			case "device_name":
+				row.Name = model.StringValue(a.Value)
+			case "dev:device_remembered_status":
+				row.Status = model.StringValue(a.Value)
+			}
+		}
+		if dv.DeviceLastAuthenticatedDate != nil {
+			row.LastUsed = dv.DeviceLastAuthenticatedDate.Time.UTC().Format("2006-01-02 15:04:05 UTC")
+		}
+		data.Devices = append(data.Devices, row)
 	}
 	return c.render(w, r, "user", model.StringValue(u.Username), data)
 }
