@@ -32,7 +32,6 @@ func settingsOf(sms *model.SMSMfaSettingsType, totp *model.SoftwareTokenMfaSetti
 	return out
 }
 
-
 // applyPreference applies the settings to u as Cognito does: a factor
 // turned on must be deliverable, one turned off stops being preferred,
 // and at most one factor is preferred.
