@@ -194,21 +194,15 @@ func (s *Service) sessionUser(tx store.Tx, p *core.Pool, c *core.Client, cs *cor
 	return u, nil
 }
 
-// mfaAnswer checks the code of an SMS_MFA, EMAIL_OTP or
-// SOFTWARE_TOKEN_MFA challenge. A wrong code counts towards the lockout
-// like a wrong password.
-func (s *Service) mfaAnswer(ctx context.Context, p *core.Pool, c *core.Client, factor, session string, resp, clientMetadata map[string]string) (*authResult, error) {
-	cs, err := s.OpenSession(session, p, c, factor)
-	if err != nil {
-		return nil, err
-	}
-	code, err := requireParam(resp, codeParam[factor])
-	if err != nil {
-		return nil, err
-	}
+// proveFactor runs check on the session's user inside one transaction
+// and saves what it changed (a spent code, a TOTP step, a sign count). A
+// failed check counts towards the lockout like a wrong password and
+// answers wrong.
+func (s *Service) proveFactor(ctx context.Context, p *core.Pool, c *core.Client, cs *core.AuthSession, resp map[string]string,
+	check func(u *core.User) (bool, error), wrong error) (*core.User, error) {
 	var done *core.User
-	var wrong error
-	err = s.Store.Update(ctx, func(tx store.Tx) error {
+	failed := false
+	err := s.Store.Update(ctx, func(tx store.Tx) error {
 		u, err := s.sessionUser(tx, p, c, cs, resp)
 		if err != nil {
 			return err
@@ -216,26 +210,12 @@ func (s *Service) mfaAnswer(ctx context.Context, p *core.Pool, c *core.Client, f
 		if err := s.passwords.CheckLockout(u); err != nil {
 			return err
 		}
-		if factor == core.FactorTOTP {
-			ok, err := s.mfa.CheckTOTP(p, u, code)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				wrong = cognito.New(cognito.CodeMismatch, "Invalid code received for user")
-			}
-		} else if _, err := s.delivery.CheckCode(p, u, purposeMFA, code); err != nil {
-			switch {
-			case cognito.IsCode(err, cognito.CodeMismatch):
-				wrong = cognito.New(cognito.CodeMismatch, "Invalid code or auth state for the user.")
-			case cognito.IsCode(err, cognito.ExpiredCode):
-				// The code was used or replaced: this session is spent.
-				return core.InvalidSession()
-			default:
-				return err
-			}
+		ok, err := check(u)
+		if err != nil {
+			return err
 		}
-		if wrong != nil {
+		if !ok {
+			failed = true
 			if err := s.passwords.CountFailure(ctx, p, u); err != nil {
 				return err
 			}
@@ -246,8 +226,44 @@ func (s *Service) mfaAnswer(ctx context.Context, p *core.Pool, c *core.Client, f
 	if err != nil {
 		return nil, err
 	}
-	if wrong != nil {
+	if failed {
 		return nil, wrong
+	}
+	return done, nil
+}
+
+// mfaAnswer checks the code of an SMS_MFA, EMAIL_OTP, SMS_OTP or
+// SOFTWARE_TOKEN_MFA challenge.
+func (s *Service) mfaAnswer(ctx context.Context, p *core.Pool, c *core.Client, factor, session string, resp, clientMetadata map[string]string) (*authResult, error) {
+	cs, err := s.OpenSession(session, p, c, factor)
+	if err != nil {
+		return nil, err
+	}
+	code, err := requireParam(resp, codeParam[factor])
+	if err != nil {
+		return nil, err
+	}
+	check := func(u *core.User) (bool, error) {
+		_, err := s.delivery.CheckCode(p, u, purposeMFA, code)
+		switch {
+		case err == nil:
+			return true, nil
+		case cognito.IsCode(err, cognito.CodeMismatch):
+			return false, nil
+		case cognito.IsCode(err, cognito.ExpiredCode):
+			// The code was used or replaced: this session is spent.
+			return false, core.InvalidSession()
+		}
+		return false, err
+	}
+	wrong := cognito.New(cognito.CodeMismatch, "Invalid code or auth state for the user.")
+	if factor == core.FactorTOTP {
+		check = func(u *core.User) (bool, error) { return s.mfa.CheckTOTP(p, u, code) }
+		wrong = cognito.New(cognito.CodeMismatch, "Invalid code received for user")
+	}
+	done, err := s.proveFactor(ctx, p, c, cs, resp, check, wrong)
+	if err != nil {
+		return nil, err
 	}
 	return s.finishSignIn(ctx, p, c, done, cs.Device, triggers.TokenGen{ClientMetadata: clientMetadata})
 }

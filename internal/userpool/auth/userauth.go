@@ -220,35 +220,12 @@ func (s *Service) webAuthnAnswer(ctx context.Context, p *core.Pool, c *core.Clie
 	if err != nil {
 		return nil, err
 	}
-	var done *core.User
-	failed := false
-	err = s.Store.Update(ctx, func(tx store.Tx) error {
-		u, err := s.sessionUser(tx, p, c, cs, resp)
-		if err != nil {
-			return err
-		}
-		if err := s.passwords.CheckLockout(u); err != nil {
-			return err
-		}
-		ok, err := s.passkeys.FinishLogin(p, u, cs.WebAuthn, credential)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			failed = true
-			if err := s.passwords.CountFailure(ctx, p, u); err != nil {
-				return err
-			}
-		}
-		done = u
-		return s.PutUser(tx, u)
-	})
+	// Unconfirmed: Cognito's answer to an assertion that fails to verify.
+	done, err := s.proveFactor(ctx, p, c, cs, resp, func(u *core.User) (bool, error) {
+		return s.passkeys.FinishLogin(p, u, cs.WebAuthn, credential)
+	}, cognito.New(cognito.NotAuthorized, "Incorrect username or password."))
 	if err != nil {
 		return nil, err
-	}
-	if failed {
-		// Unconfirmed: Cognito's answer to an assertion that fails to verify.
-		return nil, cognito.New(cognito.NotAuthorized, "Incorrect username or password.")
 	}
 	return s.finishSignIn(ctx, p, c, done, "", triggers.TokenGen{ClientMetadata: clientMetadata})
 }
