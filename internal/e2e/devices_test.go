@@ -15,6 +15,7 @@ import (
 
 	"github.com/cognate-idp/cognate/internal/srp"
 	"github.com/cognate-idp/cognate/internal/testserver"
+	"github.com/cognate-idp/cognate/internal/trigger/lambdafake"
 )
 
 // device is a client's remembered device: the keys the pool handed out
@@ -279,5 +280,26 @@ func TestMultiNodeMFAAndDevices(t *testing.T) {
 	noErr(t, err)
 	if done.AuthenticationResult == nil || claim(t, aws.ToString(done.AuthenticationResult.AccessToken), "device_key") != dev.key {
 		t.Fatalf("B's device sign-in = %s", testserver.String(done))
+	}
+}
+
+// TestPostAuthenticationNewDevice checks PostAuthentication's
+// newDeviceUsed: true for a sign-in that hands out a device key, false on
+// a device already confirmed.
+func TestPostAuthenticationNewDevice(t *testing.T) {
+	e := newTriggerEnv(t, &types.LambdaConfigType{PostAuthentication: aws.String(fnPostAuth)},
+		&cip.CreateUserPoolInput{DeviceConfiguration: &types.DeviceConfigurationType{DeviceOnlyRememberedOnUserPrompt: true}}, nil)
+	e.fake.Handle(fnPostAuth, lambdafake.Echo(nil))
+	e.s.User(t, e.pool, "ana")
+	res := e.s.SignIn(t, e.client, "ana")
+	if got := member(e.lastEvent(t, fnPostAuth), "request")["newDeviceUsed"]; got != true {
+		t.Fatalf("newDeviceUsed on a new device = %v", got)
+	}
+	dev, _ := confirmDevice(t, e.s, aws.ToString(res.AccessToken), res.NewDeviceMetadata)
+	_, err := e.s.Client.InitiateAuth(context.Background(), &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(e.client),
+		AuthParameters: map[string]string{"USERNAME": "ana", "PASSWORD": testserver.Password, "DEVICE_KEY": dev.key}})
+	noErr(t, err)
+	if got := member(e.lastEvent(t, fnPostAuth), "request")["newDeviceUsed"]; got != false {
+		t.Fatalf("newDeviceUsed on a confirmed device = %v", got)
 	}
 }

@@ -219,7 +219,8 @@ func (s *Service) finishSignIn(ctx context.Context, p *core.Pool, c *core.Client
 	if err := s.passwords.PasswordSucceeded(ctx, p, u); err != nil {
 		return nil, err
 	}
-	if err := s.triggers.PostAuthentication(ctx, p, c, u, gen.ClientMetadata); err != nil {
+	// A sign-in that hands out a new device key is on a new device.
+	if err := s.triggers.PostAuthentication(ctx, p, c, u, p.TracksDevices() && device == "", gen.ClientMetadata); err != nil {
 		return nil, err
 	}
 	if err := s.recordSignIn(ctx, p, u, "Pass"); err != nil {

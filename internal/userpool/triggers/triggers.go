@@ -224,7 +224,7 @@ func (s *Service) PreAuthentication(ctx context.Context, p *core.Pool, c *core.C
 
 // PostAuthentication runs the PostAuthentication trigger after a successful
 // sign-in, before any token is issued.
-func (s *Service) PostAuthentication(ctx context.Context, p *core.Pool, c *core.Client, u *core.User, clientMetadata map[string]string) error {
+func (s *Service) PostAuthentication(ctx context.Context, p *core.Pool, c *core.Client, u *core.User, newDevice bool, clientMetadata map[string]string) error {
 	fn := LambdaFn(p, trigger.TriggerPostAuthentication)
 	if fn == "" {
 		return nil
@@ -232,7 +232,7 @@ func (s *Service) PostAuthentication(ctx context.Context, p *core.Pool, c *core.
 	ev := trigger.PostAuthenticationEvent{
 		Event: s.EventHeader(ctx, p, trigger.SourcePostAuthenticationAuthentication, u.Rec.Username, ClientIDOf(c)),
 		Request: trigger.PostAuthenticationRequest{
-			UserAttributes: EventAttributes(p, u.Doc.Attributes, u.Doc.Status), ClientMetadata: clientMetadata,
+			UserAttributes: EventAttributes(p, u.Doc.Attributes, u.Doc.Status), NewDeviceUsed: newDevice, ClientMetadata: clientMetadata,
 		},
 	}
 	return s.caller.Call(ctx, trigger.TriggerPostAuthentication, fn, ev, &trigger.PostAuthenticationEvent{})
