@@ -31,6 +31,10 @@ type AuthSession struct {
 	// Device is the device key the sign-in runs on, when the pool tracks
 	// devices.
 	Device string `json:"d,omitempty"`
+	// Hosted marks a sign-in through the hosted login pages: its
+	// challenges are answered there, never through the API, and it ends
+	// in an authorization code rather than tokens.
+	Hosted bool `json:"h,omitempty"`
 }
 
 // PasswordTag identifies a stored password hash without revealing it.
