@@ -20,6 +20,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/api"
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/config"
+	"github.com/cognate-idp/cognate/internal/hosted"
 	"github.com/cognate-idp/cognate/internal/message"
 	"github.com/cognate-idp/cognate/internal/obs"
 	"github.com/cognate-idp/cognate/internal/seed"
@@ -155,6 +156,10 @@ func assemble(cfg config.Config, st store.Store, log *slog.Logger, o Overrides, 
 		Metrics: metrics.Handler(cfg.Admin.AccessKeyID, cfg.Admin.SecretAccessKey), Version: version.String()}
 	if access != nil {
 		sopts.Access = access.Log
+	}
+	if sopts.Hosted, err = hosted.New(hosted.Options{Login: svc.Login, Domains: svc, Logger: log}); err != nil {
+		stop()
+		return nil, err
 	}
 	handler := server.NewHandler(sopts)
 	a := &App{Handler: handler, Service: svc, Store: st, Edge: edge, Metrics: metrics, log: log, stop: stop, done: make(chan struct{}), access: access}

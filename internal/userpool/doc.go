@@ -17,6 +17,8 @@
 //	mfa        authenticator (TOTP) association and users' MFA preferences
 //	devices    remembered devices: device keys, ConfirmDevice and the device operations
 //	auth       the sign-in flows and their challenges, MFA among them
+//	login      managed login on pool domains: authorize, the hosted sign-in, codes,
+//	           the code and refresh grants, userInfo, revoke and logout
 //	settings   log delivery and risk configurations, stored but not acted on
 //
 // An area imports only core and the areas listed above it, never one below

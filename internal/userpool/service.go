@@ -16,6 +16,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/userpool/devices"
 	"github.com/cognate-idp/cognate/internal/userpool/domains"
 	"github.com/cognate-idp/cognate/internal/userpool/groups"
+	"github.com/cognate-idp/cognate/internal/userpool/login"
 	"github.com/cognate-idp/cognate/internal/userpool/mfa"
 	"github.com/cognate-idp/cognate/internal/userpool/oauth"
 	"github.com/cognate-idp/cognate/internal/userpool/pools"
@@ -80,6 +81,7 @@ type Service struct {
 	MFA             *mfa.Service
 	Devices         *devices.Service
 	Auth            *auth.Service
+	Login           *login.Service
 	Tokens          *tokens.Service
 	Delivery        *delivery.Service
 	Settings        *settings.Service
@@ -148,6 +150,7 @@ func New(opts Options) (*Service, error) {
 	us := users.New(env, dl, pw, tok, tr)
 	mf := mfa.New(env, tok, dl)
 	dv := devices.New(env, tok, core.DeriveKey(opts.SecretKey, "device group keys"))
+	au := auth.New(env, srpServer, dl, pw, tok, tr, us, mf, dv)
 	return &Service{
 		Pools:           pools.New(env, tok),
 		Groups:          groups.New(env),
@@ -157,7 +160,8 @@ func New(opts Options) (*Service, error) {
 		Users:           us,
 		MFA:             mf,
 		Devices:         dv,
-		Auth:            auth.New(env, srpServer, dl, pw, tok, tr, us, mf, dv),
+		Auth:            au,
+		Login:           login.New(env, au, tok),
 		Tokens:          tok,
 		Delivery:        dl,
 		Settings:        settings.New(env),
@@ -172,9 +176,15 @@ func (s *Service) JWKS(ctx context.Context, poolID string) ([]byte, error) {
 	return s.Tokens.JWKS(ctx, poolID)
 }
 
-// OpenIDConfiguration returns a pool's OpenID Connect discovery document.
+// OpenIDConfiguration returns a pool's OpenID Connect discovery document;
+// it lists the OAuth endpoints only when the pool has a domain that
+// serves them.
 func (s *Service) OpenIDConfiguration(ctx context.Context, poolID string) ([]byte, error) {
-	return s.Tokens.OpenIDConfiguration(ctx, poolID)
+	served, err := s.OAuth.DomainPool(ctx, "", poolID)
+	if err != nil {
+		return nil, err
+	}
+	return s.Tokens.OpenIDConfiguration(ctx, poolID, served != "")
 }
 
 // DomainPool returns the pool whose domain a token endpoint request
@@ -185,5 +195,19 @@ func (s *Service) DomainPool(ctx context.Context, host, poolID string) (string, 
 
 // Token answers a request to a pool domain's token endpoint.
 func (s *Service) Token(ctx context.Context, req cognito.TokenRequest) (*cognito.TokenResponse, error) {
+	switch req.GrantType {
+	case "authorization_code", "refresh_token":
+		return s.Login.Token(ctx, req)
+	}
 	return s.OAuth.Token(ctx, req)
+}
+
+// UserInfo answers a pool domain's userInfo endpoint.
+func (s *Service) UserInfo(ctx context.Context, poolID, accessToken string) (map[string]string, error) {
+	return s.Login.UserInfo(ctx, poolID, accessToken)
+}
+
+// Revoke answers a pool domain's revoke endpoint.
+func (s *Service) Revoke(ctx context.Context, poolID, clientID, secret, token string) error {
+	return s.Login.Revoke(ctx, poolID, clientID, secret, token)
 }
