@@ -189,3 +189,27 @@ func bearer(t *testing.T, u, tok string) (int, string) {
 	noErr(t, err)
 	return resp.StatusCode, strings.TrimSpace(string(b))
 }
+
+// TestHostedPrefixHost reaches the pages by the prefix domain's host
+// name: /oauth2/authorize leads to /login at the root, not under the pool.
+func TestHostedPrefixHost(t *testing.T) {
+	e := newHostedEnv(t, nil)
+	u, err := url.Parse(e.authorizeURL())
+	noErr(t, err)
+	req, err := http.NewRequest("GET", e.s.URL+"/oauth2/authorize?"+u.RawQuery, nil)
+	noErr(t, err)
+	req.Host = "hosted.auth.us-east-1.localhost"
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	noErr(t, err)
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != 302 || !strings.HasPrefix(loc, "/login?") {
+		t.Errorf("authorize on the prefix host = %d %q, want a redirect to /login", resp.StatusCode, loc)
+	}
+	req.Host = "other.auth.us-east-1.localhost"
+	resp, err = http.DefaultTransport.RoundTrip(req)
+	noErr(t, err)
+	resp.Body.Close()
+	if resp.StatusCode != 404 {
+		t.Errorf("authorize on another prefix = %d, want 404", resp.StatusCode)
+	}
+}
