@@ -21,6 +21,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/awsjson"
 	"github.com/cognate-idp/cognate/internal/config"
 	"github.com/cognate-idp/cognate/internal/console"
+	"github.com/cognate-idp/cognate/internal/hosted"
 	"github.com/cognate-idp/cognate/internal/message"
 	"github.com/cognate-idp/cognate/internal/obs"
 	"github.com/cognate-idp/cognate/internal/seed"
@@ -164,6 +165,10 @@ func assemble(cfg config.Config, st store.Store, log *slog.Logger, o Overrides, 
 	sopts.Console = console.New(console.Options{Service: svc, Store: st, Triggers: caller.Log,
 		AdminAccessKeyID: cfg.Admin.AccessKeyID, AdminSecretAccessKey: cfg.Admin.SecretAccessKey,
 		Key: core.DeriveKey(secret, "console"), Random: o.Random, Logger: log, Now: o.Now})
+	if sopts.Hosted, err = hosted.New(hosted.Options{Login: svc.Login, Domains: svc, Logger: log}); err != nil {
+		stop()
+		return nil, err
+	}
 	handler := server.NewHandler(sopts)
 	a := &App{Handler: handler, Service: svc, Store: st, Edge: edge, Metrics: metrics, Triggers: caller.Log, log: log, stop: stop, done: make(chan struct{}), access: access}
 	go func() {

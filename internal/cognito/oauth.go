@@ -6,6 +6,8 @@ package cognito
 // status.
 type OAuthError struct {
 	Code string
+	// Description, when set, is sent as error_description.
+	Description string
 }
 
 func (e *OAuthError) Error() string { return "oauth2: " + e.Code }
@@ -18,6 +20,8 @@ const (
 	OAuthInvalidScope         = "invalid_scope"
 	OAuthUnauthorizedClient   = "unauthorized_client"
 	OAuthUnsupportedGrantType = "unsupported_grant_type"
+	OAuthInvalidToken         = "invalid_token"
+	OAuthUnsupportedTokenType = "unsupported_token_type"
 )
 
 // TokenRequest is a request to a pool's token endpoint, as the wire layer
@@ -32,11 +36,19 @@ type TokenRequest struct {
 	// absent one from an empty one.
 	Scope    string
 	HasScope bool
+	// Code, RedirectURI and CodeVerifier are the authorization_code
+	// grant's; RefreshToken the refresh_token grant's.
+	Code         string
+	RedirectURI  string
+	CodeVerifier string
+	RefreshToken string
 }
 
 // TokenResponse is the token endpoint's answer.
 type TokenResponse struct {
-	AccessToken string `json:"access_token"`
-	ExpiresIn   int64  `json:"expires_in"`
-	TokenType   string `json:"token_type"`
+	AccessToken  string `json:"access_token"`
+	IDToken      string `json:"id_token,omitempty"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	ExpiresIn    int64  `json:"expires_in"`
+	TokenType    string `json:"token_type"`
 }

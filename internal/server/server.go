@@ -26,8 +26,12 @@ type Keys interface {
 type Options struct {
 	Edge http.Handler // the awsJson1_1 operations
 	Keys Keys
-	// OAuth, when set, serves the token endpoint of pool domains.
-	OAuth  OAuth
+	// OAuth, when set, serves the token, userInfo and revoke endpoints of
+	// pool domains.
+	OAuth OAuth
+	// Hosted, when set, serves the managed login pages of pool domains:
+	// /oauth2/authorize, /login and /logout.
+	Hosted http.Handler
 	Store  store.Store // for the message outbox
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -77,9 +81,20 @@ func NewHandler(o Options) http.Handler {
 	})
 	mux.Handle("GET /{pool}/.well-known/jwks.json", poolDocument(o.Keys.JWKS, o.Logger))
 	mux.Handle("GET /{pool}/.well-known/openid-configuration", poolDocument(o.Keys.OpenIDConfiguration, o.Logger))
-	if o.OAuth != nil {
-		mux.Handle("POST /oauth2/token", tokenEndpoint(o.OAuth, o.Logger))
-		mux.Handle("POST /{pool}/oauth2/token", tokenEndpoint(o.OAuth, o.Logger))
+	// A pool domain's endpoints are served on its host (<prefix>.auth.*)
+	// and under /<pool id> on any host.
+	for _, base := range []string{"", "/{pool}"} {
+		if o.OAuth != nil {
+			mux.Handle("POST "+base+"/oauth2/token", tokenEndpoint(o.OAuth, o.Logger))
+			mux.Handle(base+"/oauth2/userInfo", userInfoEndpoint(o.OAuth, o.Logger))
+			mux.Handle("POST "+base+"/oauth2/revoke", revokeEndpoint(o.OAuth, o.Logger))
+		}
+		if o.Hosted != nil {
+			mux.Handle("GET "+base+"/oauth2/authorize", o.Hosted)
+			mux.Handle("GET "+base+"/login", o.Hosted)
+			mux.Handle("POST "+base+"/login", o.Hosted)
+			mux.Handle("GET "+base+"/logout", o.Hosted)
+		}
 	}
 	if o.Outbox {
 		mux.Handle(message.OutboxPath, message.OutboxHandler(o.Store))

@@ -19,6 +19,8 @@
 //	passkeys   WebAuthn credentials: registration, listing, and assertion checks
 //	devices    remembered devices: device keys, ConfirmDevice and the device operations
 //	auth       the sign-in flows and their challenges, MFA among them
+//	login      managed login on pool domains: authorize, the hosted sign-in, codes,
+//	           the code and refresh grants, userInfo, revoke and logout
 //	settings   log delivery and risk configurations, stored but not acted on
 //	branding   how the hosted pages look: UI customization, managed login branding,
 //	           terms documents; stored but not applied

@@ -18,6 +18,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/userpool/domains"
 	"github.com/cognate-idp/cognate/internal/userpool/federation"
 	"github.com/cognate-idp/cognate/internal/userpool/groups"
+	"github.com/cognate-idp/cognate/internal/userpool/login"
 	"github.com/cognate-idp/cognate/internal/userpool/mfa"
 	"github.com/cognate-idp/cognate/internal/userpool/oauth"
 	"github.com/cognate-idp/cognate/internal/userpool/passkeys"
@@ -85,6 +86,7 @@ type Service struct {
 	Passkeys        *passkeys.Service
 	Federation      *federation.Service
 	Auth            *auth.Service
+	Login           *login.Service
 	Tokens          *tokens.Service
 	Delivery        *delivery.Service
 	Settings        *settings.Service
@@ -155,6 +157,7 @@ func New(opts Options) (*Service, error) {
 	mf := mfa.New(env, tok, dl)
 	pk := passkeys.New(env, tok)
 	dv := devices.New(env, tok, core.DeriveKey(opts.SecretKey, "device group keys"))
+	au := auth.New(env, srpServer, dl, pw, tok, tr, us, mf, dv, pk)
 	return &Service{
 		Pools:           pools.New(env, tok),
 		Groups:          groups.New(env),
@@ -166,7 +169,8 @@ func New(opts Options) (*Service, error) {
 		Devices:         dv,
 		Passkeys:        pk,
 		Federation:      federation.New(env),
-		Auth:            auth.New(env, srpServer, dl, pw, tok, tr, us, mf, dv, pk),
+		Auth:            au,
+		Login:           login.New(env, au, tok),
 		Tokens:          tok,
 		Delivery:        dl,
 		Settings:        settings.New(env),
@@ -182,9 +186,15 @@ func (s *Service) JWKS(ctx context.Context, poolID string) ([]byte, error) {
 	return s.Tokens.JWKS(ctx, poolID)
 }
 
-// OpenIDConfiguration returns a pool's OpenID Connect discovery document.
+// OpenIDConfiguration returns a pool's OpenID Connect discovery document;
+// it lists the OAuth endpoints only when the pool has a domain that
+// serves them.
 func (s *Service) OpenIDConfiguration(ctx context.Context, poolID string) ([]byte, error) {
-	return s.Tokens.OpenIDConfiguration(ctx, poolID)
+	served, err := s.OAuth.DomainPool(ctx, "", poolID)
+	if err != nil {
+		return nil, err
+	}
+	return s.Tokens.OpenIDConfiguration(ctx, poolID, served != "")
 }
 
 // DomainPool returns the pool whose domain a token endpoint request
@@ -195,5 +205,19 @@ func (s *Service) DomainPool(ctx context.Context, host, poolID string) (string, 
 
 // Token answers a request to a pool domain's token endpoint.
 func (s *Service) Token(ctx context.Context, req cognito.TokenRequest) (*cognito.TokenResponse, error) {
+	switch req.GrantType {
+	case "authorization_code", "refresh_token":
+		return s.Login.Token(ctx, req)
+	}
 	return s.OAuth.Token(ctx, req)
+}
+
+// UserInfo answers a pool domain's userInfo endpoint.
+func (s *Service) UserInfo(ctx context.Context, poolID, accessToken string) (map[string]string, error) {
+	return s.Login.UserInfo(ctx, poolID, accessToken)
+}
+
+// Revoke answers a pool domain's revoke endpoint.
+func (s *Service) Revoke(ctx context.Context, poolID, clientID, secret, token string) error {
+	return s.Login.Revoke(ctx, poolID, clientID, secret, token)
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"strings"
-	"time"
 
 	"github.com/cognate-idp/cognate/internal/cognito"
 	"github.com/cognate-idp/cognate/internal/model"
@@ -17,7 +15,6 @@ import (
 	"github.com/cognate-idp/cognate/internal/userpool/devices"
 	"github.com/cognate-idp/cognate/internal/userpool/passwords"
 	"github.com/cognate-idp/cognate/internal/userpool/triggers"
-	"github.com/cognate-idp/cognate/internal/userpool/users"
 )
 
 // authRequest is an InitiateAuth or AdminInitiateAuth call.
@@ -63,6 +60,9 @@ type authResult struct {
 	Session              *string
 	AuthenticationResult *model.AuthenticationResultType
 	AvailableChallenges  []string
+	// User is the signed-in user of a hosted sign-in, which ends without
+	// tokens.
+	User *core.User
 }
 
 func (s *Service) initiate(ctx context.Context, r authRequest) (*authResult, error) {
@@ -156,6 +156,12 @@ func (s *Service) passwordAuth(ctx context.Context, p *core.Pool, c *core.Client
 	if err := s.CheckSecretHash(c, name, r.params["SECRET_HASH"]); err != nil {
 		return nil, err
 	}
+	return s.passwordSignIn(ctx, p, c, r, name, password)
+}
+
+// passwordSignIn checks a user's password, with the lockout, migration
+// and triggers of every password sign-in, and goes on to the next step.
+func (s *Service) passwordSignIn(ctx context.Context, p *core.Pool, c *core.Client, r authRequest, name, password string) (*authResult, error) {
 	u, err := s.passwordSignInUser(ctx, p, c, r, name, password)
 	if err != nil {
 		if cognito.IsCode(err, cognito.NotAuthorized) || cognito.IsCode(err, cognito.UserNotFound) {
@@ -192,7 +198,7 @@ func (s *Service) afterPassword(ctx context.Context, p *core.Pool, c *core.Clien
 		if err := s.recordSignIn(ctx, p, u, "InProgress"); err != nil {
 			return nil, err
 		}
-		return s.newPasswordChallenge(p, c, u, device)
+		return s.newPasswordChallenge(ctx, p, c, u, device)
 	}
 	if !p.TracksDevices() {
 		device = ""
@@ -203,7 +209,7 @@ func (s *Service) afterPassword(ctx context.Context, p *core.Pool, c *core.Clien
 			return nil, devices.NotFound()
 		}
 		if d.Remember {
-			return s.challenge(p, c, u, device, "DEVICE_SRP_AUTH", map[string]string{})
+			return s.challenge(ctx, p, c, u, device, "DEVICE_SRP_AUTH", map[string]string{})
 		}
 	}
 	res, err := s.secondFactor(ctx, p, c, u, device, gen.ClientMetadata)
@@ -225,6 +231,11 @@ func (s *Service) finishSignIn(ctx context.Context, p *core.Pool, c *core.Client
 	}
 	if err := s.recordSignIn(ctx, p, u, "Pass"); err != nil {
 		return nil, err
+	}
+	if isHosted(ctx) {
+		// The hosted pages hand out a code; tokens come from the token
+		// endpoint. Unconfirmed: that managed login tracks no devices.
+		return &authResult{User: u}, nil
 	}
 	sess, err := s.tokens.NewAuthSession()
 	if err != nil {
@@ -287,9 +298,10 @@ func (s *Service) recordSignIn(ctx context.Context, p *core.Pool, u *core.User, 
 	})
 }
 
-func (s *Service) newPasswordChallenge(p *core.Pool, c *core.Client, u *core.User, device string) (*authResult, error) {
+func (s *Service) newPasswordChallenge(ctx context.Context, p *core.Pool, c *core.Client, u *core.User, device string) (*authResult, error) {
 	cs := s.NewAuthSession("NEW_PASSWORD_REQUIRED", p, c, u)
 	cs.Device = device
+	cs.Hosted = isHosted(ctx)
 	cs.Password = core.PasswordTag(u.Doc.PasswordHash)
 	sess, err := s.SealSession(cs)
 	if err != nil {
@@ -395,6 +407,11 @@ func (s *Service) respond(ctx context.Context, poolID, clientID, challenge, sess
 	if resp == nil {
 		resp = map[string]string{}
 	}
+	// A hosted sign-in's challenges are answered only on the hosted pages,
+	// and the API's only through the API.
+	if cs, err := s.ReadSession(session); err == nil && cs.Hosted != isHosted(ctx) {
+		return nil, core.InvalidSession()
+	}
 	switch challenge {
 	case "PASSWORD_VERIFIER":
 		return s.srpVerify(ctx, p, c, session, resp, clientMetadata)
@@ -484,106 +501,3 @@ func (s *Service) srpVerify(ctx context.Context, p *core.Pool, c *core.Client, s
 	return s.afterPassword(ctx, p, c, u, resp["DEVICE_KEY"], triggers.TokenGen{ClientMetadata: clientMetadata})
 }
 
-// planChallengeAttrs plans the attributes a user sets while answering
-// NEW_PASSWORD_REQUIRED with the same rules as UpdateUserAttributes: a new
-// email or phone number is unverified and a self-set *_verified=true is
-// ignored. No code is sent from the challenge (the user can ask for one with
-// GetUserAttributeVerificationCode), so values that would be held pending
-// are written unverified instead.
-func (s *Service) planChallengeAttrs(p *core.Pool, u *core.User, c *core.Client, changes []core.AttrChange) ([]core.AttrChange, error) {
-	plan, err := s.users.PlanAttributes(p, u, users.Writer{Client: c}, changes)
-	if err != nil {
-		return nil, err
-	}
-	out := plan.Changes
-	for _, o := range plan.Sends {
-		out = append(out, core.AttrChange{Name: o.Attr, Value: o.Value}, core.AttrChange{Name: o.Attr + "_verified", Value: "false"})
-	}
-	for attr := range plan.Pending {
-		delete(u.Doc.Pending, attr)
-	}
-	return out, nil
-}
-
-func (s *Service) newPassword(ctx context.Context, p *core.Pool, c *core.Client, session string, resp, clientMetadata map[string]string) (*authResult, error) {
-	cs, err := s.OpenSession(session, p, c, "NEW_PASSWORD_REQUIRED")
-	if err != nil {
-		return nil, err
-	}
-	pw, err := requireParam(resp, "NEW_PASSWORD")
-	if err != nil {
-		return nil, err
-	}
-	if err := passwords.CheckPolicy(p, pw); err != nil {
-		return nil, err
-	}
-	var attrs []model.AttributeType
-	for k, v := range resp {
-		if name, ok := strings.CutPrefix(k, "userAttributes."); ok {
-			attrs = append(attrs, model.AttributeType{Name: model.String(name), Value: model.String(v)})
-		}
-	}
-	changes, err := users.CheckAttributes(p, users.Writer{Client: c}, attrs, "", "userAttributes.", false)
-	if err != nil {
-		return nil, err
-	}
-	var username string
-	err = s.Store.View(ctx, func(tx store.Tx) error {
-		rec, err := tx.GetUser(p.Id, cs.UserKey)
-		username = rec.Username
-		return core.MapStoreErr(err, core.UserNotFound())
-	})
-	if err != nil {
-		return nil, err
-	}
-	pm, err := s.passwords.NewPasswordMaterial(p, username, pw)
-	if err != nil {
-		return nil, err
-	}
-	var done *core.User
-	err = s.Store.Update(ctx, func(tx store.Tx) error {
-		rec, err := tx.GetUser(p.Id, cs.UserKey)
-		if err != nil {
-			return core.MapStoreErr(err, core.UserNotFound())
-		}
-		if rec.Sub != cs.Sub {
-			return core.UserNotFound()
-		}
-		u, err := core.DecodeUser(rec)
-		if err != nil {
-			return err
-		}
-		if u.Doc.Status != core.StatusForceChangePassword || cs.Password != core.PasswordTag(u.Doc.PasswordHash) {
-			return core.InvalidSession()
-		}
-		if !u.Doc.Enabled {
-			return cognito.New(cognito.NotAuthorized, "User is disabled.")
-		}
-		if name := resp["USERNAME"]; name != "" || c.HasSecret() {
-			if err := s.CheckSecretHash(c, name, resp["SECRET_HASH"]); err != nil {
-				return err
-			}
-		}
-		before := p.AliasesOf(u)
-		planned, err := s.planChallengeAttrs(p, u, c, changes)
-		if err != nil {
-			return err
-		}
-		users.ApplyAttrs(u, planned)
-		if err := users.MissingRequired(p, u.Doc.Attributes, "", "userAttributes."); err != nil {
-			return err
-		}
-		pm.Apply(u)
-		u.Doc.Status = core.StatusConfirmed
-		u.Doc.TempPasswordExpires = time.Time{}
-		if err := s.users.SyncAliases(tx, p, u, before, false); err != nil {
-			return err
-		}
-		done = u
-		return s.PutUser(tx, u)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return s.afterPassword(ctx, p, c, done, cs.Device, triggers.TokenGen{Source: trigger.SourceTokenGenerationNewPasswordChallenge, ClientMetadata: clientMetadata})
-}

@@ -61,7 +61,7 @@ func (s *Service) deviceSRPBegin(ctx context.Context, p *core.Pool, c *core.Clie
 	if err != nil {
 		return nil, err
 	}
-	return s.challenge(p, c, u, d.Key, "DEVICE_PASSWORD_VERIFIER", map[string]string{
+	return s.challenge(ctx, p, c, u, d.Key, "DEVICE_PASSWORD_VERIFIER", map[string]string{
 		"SALT": ch.SaltHex, "SRP_B": ch.SrpBHex, "SECRET_BLOCK": ch.SecretBlock,
 		"USERNAME": u.Rec.Username, "DEVICE_KEY": d.Key,
 	})

@@ -64,7 +64,7 @@ func (s *Service) secondFactor(ctx context.Context, p *core.Pool, c *core.Client
 			}
 		}
 		if slices.Contains(allowed, core.FactorTOTP) {
-			return s.challenge(p, c, u, device, "MFA_SETUP", map[string]string{"MFAS_CAN_SETUP": `["SOFTWARE_TOKEN_MFA"]`})
+			return s.challenge(ctx, p, c, u, device, "MFA_SETUP", map[string]string{"MFAS_CAN_SETUP": `["SOFTWARE_TOKEN_MFA"]`})
 		}
 		// Unconfirmed: Cognito's answer when no factor can reach the user;
 		// the model lists no MFA-specific error for InitiateAuth.
@@ -77,14 +77,15 @@ func (s *Service) secondFactor(ctx context.Context, p *core.Pool, c *core.Client
 		return s.factorChallenge(ctx, p, c, u, device, usable[0], clientMetadata)
 	}
 	choices, _ := json.Marshal(usable)
-	return s.challenge(p, c, u, device, "SELECT_MFA_TYPE", map[string]string{"MFAS_CAN_CHOOSE": string(choices)})
+	return s.challenge(ctx, p, c, u, device, "SELECT_MFA_TYPE", map[string]string{"MFAS_CAN_CHOOSE": string(choices)})
 }
 
 // challenge answers with challenge name and parameters and a new session
 // that carries the sign-in's device.
-func (s *Service) challenge(p *core.Pool, c *core.Client, u *core.User, device, name string, params map[string]string) (*authResult, error) {
+func (s *Service) challenge(ctx context.Context, p *core.Pool, c *core.Client, u *core.User, device, name string, params map[string]string) (*authResult, error) {
 	cs := s.NewAuthSession(name, p, c, u)
 	cs.Device = device
+	cs.Hosted = isHosted(ctx)
 	sess, err := s.SealSession(cs)
 	if err != nil {
 		return nil, err
@@ -96,13 +97,13 @@ func (s *Service) challenge(p *core.Pool, c *core.Client, u *core.User, device, 
 // email.
 func (s *Service) factorChallenge(ctx context.Context, p *core.Pool, c *core.Client, u *core.User, device, factor string, clientMetadata map[string]string) (*authResult, error) {
 	if factor == core.FactorTOTP {
-		return s.challenge(p, c, u, device, factor, map[string]string{})
+		return s.challenge(ctx, p, c, u, device, factor, map[string]string{})
 	}
 	details, err := s.sendMFACode(ctx, p, c, u, factor, clientMetadata)
 	if err != nil {
 		return nil, err
 	}
-	return s.challenge(p, c, u, device, factor, map[string]string{
+	return s.challenge(ctx, p, c, u, device, factor, map[string]string{
 		"CODE_DELIVERY_DELIVERY_MEDIUM": model.StringValue(details.DeliveryMedium),
 		"CODE_DELIVERY_DESTINATION":     model.StringValue(details.Destination),
 	})

@@ -99,6 +99,18 @@ func (c *Client) MatchesSecret(given string) bool {
 	return ok == 1
 }
 
+// SecretHash is the SECRET_HASH of username under the client's newest
+// secret, for sign-ins the server runs on the client's behalf (the hosted
+// login pages); "" for a client without a secret.
+func (c *Client) SecretHash(username string) string {
+	if len(c.Secrets) == 0 {
+		return ""
+	}
+	m := hmac.New(sha256.New, []byte(c.Secrets[len(c.Secrets)-1].Value))
+	m.Write([]byte(username + model.StringValue(c.Cfg.ClientId)))
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
 // matchesSecretHash reports whether given is the SECRET_HASH of username
 // under one of the client's secrets.
 func (c *Client) matchesSecretHash(username, given string) bool {

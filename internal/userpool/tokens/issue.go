@@ -3,8 +3,10 @@ package tokens
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,7 +28,30 @@ type authSession struct {
 	// DeviceKey is the device the sign-in ran on, when the pool tracks
 	// devices: its tokens carry it as device_key, refreshed ones too.
 	DeviceKey string `json:"device_key,omitempty"`
+	// Scopes are the OAuth scopes granted at a pool domain's authorize
+	// endpoint; nil for sign-ins through the API, whose access tokens
+	// carry AdminScope alone. Refreshed tokens keep them.
+	Scopes []string `json:"scopes,omitempty"`
+	// Nonce is the authorize request's nonce, which only the ID token of
+	// the code exchange carries.
+	Nonce string `json:"-"`
 }
+
+// NewOAuthSession starts the session of an authorization code: the
+// sign-in happened at authTime (Unix seconds) on the hosted pages and
+// granted scopes.
+func (s *Service) NewOAuthSession(authTime int64, scopes []string, nonce string) (authSession, error) {
+	sess, err := s.NewAuthSession()
+	if err != nil {
+		return sess, err
+	}
+	sess.AuthTime, sess.Scopes, sess.Nonce = authTime, scopes, nonce
+	return sess, nil
+}
+
+// HasOpenID reports whether the session was granted the openid scope, or
+// is an API sign-in, which always gets an ID token.
+func (a authSession) HasOpenID() bool { return a.Scopes == nil || slices.Contains(a.Scopes, "openid") }
 
 // OnDevice returns the session bound to the device key.
 func (a authSession) OnDevice(key string) authSession {
@@ -109,7 +134,7 @@ func (s *Service) IssueTokens(ctx context.Context, p *core.Pool, c *core.Client,
 	access = append(access,
 		token.Claim{Name: "event_id", Value: sess.EventID},
 		token.Claim{Name: "token_use", Value: "access"},
-		token.Claim{Name: "scope", Value: AdminScope},
+		token.Claim{Name: "scope", Value: sess.scopeClaim()},
 		token.Claim{Name: "auth_time", Value: sess.AuthTime},
 		token.Claim{Name: "exp", Value: iat + int64(accessTTL/time.Second)},
 		token.Claim{Name: "iat", Value: iat},
@@ -118,7 +143,13 @@ func (s *Service) IssueTokens(ctx context.Context, p *core.Pool, c *core.Client,
 		access = append(access, token.Claim{Name: "jti", Value: accessJTI})
 	}
 	access = append(access, token.Claim{Name: "username", Value: u.Rec.Username})
-	idClaims := []token.Claim{{Name: "sub", Value: u.Rec.Sub}}
+	var idClaims []token.Claim
+	if sess.Scopes != nil {
+		// at_hash binds the ID token to its access token, which is signed
+		// first below. Unconfirmed: its place, first, as in samples.
+		idClaims = append(idClaims, token.Claim{Name: "at_hash", Value: ""})
+	}
+	idClaims = append(idClaims, token.Claim{Name: "sub", Value: u.Rec.Sub})
 	idClaims = withGroupClaims(idClaims, groups, true)
 	attrs := u.AttributeList(func(n string) bool { return core.CanRead(p, c, n) })
 	for _, a := range attrs {
@@ -130,6 +161,10 @@ func (s *Service) IssueTokens(ctx context.Context, p *core.Pool, c *core.Client,
 		token.Claim{Name: "iss", Value: iss},
 		token.Claim{Name: "cognito:username", Value: u.Rec.Username},
 	)
+	if sess.Nonce != "" {
+		// Unconfirmed: the nonce claim's place among the others.
+		idClaims = append(idClaims, token.Claim{Name: "nonce", Value: sess.Nonce})
+	}
 	if revocable {
 		idClaims = append(idClaims, token.Claim{Name: "origin_jti", Value: sess.OriginJTI})
 	}
@@ -158,15 +193,22 @@ func (s *Service) IssueTokens(ctx context.Context, p *core.Pool, c *core.Client,
 	if err != nil {
 		return nil, err
 	}
-	idToken, err := token.Sign(keys.id, keys.idKid, idClaims)
-	if err != nil {
-		return nil, err
-	}
 	res := &model.AuthenticationResultType{
 		AccessToken: model.String(accessToken),
 		ExpiresIn:   model.Int32(int32(accessTTL / time.Second)),
 		TokenType:   model.String("Bearer"),
-		IdToken:     model.String(idToken),
+	}
+	if sess.HasOpenID() {
+		for i := range idClaims {
+			if idClaims[i].Name == "at_hash" {
+				idClaims[i].Value = atHash(accessToken)
+			}
+		}
+		idToken, err := token.Sign(keys.id, keys.idKid, idClaims)
+		if err != nil {
+			return nil, err
+		}
+		res.IdToken = model.String(idToken)
 	}
 	if withRefresh {
 		rt, err := s.newRefreshToken(ctx, p, c, u, sess)
@@ -176,6 +218,20 @@ func (s *Service) IssueTokens(ctx context.Context, p *core.Pool, c *core.Client,
 		res.RefreshToken = model.String(rt)
 	}
 	return res, nil
+}
+
+func (a authSession) scopeClaim() string {
+	if a.Scopes == nil {
+		return AdminScope
+	}
+	return strings.Join(a.Scopes, " ")
+}
+
+// atHash is the OpenID Connect at_hash of an RS256-signed access token:
+// the left half of its SHA-256, base64url without padding.
+func atHash(accessToken string) string {
+	sum := sha256.Sum256([]byte(accessToken))
+	return base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2])
 }
 
 // withGroupClaims appends the group claims after sub, where Cognito puts

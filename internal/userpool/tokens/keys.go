@@ -138,24 +138,33 @@ func (s *Service) JWKS(ctx context.Context, poolID string) ([]byte, error) {
 	return token.JWKS(k.public)
 }
 
-// OpenIDConfiguration returns the discovery document of a pool.
-func (s *Service) OpenIDConfiguration(ctx context.Context, poolID string) ([]byte, error) {
+// OpenIDConfiguration returns the discovery document of a pool. The
+// OAuth endpoints are listed only when served, that is when the pool has
+// a domain: they are then served under the issuer, at
+// PublicURL/<pool>/oauth2/... . The fields are those of Cognito's
+// document. Unconfirmed: that Cognito leaves the endpoints out for a pool
+// without a domain.
+func (s *Service) OpenIDConfiguration(ctx context.Context, poolID string, endpoints bool) ([]byte, error) {
 	if err := s.poolExists(ctx, poolID); err != nil {
 		return nil, err
 	}
 	iss := s.Issuer(poolID)
 	doc := map[string]any{
-		"authorization_endpoint":                iss + "/oauth2/authorize",
-		"end_session_endpoint":                  iss + "/logout",
 		"id_token_signing_alg_values_supported": []string{"RS256"},
 		"issuer":                                iss,
 		"jwks_uri":                              iss + "/.well-known/jwks.json",
 		"response_types_supported":              []string{"code", "token"},
 		"scopes_supported":                      []string{"openid", "email", "phone", "profile"},
 		"subject_types_supported":               []string{"public"},
-		"token_endpoint":                        iss + "/oauth2/token",
 		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
-		"userinfo_endpoint":                     iss + "/oauth2/userInfo",
+	}
+	if endpoints {
+		doc["authorization_endpoint"] = iss + "/oauth2/authorize"
+		doc["end_session_endpoint"] = iss + "/logout"
+		// Unconfirmed: that Cognito's document lists revocation_endpoint.
+		doc["revocation_endpoint"] = iss + "/oauth2/revoke"
+		doc["token_endpoint"] = iss + "/oauth2/token"
+		doc["userinfo_endpoint"] = iss + "/oauth2/userInfo"
 	}
 	return json.Marshal(doc)
 }

@@ -1,0 +1,154 @@
+package hosted_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/cognate-idp/cognate/internal/testserver"
+)
+
+// hostedChromium finds a Chromium to drive; without one the test is
+// skipped, unless CI or COGNATE_REQUIRE_BROWSER asks for it.
+func hostedChromium(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" || os.Getenv("COGNATE_REQUIRE_BROWSER") != "" {
+		t.Fatal("no Chromium found, and CI or COGNATE_REQUIRE_BROWSER requires the browser test")
+	}
+	t.Skip("no Chromium found")
+	return ""
+}
+
+// hostedArtifacts is where screenshots go: $COGNATE_ARTIFACTS or a
+// temporary directory.
+func hostedArtifacts(t *testing.T) string {
+	dir := os.Getenv("COGNATE_ARTIFACTS")
+	if dir == "" {
+		return t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestHostedLoginInChromium signs in on the hosted pages in headless
+// Chromium, with the keyboard only, through an authenticator code, and
+// saves a screenshot of the login page, the MFA page and the callback.
+func TestHostedLoginInChromium(t *testing.T) {
+	chromium := hostedChromium(t)
+	artifacts := hostedArtifacts(t)
+	s := testserver.Start(t)
+	ctx := context.Background()
+	c := s.Client
+	pool := s.Pool(t, nil)
+	_, err := c.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(pool),
+		MfaConfiguration: types.UserPoolMfaTypeOptional, SoftwareTokenMfaConfiguration: &types.SoftwareTokenMfaConfigType{Enabled: true}})
+	must(t, err)
+	_, err = c.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: aws.String(pool), Domain: aws.String("browser")})
+	must(t, err)
+	cb := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, `<!doctype html><title>Callback</title><h1 id="done">Signed in</h1><p>code received</p>`)
+	}))
+	defer cb.Close()
+	client := s.AppClient(t, pool, &cip.CreateUserPoolClientInput{UserPoolId: aws.String(pool), ClientName: aws.String("web"),
+		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
+		AllowedOAuthScopes: []string{"openid", "email"}, CallbackURLs: []string{cb.URL + "/cb"}, SupportedIdentityProviders: []string{"COGNITO"},
+		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
+	s.User(t, pool, "ana")
+	secret := enrolAuthenticator(t, s, client)
+
+	ectx, cancel := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox)...)
+	defer cancel()
+	bctx, cancel := chromedp.NewContext(ectx)
+	defer cancel()
+	if err := chromedp.Do(bctx); err != nil { // starts the browser
+		t.Fatal(err)
+	}
+	tctx, cancel := context.WithTimeout(bctx, 60*time.Second)
+	defer cancel()
+	shot := func(name string) chromedp.Action[chromedp.Void] {
+		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+			png, err := chromedp.FullScreenshot(100)(ctx, tg)
+			if err == nil {
+				err = os.WriteFile(filepath.Join(artifacts, name), png, 0o644)
+			}
+			return chromedp.Void{}, err
+		}
+	}
+	q := url.Values{"response_type": {"code"}, "client_id": {client}, "redirect_uri": {cb.URL + "/cb"}, "state": {"browser"}, "scope": {"openid email"}}
+	s.Clock.Advance(30 * time.Second) // a new authenticator step
+	err = chromedp.Do(tctx,
+		chromedp.Navigate(s.URL+"/"+pool+"/oauth2/authorize?"+q.Encode()),
+		chromedp.WaitVisible("#username"),
+		shot("hosted-login.png"),
+		chromedp.SendKeys("#username", "ana"),
+		chromedp.SendKeys("#password", testserver.Password+kb.Enter),
+		chromedp.WaitVisible("#code"),
+		shot("hosted-mfa.png"),
+	)
+	must(t, err)
+	code, err := totp.GenerateCodeCustom(secret, s.Clock.Now(), totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	must(t, err)
+	must(t, chromedp.Do(tctx, chromedp.SendKeys("#code", code+kb.Enter), chromedp.WaitVisible("#done"), shot("hosted-callback.png")))
+	loc, err := chromedp.Run(tctx, chromedp.Location())
+	must(t, err)
+	u, err := url.Parse(loc)
+	must(t, err)
+	if !strings.HasPrefix(loc, cb.URL+"/cb?") || u.Query().Get("code") == "" || u.Query().Get("state") != "browser" {
+		t.Errorf("browser ended at %s, want the callback with a code and the state", loc)
+	}
+	for _, name := range []string{"hosted-login.png", "hosted-mfa.png", "hosted-callback.png"} {
+		if fi, err := os.Stat(filepath.Join(artifacts, name)); err != nil || fi.Size() == 0 {
+			t.Errorf("screenshot %s: %v", name, err)
+		}
+	}
+	t.Logf("screenshots in %s", artifacts)
+}
+
+// enrolAuthenticator gives ana an authenticator, preferred for MFA, and
+// returns its secret.
+func enrolAuthenticator(t *testing.T, s *testserver.Server, client string) string {
+	ctx := context.Background()
+	out, err := s.PasswordAuth(client, "ana", testserver.Password, nil)
+	must(t, err)
+	tok := out.AuthenticationResult.AccessToken
+	as, err := s.Client.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{AccessToken: tok})
+	must(t, err)
+	code, err := totp.GenerateCodeCustom(aws.ToString(as.SecretCode), s.Clock.Now(), totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	must(t, err)
+	_, err = s.Client.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{AccessToken: tok, UserCode: aws.String(code)})
+	must(t, err)
+	_, err = s.Client.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: tok,
+		SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true, PreferredMfa: true}})
+	must(t, err)
+	return aws.ToString(as.SecretCode)
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,10 @@
+// Package login implements the managed login of pool domains: the
+// authorize endpoint's checks, sign-in on the hosted pages (through the
+// auth area, so with the same lockout, triggers and challenges as the
+// API), the hosted session, authorization codes and their exchange, the
+// refresh_token grant, userInfo, revocation and logout.
+//
+// It knows no HTTP: package hosted serves the pages and endpoints and
+// maps the errors here (*AuthorizeError, *cognito.OAuthError) to them.
+// It is above auth, the top sign-in layer, and nothing imports it.
+package login
