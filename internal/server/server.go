@@ -27,10 +27,12 @@ type Options struct {
 	Edge http.Handler // the awsJson1_1 operations
 	Keys Keys
 	// OAuth, when set, serves the token endpoint of pool domains.
-	OAuth  OAuth
-	Store  store.Store // for the message outbox
-	Logger *slog.Logger
-	Now    func() time.Time
+	OAuth OAuth
+	// Imports, when set, receives the CSV files of user import jobs.
+	Imports Imports
+	Store   store.Store // for the message outbox
+	Logger  *slog.Logger
+	Now     func() time.Time
 	// Outbox serves GET /_cognate/messages (codes included).
 	Outbox bool
 	// AdminAuthenticated says signed operations require credentials; only
@@ -77,6 +79,9 @@ func NewHandler(o Options) http.Handler {
 	if o.OAuth != nil {
 		mux.Handle("POST /oauth2/token", tokenEndpoint(o.OAuth, o.Logger))
 		mux.Handle("POST /{pool}/oauth2/token", tokenEndpoint(o.OAuth, o.Logger))
+	}
+	if o.Imports != nil {
+		mux.Handle("PUT "+ImportPath+"{pool}/{job}", importUpload(o.Imports, o.Logger))
 	}
 	if o.Outbox {
 		mux.Handle(message.OutboxPath, message.OutboxHandler(o.Store))

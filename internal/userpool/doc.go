@@ -14,6 +14,7 @@
 //	pools      the pool and app-client operations
 //	groups     groups and their members
 //	users      the user and attribute operations, sign-up, password reset
+//	imports    user import jobs: the CSV header, the upload, the import of its rows
 //	mfa        authenticator (TOTP) association and users' MFA preferences
 //	passkeys   WebAuthn credentials: registration, listing, and assertion checks
 //	devices    remembered devices: device keys, ConfirmDevice and the device operations
