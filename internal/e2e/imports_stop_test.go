@@ -104,6 +104,8 @@ func TestUserImportInterrupted(t *testing.T) {
 		return out.UserImportJob
 	}
 	e.s.Clock.Advance(3 * time.Minute)
+	_, err = e.s.Client.StartUserImportJob(ctx, &cip.StartUserImportJobInput{UserPoolId: aws.String(e.pool), JobId: aws.String(id)})
+	testserver.WantError[*types.PreconditionNotMetException](t, err, "The job is Failed: only a Created job can be started.")
 	job := describe()
 	if job.Status != types.UserImportJobStatusTypeFailed || !strings.Contains(aws.ToString(job.CompletionMessage), "interrupted") {
 		t.Errorf("after restart the job is %s %q, want Failed, interrupted", job.Status, aws.ToString(job.CompletionMessage))

@@ -47,8 +47,7 @@ func (s *Service) Upload(ctx context.Context, poolID, jobID, token string, file 
 // (as an import of an S3 object that does not exist would).
 func (s *Service) StartUserImportJob(ctx context.Context, in *model.StartUserImportJobRequest) (*model.StartUserImportJobResponse, error) {
 	poolID, jobID := model.StringValue(in.UserPoolId), model.StringValue(in.JobId)
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	// s.mu is not held here: loadJob takes it to tell a stale job.
 	doc, err := s.updateJob(ctx, poolID, jobID, func(d *jobDoc) error {
 		if d.Status != statusCreated {
 			return cognito.Errorf(cognito.PreconditionNotMet, "The job is %s: only a Created job can be started.", d.Status)
@@ -63,7 +62,10 @@ func (s *Service) StartUserImportJob(ctx context.Context, in *model.StartUserImp
 	if err != nil {
 		return nil, err
 	}
+	// The job was written just now, so it is not stale before this.
+	s.mu.Lock()
 	s.running[runKey(poolID, jobID)] = true
+	s.mu.Unlock()
 	s.wg.Add(1)
 	go s.run(poolID, jobID)
 	j := s.view(poolID, jobID, doc)
