@@ -25,7 +25,9 @@ type Imports interface {
 // importUpload serves PUT ImportPath{pool}/{job}?token=..., the upload
 // the PreSignedUrl of a job allows, as S3 does for a pre-signed PUT: a
 // plain `curl -T users.csv URL` works, and extra headers such as
-// x-amz-server-side-encryption are ignored.
+// x-amz-server-side-encryption are ignored. Errors are JSON
+// {"message": ...} with 403 (bad token), 404 (no such job), 409 (the job
+// has started or expired) or 413, where S3 would answer with XML.
 func importUpload(im Imports, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxImportFile))

@@ -157,6 +157,8 @@ func (s *Service) CreateUserImportJob(ctx context.Context, in *model.CreateUserI
 	if err != nil {
 		return nil, err
 	}
+	// The model's pattern is import-[0-9a-zA-Z-]+. Unconfirmed: that
+	// Cognito's suffix is 10 alphanumerics.
 	jobID := "import-" + suffix
 	doc := &jobDoc{Name: model.StringValue(in.JobName), RoleArn: model.StringValue(in.CloudWatchLogsRoleArn),
 		Status: statusCreated, Created: s.Now().UTC()}

@@ -148,6 +148,7 @@ func (s *Service) process(ctx context.Context, poolID, jobID string) error {
 		return err
 	}
 	if file == nil {
+		// Unconfirmed: the message.
 		return s.finish(ctx, poolID, jobID, statusFailed, "No CSV file was uploaded to the job's PreSignedUrl.")
 	}
 	f, err := parseFile(p, file)
@@ -177,6 +178,7 @@ func (s *Service) process(ctx context.Context, poolID, jobID string) error {
 				done = true
 				return nil
 			case d.Status == statusStopping:
+				// Unconfirmed: Cognito's CompletionMessage of a stopped job.
 				// Unconfirmed: that the rows not reached count as skipped.
 				d.Status, d.Completed, d.Skipped = statusStopped, now, total-d.Done
 				d.Message = "The import was stopped."
@@ -199,6 +201,8 @@ func (s *Service) process(ctx context.Context, poolID, jobID string) error {
 				}
 				d.Done = end
 				if end == total {
+					// Unconfirmed: Cognito's CompletionMessage of a
+					// finished job.
 					d.Status, d.Completed, done = statusSucceeded, now, true
 					d.Message = fmt.Sprintf("Import finished: %d users imported, %d failed.", d.Imported, d.Failed)
 				}

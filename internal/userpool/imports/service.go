@@ -74,7 +74,8 @@ func (s *Service) Close() {
 }
 
 // uploadToken is the signature that lets the holder of a PreSignedUrl
-// upload the file of one job.
+// upload the file of one job. It does not expire; the job does (see
+// expireAfter). Unconfirmed: how long Cognito's S3 pre-signed URL lasts.
 func (s *Service) uploadToken(poolID, jobID string) string {
 	m := hmac.New(sha256.New, s.uploadKey)
 	m.Write([]byte(poolID + "/" + jobID))
