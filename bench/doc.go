@@ -19,7 +19,12 @@
 //	go run ./bench -serve -op update -users 100 -c 64 -d 10s -runs 3 -server-cpu 1 -client-cpu 0
 //	go run ./bench -endpoint http://127.0.0.1:9229 -op getuser
 //	go run ./bench -inprocess -op update -cpuprofile cpu.pprof
+//	go run ./bench -serve -server-cpu 1 -client-cpu 0 -import 100000
 //	go run ./bench -serve -data /tmp/bd100 -users 100 -vs-data /tmp/bd1m -vs-users 1000000 -runs 5 -server-cpu 1 -client-cpu 0
+//
+// With -import N it times a user import job of N users instead of a load
+// (import.go): CSV upload to the job's PreSignedUrl, then users/s from
+// StartUserImportJob to Succeeded.
 //
 // With -vs-data two servers run side by side (both pinned to -server-cpu,
 // only one under load at a time) and the runs alternate between them, so a

@@ -50,6 +50,7 @@ type options struct {
 	vsBin      string
 	vsUsers    int
 	probe      time.Duration
+	importN    int
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -86,6 +87,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.vsBin, "vs-bin", "", "with -vs-data: run side B with this cognate binary (e.g. one built from another commit) instead of side A's")
 	fs.IntVar(&o.vsUsers, "vs-users", 0, "users in the pool of -vs-data (default: -users)")
 	fs.DurationVar(&o.probe, "probe", 200*time.Millisecond, "during each measured run, time RSA-2048 verification on the server CPU at this interval (the machine's speed at the moment, see speed.go); 0: no probe")
+	fs.IntVar(&o.importN, "import", 0, "instead of a load: time a user import job (CSV upload, StartUserImportJob to Succeeded) of this many users into a new pool")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -198,6 +200,18 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) (err error)
 	l, err := newLauncher(ctx, o, hc, tmp, stderr)
 	if err != nil {
 		return err
+	}
+	if o.importN > 0 {
+		tgt, _, err := l.start(ctx, sideSpec{dataDir: dataDir, users: o.users})
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if serr := tgt.Stop(context.WithoutCancel(ctx)); serr != nil && err == nil && o.endpoint == "" {
+				err = fmt.Errorf("stop server: %w", serr)
+			}
+		}()
+		return benchImport(ctx, &apiClient{url: tgt.URL(), hc: l.hc}, o.importN, stdout)
 	}
 	specs := []sideSpec{{dataDir: dataDir, users: o.users}}
 	if o.vsData != "" {

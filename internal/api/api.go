@@ -148,6 +148,14 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 		"VerifyUserAttribute":              op(s.Users.VerifyUserAttribute),
 		"SetUserSettings":                  op(s.Users.SetUserSettings),
 
+		// User import jobs.
+		"GetCSVHeader":          op(s.Imports.GetCSVHeader),
+		"CreateUserImportJob":   op(s.Imports.CreateUserImportJob),
+		"StartUserImportJob":    op(s.Imports.StartUserImportJob),
+		"StopUserImportJob":     op(s.Imports.StopUserImportJob),
+		"DescribeUserImportJob": op(s.Imports.DescribeUserImportJob),
+		"ListUserImportJobs":    op(s.Imports.ListUserImportJobs),
+
 		// Settings stored but not acted on.
 		"SetLogDeliveryConfiguration": op(s.Settings.SetLogDeliveryConfiguration),
 		"GetLogDeliveryConfiguration": op(s.Settings.GetLogDeliveryConfiguration),
@@ -176,6 +184,8 @@ func Notes() map[string]string {
 	const stored = "stored, validated and returned; not acted on"
 	const looks = "stored, validated and returned; not applied (hosted pages are not served yet)"
 	return map[string]string{
+		"CreateUserImportJob":                  "PreSignedUrl is Cognate's own upload endpoint (PUT the CSV file); CloudWatchLogsRoleArn is stored, row failures go to the server log",
+		"StartUserImportJob":                   "users are created RESET_REQUIRED, in batches, through AdminCreateUser's checks",
 		"SetLogDeliveryConfiguration":          stored + " (no logs are delivered)",
 		"GetLogDeliveryConfiguration":          stored + " (no logs are delivered)",
 		"SetRiskConfiguration":                 stored + " (no sign-in is risk-scored or blocked)",

@@ -34,6 +34,7 @@ const (
 	ManagedLoginBrandingExists   Code = "ManagedLoginBrandingExistsException"
 	NotAuthorized                Code = "NotAuthorizedException"
 	PasswordResetRequired        Code = "PasswordResetRequiredException"
+	PreconditionNotMet           Code = "PreconditionNotMetException"
 	RefreshTokenReuse            Code = "RefreshTokenReuseException"
 	ResourceNotFound             Code = "ResourceNotFoundException"
 	ScopeDoesNotExist            Code = "ScopeDoesNotExistException"

@@ -32,9 +32,11 @@ type Options struct {
 	// Hosted, when set, serves the managed login pages of pool domains:
 	// /oauth2/authorize, /login and /logout.
 	Hosted http.Handler
-	Store  store.Store // for the message outbox
-	Logger *slog.Logger
-	Now    func() time.Time
+	// Imports, when set, receives the CSV files of user import jobs.
+	Imports Imports
+	Store   store.Store // for the message outbox
+	Logger  *slog.Logger
+	Now     func() time.Time
 	// Outbox serves GET /_cognate/messages (codes included).
 	Outbox bool
 	// AdminAuthenticated says signed operations require credentials; only
@@ -95,6 +97,9 @@ func NewHandler(o Options) http.Handler {
 			mux.Handle("POST "+base+"/login", o.Hosted)
 			mux.Handle("GET "+base+"/logout", o.Hosted)
 		}
+	}
+	if o.Imports != nil {
+		mux.Handle("PUT "+ImportPath+"{pool}/{job}", importUpload(o.Imports, o.Logger))
 	}
 	if o.Outbox {
 		mux.Handle(message.OutboxPath, message.OutboxHandler(o.Store))

@@ -15,6 +15,7 @@
 //	groups     groups and their members
 //	users      the user and attribute operations, sign-up, password reset
 //	federation identity providers and the federated identities linked to users
+//	imports    user import jobs: the CSV header, the upload, the import of its rows
 //	mfa        authenticator (TOTP) association and users' MFA preferences
 //	passkeys   WebAuthn credentials: registration, listing, and assertion checks
 //	devices    remembered devices: device keys, ConfirmDevice and the device operations

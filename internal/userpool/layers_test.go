@@ -13,7 +13,7 @@ import (
 
 // layers lists the areas from the bottom up: an area may import only the
 // areas before it in this list (see doc.go).
-var layers = []string{"core", "passwords", "triggers", "tokens", "delivery", "resourceservers", "domains", "oauth", "pools", "groups", "users", "federation", "mfa", "passkeys", "devices", "auth", "login", "settings", "branding"}
+var layers = []string{"core", "passwords", "triggers", "tokens", "delivery", "resourceservers", "domains", "oauth", "pools", "groups", "users", "imports", "federation", "mfa", "passkeys", "devices", "auth", "login", "settings", "branding"}
 
 const areaPrefix = "github.com/cognate-idp/cognate/internal/userpool/"
 

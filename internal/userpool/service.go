@@ -18,6 +18,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/userpool/domains"
 	"github.com/cognate-idp/cognate/internal/userpool/federation"
 	"github.com/cognate-idp/cognate/internal/userpool/groups"
+	"github.com/cognate-idp/cognate/internal/userpool/imports"
 	"github.com/cognate-idp/cognate/internal/userpool/login"
 	"github.com/cognate-idp/cognate/internal/userpool/mfa"
 	"github.com/cognate-idp/cognate/internal/userpool/oauth"
@@ -81,6 +82,7 @@ type Service struct {
 	Domains         *domains.Service
 	OAuth           *oauth.Service
 	Users           *users.Service
+	Imports         *imports.Service
 	MFA             *mfa.Service
 	Devices         *devices.Service
 	Passkeys        *passkeys.Service
@@ -165,6 +167,7 @@ func New(opts Options) (*Service, error) {
 		Domains:         domains.New(env),
 		OAuth:           oauth.New(env, tok),
 		Users:           us,
+		Imports:         imports.New(env, us, core.DeriveKey(opts.SecretKey, "user import uploads")),
 		MFA:             mf,
 		Devices:         dv,
 		Passkeys:        pk,
@@ -176,6 +179,16 @@ func New(opts Options) (*Service, error) {
 		Settings:        settings.New(env),
 		Branding:        branding.New(env),
 	}, nil
+}
+
+// Close stops the service's background work (running user imports) and
+// waits for it.
+func (s *Service) Close() { s.Imports.Close() }
+
+// UploadImport stores the CSV file of a user import job; token is the
+// one of its PreSignedUrl.
+func (s *Service) UploadImport(ctx context.Context, poolID, jobID, token string, file []byte) error {
+	return s.Imports.Upload(ctx, poolID, jobID, token, file)
 }
 
 // Dispatcher returns the message dispatcher, for a background retry loop.

@@ -500,4 +500,3 @@ func (s *Service) srpVerify(ctx context.Context, p *core.Pool, c *core.Client, s
 	}
 	return s.afterPassword(ctx, p, c, u, resp["DEVICE_KEY"], triggers.TokenGen{ClientMetadata: clientMetadata})
 }
-
