@@ -128,9 +128,14 @@ func TestCustomAuthWithoutSRP(t *testing.T) {
 	if _, ok := wrong.ChallengeParameters["answer"]; ok {
 		t.Fatal("private challenge parameters leaked into ChallengeParameters")
 	}
+	// The first session was spent by the wrong answer: no second guess on it.
+	_, err = e.respond(types.ChallengeNameTypeCustomChallenge, out.Session, "ana", "ANSWER", "word-0")
+	testserver.WantError[*types.NotAuthorizedException](t, err, "Invalid session for the user, session can only be used once.")
 	ans, err := e.respond(types.ChallengeNameTypeCustomChallenge, wrong.Session, "ana", "ANSWER", "word-1")
 	noErr(t, err)
 	e.wantTokens(t, ans)
+	_, err = e.respond(types.ChallengeNameTypeCustomChallenge, wrong.Session, "ana", "ANSWER", "word-1")
+	testserver.WantError[*types.NotAuthorizedException](t, err, "Invalid session for the user, session can only be used once.")
 
 	// The session belongs to its user.
 	e.s.User(t, e.pool, "bob")

@@ -192,6 +192,12 @@ func TestRememberedDevices(t *testing.T) {
 	// Forgotten, the device is unknown and its refresh tokens are revoked.
 	_, err = e.s.Client.ForgetDevice(ctx, &cip.ForgetDeviceInput{AccessToken: aws.String(access), DeviceKey: aws.String(dev.key)})
 	noErr(t, err)
+	// The device's tokens are revoked and cannot confirm it again.
+	_, err = e.s.Client.GetUser(ctx, &cip.GetUserInput{AccessToken: aws.String(access)})
+	testserver.WantError[*types.NotAuthorizedException](t, err, "Access Token has been revoked")
+	_, err = e.s.Client.ConfirmDevice(ctx, &cip.ConfirmDeviceInput{AccessToken: aws.String(access), DeviceKey: aws.String(dev.key),
+		DeviceSecretVerifierConfig: &types.DeviceSecretVerifierConfigType{Salt: aws.String("AAAA"), PasswordVerifier: aws.String("AAAA")}})
+	testserver.WantError[*types.NotAuthorizedException](t, err, "Access Token has been revoked")
 	_, err = e.s.Client.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeRefreshTokenAuth, ClientId: aws.String(e.client), AuthParameters: refresh})
 	testserver.WantError[*types.NotAuthorizedException](t, err, "Refresh Token has been revoked")
 	_, err = e.s.Client.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(e.client),

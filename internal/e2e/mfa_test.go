@@ -69,6 +69,10 @@ func TestTOTPEnrolmentAndSignIn(t *testing.T) {
 	ans, err := e.respond(types.ChallengeNameTypeSoftwareTokenMfa, out.Session, "ana", "SOFTWARE_TOKEN_MFA_CODE", fresh)
 	noErr(t, err)
 	e.wantTokens(t, ans)
+	// The session served one sign-in: a later code does not reuse it.
+	nextStep(e.s)
+	_, err = e.respond(types.ChallengeNameTypeSoftwareTokenMfa, out.Session, "ana", "SOFTWARE_TOKEN_MFA_CODE", totpCode(t, e.s, secret))
+	testserver.WantError[*types.NotAuthorizedException](t, err, "Invalid session for the user, session can only be used once.")
 
 	// The same code, in a new sign-in, is not accepted twice.
 	again, err := e.signIn("ana", testserver.Password, nil)

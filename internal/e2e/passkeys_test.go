@@ -193,9 +193,13 @@ func TestPasskeys(t *testing.T) {
 	forged.id = key.id // the right credential ID, another key
 	_, err = e.respond(types.ChallengeNameTypeWebAuthn, ch.Session, "ana", "CREDENTIAL", forged.assert(ch.ChallengeParameters["CREDENTIAL_REQUEST_OPTIONS"], sub))
 	testserver.WantError[*types.NotAuthorizedException](t, err, "Incorrect username or password.")
-	ans, err := e.respond(types.ChallengeNameTypeWebAuthn, ch.Session, "ana", "CREDENTIAL", key.assert(ch.ChallengeParameters["CREDENTIAL_REQUEST_OPTIONS"], sub))
+	signedAssertion := key.assert(ch.ChallengeParameters["CREDENTIAL_REQUEST_OPTIONS"], sub)
+	ans, err := e.respond(types.ChallengeNameTypeWebAuthn, ch.Session, "ana", "CREDENTIAL", signedAssertion)
 	noErr(t, err)
 	e.wantTokens(t, ans)
+	// A captured session and assertion do not sign in again.
+	_, err = e.respond(types.ChallengeNameTypeWebAuthn, ch.Session, "ana", "CREDENTIAL", signedAssertion)
+	testserver.WantError[*types.NotAuthorizedException](t, err, "Invalid session for the user, session can only be used once.")
 
 	// Through SELECT_CHALLENGE too.
 	sel, err := e.respond(types.ChallengeNameTypeSelectChallenge, out.Session, "ana", "ANSWER", "WEB_AUTHN")

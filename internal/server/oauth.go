@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -72,8 +73,14 @@ func domainPool(w http.ResponseWriter, r *http.Request, o OAuth, log *slog.Logge
 // writeOAuthError answers {"error": code}, with error_description when
 // there is one: 401 for invalid_client and invalid_token, 400 otherwise.
 func writeOAuthError(w http.ResponseWriter, err error, log *slog.Logger, what, poolID string) {
-	oe, ok := err.(*cognito.OAuthError)
-	if !ok {
+	var oe *cognito.OAuthError
+	if !errors.As(err, &oe) {
+		if cognito.IsCode(err, cognito.ResourceNotFound) {
+			// The pool or client went away during the request.
+			oe = &cognito.OAuthError{Code: cognito.OAuthInvalidClient}
+		}
+	}
+	if oe == nil {
 		log.Error(what, "pool", poolID, "error", err)
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "server_error"})
 		return

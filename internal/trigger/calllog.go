@@ -29,8 +29,10 @@ type Call struct {
 // CallLog keeps the most recent trigger calls in memory for people to
 // inspect (the console's trigger log). It is per process and never
 // persisted: a restart empties it and each node of a cluster sees only the
-// calls it made. It holds codes that CustomMessage answers carry, so only
-// admins may read it.
+// calls it made. It holds what the functions saw and answered, codes and
+// the private parameters of custom challenges among them, so it is shown
+// under the same lock as the outbox: to admins when admin credentials are
+// configured, to anyone who reaches the server otherwise (local use).
 type CallLog struct {
 	mu    sync.Mutex
 	calls []Call // ring buffer

@@ -494,6 +494,19 @@ func (s *Service) srpVerify(ctx context.Context, p *core.Pool, c *core.Client, s
 		if u.Rec.Key != custom.UserKey || u.Rec.Sub != custom.Sub {
 			return nil, core.InvalidSession()
 		}
+		err := s.Store.Update(ctx, func(tx store.Tx) error {
+			fresh, err := s.Reload(tx, p, u)
+			if err != nil {
+				return err
+			}
+			if err := s.spendOnce(p, fresh, custom); err != nil {
+				return err
+			}
+			return s.PutUser(tx, fresh)
+		})
+		if err != nil {
+			return nil, err
+		}
 		ca := custom.Custom
 		ca.Rounds = append(ca.Rounds, core.CustomRound{Challenge: "PASSWORD_VERIFIER", Result: true})
 		return s.customNext(ctx, p, c, u, ca, "", clientMetadata)

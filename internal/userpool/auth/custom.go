@@ -92,7 +92,7 @@ func (s *Service) customNext(ctx context.Context, p *core.Pool, c *core.Client, 
 			params = map[string]string{}
 		}
 		params["USERNAME"] = username
-		return s.customChallenge(p, c, u, ca, name, params)
+		return s.customChallenge(ctx, p, c, u, ca, name, params)
 	case "PASSWORD_VERIFIER":
 		if srpA == "" {
 			// Unconfirmed: Cognito's answer when Define asks for the password
@@ -103,7 +103,7 @@ func (s *Service) customNext(ctx context.Context, p *core.Pool, c *core.Client, 
 		if err != nil {
 			return nil, err
 		}
-		return s.customChallenge(p, c, u, ca, name, params)
+		return s.customChallenge(ctx, p, c, u, ca, name, params)
 	case "":
 		return nil, cognito.New(cognito.InvalidLambdaResponse, "Unrecognizable lambda output")
 	default:
@@ -114,12 +114,15 @@ func (s *Service) customNext(ctx context.Context, p *core.Pool, c *core.Client, 
 }
 
 // customChallenge seals the custom state into the session of challenge.
-func (s *Service) customChallenge(p *core.Pool, c *core.Client, u *core.User, ca *core.CustomAuth, name string, params map[string]string) (*authResult, error) {
+func (s *Service) customChallenge(ctx context.Context, p *core.Pool, c *core.Client, u *core.User, ca *core.CustomAuth, name string, params map[string]string) (*authResult, error) {
 	if u == nil {
 		u = &core.User{}
 	}
 	cs := s.NewAuthSession(name, p, c, u)
 	cs.Custom = ca
+	if err := s.bindOnce(ctx, p, u, &cs); err != nil {
+		return nil, err
+	}
 	sess, err := s.SealSession(cs)
 	if err != nil {
 		return nil, err
@@ -170,9 +173,16 @@ func (s *Service) customAnswer(ctx context.Context, p *core.Pool, c *core.Client
 	}
 	var u *core.User
 	if ca.Name == "" {
-		err = s.Store.View(ctx, func(tx store.Tx) error {
-			u, err = s.sessionUser(tx, p, c, cs, resp)
-			return err
+		// Every answer spends the session, right or wrong: the functions
+		// decide how many rounds a user gets, and Define sees each.
+		err = s.Store.Update(ctx, func(tx store.Tx) error {
+			if u, err = s.sessionUser(tx, p, c, cs, resp); err != nil {
+				return err
+			}
+			if err := s.spendOnce(p, u, cs); err != nil {
+				return err
+			}
+			return s.PutUser(tx, u)
 		})
 	} else if name, rerr := requireParam(resp, "USERNAME"); rerr != nil {
 		err = rerr

@@ -80,15 +80,24 @@ func (s *Service) deviceSRPVerify(ctx context.Context, p *core.Pool, c *core.Cli
 			return nil, err
 		}
 	}
-	u, d, err := s.deviceUser(ctx, p, c, cs, resp)
+	if _, _, err := s.deviceUser(ctx, p, c, cs, resp); err != nil {
+		return nil, err
+	}
+	// A wrong proof counts towards the lockout; a right one spends the
+	// session.
+	// Unconfirmed: Cognito's message for a failed device proof.
+	u, err := s.proveFactor(ctx, p, c, cs, resp, func(u *core.User) (bool, error) {
+		d := u.Device(cs.Device)
+		if d == nil {
+			return false, devices.NotFound()
+		}
+		return s.srp.Verify(d.GroupKey, d.Key, d.Salt, d.Verifier, resp["PASSWORD_CLAIM_SECRET_BLOCK"],
+			resp["TIMESTAMP"], resp["PASSWORD_CLAIM_SIGNATURE"]) == nil, nil
+	}, cognito.New(cognito.NotAuthorized, "Incorrect username or password."))
 	if err != nil {
 		return nil, err
 	}
-	if err := s.srp.Verify(d.GroupKey, d.Key, d.Salt, d.Verifier, resp["PASSWORD_CLAIM_SECRET_BLOCK"],
-		resp["TIMESTAMP"], resp["PASSWORD_CLAIM_SIGNATURE"]); err != nil {
-		// Unconfirmed: Cognito's message for a failed device proof.
-		return nil, cognito.New(cognito.NotAuthorized, "Incorrect username or password.")
-	}
+	d := u.Device(cs.Device)
 	gen := triggers.TokenGen{ClientMetadata: clientMetadata}
 	if !(d.Remember && p.RememberedDeviceSkipsMFA()) {
 		res, err := s.secondFactor(ctx, p, c, u, d.Key, clientMetadata)

@@ -86,6 +86,9 @@ func (s *Service) challenge(ctx context.Context, p *core.Pool, c *core.Client, u
 	cs := s.NewAuthSession(name, p, c, u)
 	cs.Device = device
 	cs.Hosted = isHosted(ctx)
+	if err := s.bindOnce(ctx, p, u, &cs); err != nil {
+		return nil, err
+	}
 	sess, err := s.SealSession(cs)
 	if err != nil {
 		return nil, err
@@ -198,7 +201,8 @@ func (s *Service) sessionUser(tx store.Tx, p *core.Pool, c *core.Client, cs *cor
 // proveFactor runs check on the session's user inside one transaction
 // and saves what it changed (a spent code, a TOTP step, a sign count). A
 // failed check counts towards the lockout like a wrong password and
-// answers wrong.
+// answers wrong; one that passes spends the session, so that it serves
+// one sign-in only.
 func (s *Service) proveFactor(ctx context.Context, p *core.Pool, c *core.Client, cs *core.AuthSession, resp map[string]string,
 	check func(u *core.User) (bool, error), wrong error) (*core.User, error) {
 	var done *core.User
@@ -220,6 +224,9 @@ func (s *Service) proveFactor(ctx context.Context, p *core.Pool, c *core.Client,
 			if err := s.passwords.CountFailure(ctx, p, u); err != nil {
 				return err
 			}
+		} else if err := s.spendOnce(p, u, cs); err != nil {
+			// A right answer on a spent session changes nothing.
+			return err
 		}
 		done = u
 		return s.PutUser(tx, u)

@@ -67,7 +67,7 @@ func (s *Service) userAuthBegin(ctx context.Context, p *core.Pool, c *core.Clien
 	avail := availableChallenges(p, u)
 	if u != nil && slices.Contains(avail, preferred) {
 		if preferred == "WEB_AUTHN" {
-			return s.webAuthnChallenge(p, c, u)
+			return s.webAuthnChallenge(ctx, p, c, u)
 		}
 		return s.otpChallenge(ctx, p, c, u, preferred, r.clientMetadata)
 	}
@@ -138,6 +138,9 @@ func (s *Service) otpChallenge(ctx context.Context, p *core.Pool, c *core.Client
 	}
 	cs := s.NewAuthSession(challenge, p, c, u)
 	cs.UserAuth = true
+	if err := s.bindOnce(ctx, p, u, &cs); err != nil {
+		return nil, err
+	}
 	sess, err := s.SealSession(cs)
 	if err != nil {
 		return nil, err
@@ -185,7 +188,7 @@ func (s *Service) selectChallenge(ctx context.Context, p *core.Pool, c *core.Cli
 		return nil, notOffered(answer)
 	}
 	if answer == "WEB_AUTHN" {
-		return s.webAuthnChallenge(p, c, u)
+		return s.webAuthnChallenge(ctx, p, c, u)
 	}
 	return s.otpChallenge(ctx, p, c, u, answer, clientMetadata)
 }
@@ -193,13 +196,16 @@ func (s *Service) selectChallenge(ctx context.Context, p *core.Pool, c *core.Cli
 // webAuthnChallenge asks for a passkey: the options for
 // navigator.credentials.get() in CREDENTIAL_REQUEST_OPTIONS, the
 // assertion state sealed into the session.
-func (s *Service) webAuthnChallenge(p *core.Pool, c *core.Client, u *core.User) (*authResult, error) {
+func (s *Service) webAuthnChallenge(ctx context.Context, p *core.Pool, c *core.Client, u *core.User) (*authResult, error) {
 	options, state, err := s.passkeys.BeginLogin(p, u)
 	if err != nil {
 		return nil, err
 	}
 	cs := s.NewAuthSession("WEB_AUTHN", p, c, u)
 	cs.UserAuth, cs.WebAuthn = true, state
+	if err := s.bindOnce(ctx, p, u, &cs); err != nil {
+		return nil, err
+	}
 	sess, err := s.SealSession(cs)
 	if err != nil {
 		return nil, err

@@ -23,8 +23,9 @@ type Device struct {
 }
 
 // MaxForgottenDevices bounds the forgotten device keys a user keeps, whose
-// refresh tokens stay refused.
-const MaxForgottenDevices = 20
+// tokens stay refused. A new device key comes only with a full sign-in,
+// so only a user who forgets that many devices reaches it.
+const MaxForgottenDevices = 200
 
 // TracksDevices says whether the pool remembers devices: any value in its
 // DeviceConfiguration turns it on.

@@ -31,6 +31,9 @@ type AuthSession struct {
 	// Device is the device key the sign-in runs on, when the pool tracks
 	// devices.
 	Device string `json:"d,omitempty"`
+	// Once makes a challenge session single-use: its nonce is kept on the
+	// user and spent by the answer that passes the challenge.
+	Once string `json:"o,omitempty"`
 	// UserAuth marks a step of choice-based sign-in (USER_AUTH).
 	UserAuth bool `json:"ua,omitempty"`
 	// WebAuthn is the passkey assertion state of a WEB_AUTHN challenge.
@@ -91,6 +94,11 @@ func (s *Env) SealSession(cs AuthSession) (string, error) {
 		return "", err
 	}
 	return s.Sealer.Seal(buf, []byte("auth-session")), nil
+}
+
+// SpentSession is Cognito's answer to a session used again.
+func SpentSession() error {
+	return cognito.New(cognito.NotAuthorized, "Invalid session for the user, session can only be used once.")
 }
 
 // InvalidSession is Cognito's answer to a wrong, stale or expired Session.

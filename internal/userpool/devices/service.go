@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/base64"
-	"slices"
 	"strings"
 
 	"github.com/cognate-idp/cognate/internal/cognito"
@@ -119,6 +118,11 @@ func (s *Service) ConfirmDevice(ctx context.Context, in *model.ConfirmDeviceRequ
 		if u.Device(key) != nil {
 			return cognito.New(cognito.DeviceKeyExists, "Device already confirmed.")
 		}
+		if u.DeviceForgotten(key) {
+			// A forgotten device stays forgotten: its tokens must not
+			// bring it back.
+			return NotFound()
+		}
 		now := s.Now().UTC()
 		d := core.Device{Key: key, GroupKey: s.GroupKey(c.Pool, u, key), Name: model.StringValue(in.DeviceName),
 			Salt: salt, Verifier: verifier, Remember: !askUser, Created: now}
@@ -127,7 +131,6 @@ func (s *Service) ConfirmDevice(ctx context.Context, in *model.ConfirmDeviceRequ
 			u.Doc.Extra = &core.UserExtra{}
 		}
 		u.Doc.Extra.Devices = append(u.Doc.Extra.Devices, d)
-		u.Doc.Extra.Forgotten = slices.DeleteFunc(u.Doc.Extra.Forgotten, func(k string) bool { return k == key })
 		return s.PutUser(tx, u)
 	})
 	if err != nil {

@@ -132,6 +132,10 @@ func (s *Service) fillCaller(tx store.Tx, c *caller, poolID string) error {
 	if err := checkTokenState(c.User, c.Claims.Iat, c.Claims.OriginJTI, "Access Token"); err != nil {
 		return err
 	}
+	if c.User.DeviceForgotten(c.Claims.DeviceKey) {
+		// Forgetting a device revokes every token issued on it.
+		return cognito.New(cognito.NotAuthorized, "Access Token has been revoked")
+	}
 	if c.User.Rec.Sub != c.Claims.Sub {
 		// A user deleted and re-created under the same name is another user.
 		return core.UserNotFound()
