@@ -14,7 +14,6 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 )
@@ -471,7 +470,9 @@ func measure(ctx context.Context, o options, sides []*side, stdout io.Writer) er
 			return err
 		}
 		for k, sd := range sides {
-			fmt.Fprint(stdout, strings.TrimPrefix(sd.label(), " "))
+			if sd.name != "" {
+				fmt.Fprintf(stdout, "%s: ", sd.name)
+			}
 			printSignRatio(stdout, probeCPU(o), signBefore, signAfter, rs[k])
 		}
 	}
