@@ -13,6 +13,8 @@
 // into the SQLite store (bulk.go), and so mirrors the user document of
 // internal/userpool/records.go (userDoc) and the password hash format of
 // internal/userpool/password.go. A change to either must be repeated there.
+// -op oauthtoken also signs tokens with internal/token's Sign, the server's
+// own signer, for its reference rate (oauthtoken.go).
 //
 // Usage:
 //
@@ -20,6 +22,7 @@
 //	go run ./bench -endpoint http://127.0.0.1:9229 -op getuser
 //	go run ./bench -inprocess -op update -cpuprofile cpu.pprof
 //	go run ./bench -serve -server-cpu 1 -client-cpu 0 -import 100000
+//	go run ./bench -serve -op oauthtoken -users 64 -c 16 -runs 3 -server-cpu 1 -client-cpu 0
 //	go run ./bench -serve -data /tmp/bd100 -users 100 -vs-data /tmp/bd1m -vs-users 1000000 -runs 5 -server-cpu 1 -client-cpu 0
 //
 // With -import N it times a user import job of N users instead of a load

@@ -77,6 +77,8 @@ func opTarget(op string) string {
 		return "ListUsersInGroup"
 	case "groupsof":
 		return "AdminListGroupsForUser"
+	case "oauthtoken":
+		return "oauth2/token"
 	}
 	return ""
 }
@@ -92,6 +94,9 @@ type loadSpec struct {
 	// serverPID, when not 0, is a server process of its own whose CPU
 	// time is read at the start and end of the measured window.
 	serverPID int
+	// poolID and oauth address the token endpoint for -op oauthtoken.
+	poolID string
+	oauth  *oauthFixture
 }
 
 // result is what one run measured.
@@ -144,7 +149,13 @@ func runLoad(ctx context.Context, spec loadSpec, users []*vuser) (*result, error
 		}
 		res := &results[w]
 		res.lat = make([]time.Duration, 0, 4096)
-		wc, err := newWireConn(spec.url, targetPrefix+opTarget(spec.op))
+		var wc *wireConn
+		var err error
+		if spec.op == "oauthtoken" {
+			wc, err = newTokenConn(spec.url, spec.poolID, spec.oauth)
+		} else {
+			wc, err = newWireConn(spec.url, targetPrefix+opTarget(spec.op))
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -205,6 +216,8 @@ func worker(ctx context.Context, wc *wireConn, spec loadSpec, mine []*vuser, mea
 			body = u.groupBody
 		case "groupsof":
 			body = u.ofBody
+		case "oauthtoken":
+			body = oauthBody
 		default:
 			body = u.authBody
 		}

@@ -68,7 +68,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.pinned, "pinned", false, "internal: already running under taskset")
 	fs.StringVar(&o.op, "op", "update", "operation: update (UpdateUserAttributes), getuser (GetUser), auth (InitiateAuth USER_PASSWORD_AUTH), "+
 		"listusers (ListUsers by one user's email), listpage (first 60 of ListUsers given_name ^= \"bench\", which every user matches), "+
-		"ingroup (first 60 of ListUsersInGroup of the group of every user) or groupsof (AdminListGroupsForUser)")
+		"ingroup (first 60 of ListUsersInGroup of the group of every user), groupsof (AdminListGroupsForUser) "+
+		"or oauthtoken (POST /<pool>/oauth2/token, client_credentials with a custom scope, against the RS256 signing rate of one core)")
 	fs.IntVar(&o.users, "users", 100, "users in the pool")
 	fs.BoolVar(&o.bulk, "bulk", false, "insert users straight into the SQLite store (needs -serve or -inprocess)")
 	fs.IntVar(&o.batch, "batch", 5000, "users per transaction with -bulk")
@@ -103,7 +104,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	case modes != 1:
 		return o, errors.New("give exactly one of -endpoint URL, -serve or -inprocess")
 	case opTarget(o.op) == "":
-		return o, fmt.Errorf("-op %q: want update, getuser, auth, listusers, listpage, ingroup or groupsof", o.op)
+		return o, fmt.Errorf("-op %q: want update, getuser, auth, listusers, listpage, ingroup, groupsof or oauthtoken", o.op)
 	case o.bulk && o.endpoint != "":
 		return o, errors.New("-bulk writes the database directly: use it with -serve or -inprocess")
 	case o.database != "" && (!o.serve || o.bulk):
@@ -248,6 +249,7 @@ type side struct {
 	sideSpec
 	tgt    target
 	api    *apiClient
+	fx     *fixture
 	vusers []*vuser
 }
 
@@ -320,6 +322,18 @@ func prepare(ctx context.Context, o options, l *launcher, sp sideSpec, stdout io
 		return nil, err
 	}
 	fmt.Fprintf(stdout, "signed in%s %d users in %v\n", sd.label(), len(users), time.Since(t0).Round(time.Millisecond))
+	if o.op == "oauthtoken" && fx.OAuth == nil {
+		if err = setupOAuth(ctx, api, fx); err != nil {
+			return nil, err
+		}
+		if o.endpoint == "" {
+			if err = saveFixture(sp.dataDir, fx); err != nil {
+				return nil, err
+			}
+		}
+		fmt.Fprintf(stdout, "setup%s: domain %s, machine client %s\n", sd.label(), fx.OAuth.Domain, fx.OAuth.ClientID)
+	}
+	sd.fx = fx
 	sd.tgt, sd.api, sd.vusers = tgt, api, users
 	return sd, nil
 }
@@ -403,12 +417,20 @@ func measure(ctx context.Context, o options, sides []*side, stdout io.Writer) er
 			return err
 		}
 	}
+	var signBefore float64
+	if o.op == "oauthtoken" {
+		var err error
+		if signBefore, err = signRate(probeCPU(o), signFor); err != nil {
+			return err
+		}
+	}
 	rs := make([][]*result, len(sides))
 	bad := 0
 	for i := 1; i <= o.runs; i++ {
 		for _, k := range runOrder(i, len(sides)) {
 			sd := sides[k]
-			spec := loadSpec{url: sd.tgt.URL(), op: o.op, conns: o.conns, warmup: o.warmup, dur: o.dur, run: i}
+			spec := loadSpec{url: sd.tgt.URL(), op: o.op, conns: o.conns, warmup: o.warmup, dur: o.dur, run: i,
+				poolID: sd.fx.PoolID, oauth: sd.fx.OAuth}
 			if !o.inprocess {
 				spec.serverPID = sd.tgt.PID()
 			}
@@ -455,6 +477,18 @@ func measure(ctx context.Context, o options, sides []*side, stdout io.Writer) er
 	}
 	if len(sides) == 2 {
 		fmt.Fprintln(stdout, ratioLine(rs[0], rs[1]))
+	}
+	if o.op == "oauthtoken" {
+		signAfter, err := signRate(probeCPU(o), signFor)
+		if err != nil {
+			return err
+		}
+		for k, sd := range sides {
+			if sd.name != "" {
+				fmt.Fprintf(stdout, "%s: ", sd.name)
+			}
+			printSignRatio(stdout, probeCPU(o), signBefore, signAfter, rs[k])
+		}
 	}
 	if o.memprofile != "" {
 		runtime.GC()

@@ -25,6 +25,8 @@ type fixture struct {
 	Password string `json:"password"`
 	Users    int    `json:"users"`
 	Bulk     bool   `json:"bulk"`
+	// OAuth is the token endpoint setup of -op oauthtoken, made on first use.
+	OAuth *oauthFixture `json:"oauth,omitempty"`
 }
 
 const fixtureFile = "bench.json"
