@@ -151,10 +151,11 @@ func TestUserImport(t *testing.T) {
 	})
 
 	t.Run("reset then sign in", func(t *testing.T) {
-		// An imported user has no password: sign-in fails as with a wrong
-		// one until the reset.
-		testserver.WantError[*types.NotAuthorizedException](t, e.signInErr("alice"), "Incorrect username or password.")
-		_, err := e.s.Client.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(e.client), Username: aws.String("alice")})
+		// An imported user has no password: sign-in asks for the reset.
+		testserver.WantError[*types.PasswordResetRequiredException](t, e.signInErr("alice"), "Password reset required for the user")
+		_, err := srpInitiate(t, e.s, e.pool, e.client, "alice", false, nil)
+		testserver.WantError[*types.PasswordResetRequiredException](t, err, "Password reset required for the user")
+		_, err = e.s.Client.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(e.client), Username: aws.String("alice")})
 		noErr(t, err)
 		code := e.s.LastCode(t, e.pool, "alice", "email")
 		_, err = e.s.Client.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{ClientId: aws.String(e.client),

@@ -172,6 +172,11 @@ func (s *Service) passwordSignIn(ctx context.Context, p *core.Pool, c *core.Clie
 	if err := s.passwords.CheckLockout(u); err != nil {
 		return nil, err
 	}
+	if u.Doc.PasswordHash == "" && u.Doc.Status == core.StatusResetRequired {
+		// An imported user has no password to check: they must reset it.
+		s.passwords.VerifyPassword(passwords.DummyHash, password)
+		return nil, cognito.New(cognito.PasswordResetRequired, "Password reset required for the user")
+	}
 	if !s.passwords.VerifyPassword(u.Doc.PasswordHash, password) {
 		return nil, s.passwords.PasswordFailed(ctx, p, u)
 	}
@@ -356,6 +361,9 @@ func (s *Service) srpBegin(ctx context.Context, p *core.Pool, c *core.Client, r 
 		}
 	case err != nil:
 		return nil, err
+	case u.Doc.SRPVerifier == "" && u.Doc.Status == core.StatusResetRequired:
+		// An imported user has no password to prove: they must reset it.
+		return nil, cognito.New(cognito.PasswordResetRequired, "Password reset required for the user")
 	default:
 		if v, err = s.passwords.SrpVerifier(p, u); err != nil {
 			return nil, err
