@@ -182,7 +182,7 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 // is implemented, by name.
 func Notes() map[string]string {
 	const stored = "stored, validated and returned; not acted on"
-	const looks = "stored, validated and returned; not applied (hosted pages are not served yet)"
+	const looks = "stored, validated and returned; the managed login pages do not apply it yet"
 	return map[string]string{
 		"CreateUserImportJob":                  "PreSignedUrl is Cognate's own upload endpoint (PUT the CSV file); CloudWatchLogsRoleArn is stored, row failures go to the server log",
 		"StartUserImportJob":                   "users are created RESET_REQUIRED, in batches, through AdminCreateUser's checks",
