@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,38 +19,6 @@ import (
 	"github.com/cognate-idp/cognate/internal/testserver"
 )
 
-// chromium returns the browser to drive, skipping the test when there is
-// none on a developer's machine. In CI (CI set) or with
-// COGNATE_REQUIRE_BROWSER=1 a missing browser fails the test.
-func chromium(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("COGNATE_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" || os.Getenv("COGNATE_REQUIRE_BROWSER") != "" {
-		t.Fatal("no Chromium found (apt-get install -y chromium, or set COGNATE_CHROMIUM): the console's browser test must run in CI")
-	}
-	t.Skip("no Chromium found (apt-get install -y chromium, or set COGNATE_CHROMIUM): skipping the console's browser test; CI runs it")
-	return ""
-}
-
-// artifacts is where screenshots go: COGNATE_ARTIFACTS, else a temp dir.
-func artifacts(t *testing.T) string {
-	dir := os.Getenv("COGNATE_ARTIFACTS")
-	if dir == "" {
-		return t.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 // browser drives one headless Chromium tab.
 type browser struct {
 	t   *testing.T
@@ -61,7 +28,7 @@ type browser struct {
 
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
-	path := chromium(t)
+	path := testserver.Chromium(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.WindowSize(1200, 860), chromedp.Flag("disable-dev-shm-usage", true))
@@ -76,7 +43,7 @@ func newBrowser(t *testing.T) *browser {
 	}
 	ctx, cancelTime := context.WithTimeout(tab, 2*time.Minute)
 	t.Cleanup(func() { cancelTime(); cancelTab(); cancelAlloc() })
-	b := &browser{t: t, ctx: ctx, dir: artifacts(t)}
+	b := &browser{t: t, ctx: ctx, dir: testserver.Artifacts(t)}
 	t.Logf("screenshots in %s", b.dir)
 	return b
 }

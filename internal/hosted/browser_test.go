@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,40 +23,12 @@ import (
 	"github.com/cognate-idp/cognate/internal/testserver"
 )
 
-// hostedChromium finds a Chromium to drive; without one the test is
-// skipped, unless CI or COGNATE_REQUIRE_BROWSER asks for it.
-func hostedChromium(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" || os.Getenv("COGNATE_REQUIRE_BROWSER") != "" {
-		t.Fatal("no Chromium found, and CI or COGNATE_REQUIRE_BROWSER requires the browser test")
-	}
-	t.Skip("no Chromium found")
-	return ""
-}
-
-// hostedArtifacts is where screenshots go: $COGNATE_ARTIFACTS or a
-// temporary directory.
-func hostedArtifacts(t *testing.T) string {
-	dir := os.Getenv("COGNATE_ARTIFACTS")
-	if dir == "" {
-		return t.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 // TestHostedLoginInChromium signs in on the hosted pages in headless
 // Chromium, with the keyboard only, through an authenticator code, and
 // saves a screenshot of the login page, the MFA page and the callback.
 func TestHostedLoginInChromium(t *testing.T) {
-	chromium := hostedChromium(t)
-	artifacts := hostedArtifacts(t)
+	chromium := testserver.Chromium(t)
+	artifacts := testserver.Artifacts(t)
 	s := testserver.Start(t)
 	ctx := context.Background()
 	c := s.Client

@@ -145,33 +145,9 @@ func (s *Service) sendMFACode(ctx context.Context, p *core.Pool, c *core.Client,
 	if err != nil {
 		return nil, err
 	}
-	outs := []*delivery.Outgoing{{Attr: attr, Value: u.Doc.Attributes[attr], Purpose: purposeMFA,
-		Source: trigger.SourceCustomMessageAuthentication, Code: code, Templates: mfaTemplates(p, factor)}}
-	if err := s.delivery.Compose(ctx, p, u.Rec.Username, u.Doc.Attributes, u.Doc.Status, model.StringValue(c.Cfg.ClientId), clientMetadata, outs); err != nil {
-		return nil, err
-	}
-	err = s.Store.Update(ctx, func(tx store.Tx) error {
-		fresh, err := s.Reload(tx, p, u)
-		if err != nil {
-			return err
-		}
-		if err := s.delivery.NoteSend(fresh, purposeMFA); err != nil {
-			return err
-		}
-		s.delivery.StoreCode(p, fresh, purposeMFA, code, outs[0].Value)
-		if err := delivery.Record(tx, outs); err != nil {
-			return err
-		}
-		return s.PutUser(tx, fresh)
-	})
-	if err != nil {
-		return nil, err
-	}
-	details, err := s.delivery.Deliver(ctx, outs)
-	if err != nil {
-		return nil, err
-	}
-	return &details[0], nil
+	o := &delivery.Outgoing{Attr: attr, Value: u.Doc.Attributes[attr], Purpose: purposeMFA,
+		Source: trigger.SourceCustomMessageAuthentication, Code: code, Templates: mfaTemplates(p, factor)}
+	return s.delivery.SendCode(ctx, p, u, model.StringValue(c.Cfg.ClientId), clientMetadata, o)
 }
 
 // sessionUser reads the user of a challenge session inside tx and checks

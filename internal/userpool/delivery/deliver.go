@@ -155,3 +155,37 @@ func fillCustomMessage(body string, o *Outgoing, username string) string {
 	}
 	return body
 }
+
+// SendCode sends o's code to the user snapshot u and makes it u's live
+// code for o.Purpose: the message is composed (CustomMessage runs outside
+// any transaction), the send limit, the code and the outbox entry are
+// written in one transaction, and the message is handed to the sender
+// after the commit.
+func (s *Service) SendCode(ctx context.Context, p *core.Pool, u *core.User, clientID string, clientMetadata map[string]string, o *Outgoing) (*model.CodeDeliveryDetailsType, error) {
+	outs := []*Outgoing{o}
+	if err := s.Compose(ctx, p, u.Rec.Username, u.Doc.Attributes, u.Doc.Status, clientID, clientMetadata, outs); err != nil {
+		return nil, err
+	}
+	err := s.Store.Update(ctx, func(tx store.Tx) error {
+		fresh, err := s.Reload(tx, p, u)
+		if err != nil {
+			return err
+		}
+		if err := s.NoteSend(fresh, o.Purpose); err != nil {
+			return err
+		}
+		s.StoreCode(p, fresh, o.Purpose, o.Code, o.Value)
+		if err := s.PutUser(tx, fresh); err != nil {
+			return err
+		}
+		return Record(tx, outs)
+	})
+	if err != nil {
+		return nil, err
+	}
+	details, err := s.Deliver(ctx, outs)
+	if err != nil {
+		return nil, err
+	}
+	return &details[0], nil
+}

@@ -195,33 +195,7 @@ func (s *Service) sendUserCode(ctx context.Context, p *core.Pool, c *core.Client
 	if o.Code, err = s.delivery.NewCode(); err != nil {
 		return nil, err
 	}
-	outs := []*delivery.Outgoing{o}
-	if err := s.delivery.Compose(ctx, p, snapshot.Rec.Username, snapshot.Doc.Attributes, snapshot.Doc.Status,
-		model.StringValue(c.Cfg.ClientId), clientMetadata, outs); err != nil {
-		return nil, err
-	}
-	err = s.Store.Update(ctx, func(tx store.Tx) error {
-		u, err := s.Reload(tx, p, snapshot)
-		if err != nil {
-			return err
-		}
-		if err := s.delivery.NoteSend(u, purpose); err != nil {
-			return err
-		}
-		s.delivery.StoreCode(p, u, purpose, o.Code, o.Value)
-		if err := s.PutUser(tx, u); err != nil {
-			return err
-		}
-		return delivery.Record(tx, outs)
-	})
-	if err != nil {
-		return nil, err
-	}
-	details, err := s.delivery.Deliver(ctx, outs)
-	if err != nil {
-		return nil, err
-	}
-	return &details[0], nil
+	return s.delivery.SendCode(ctx, p, snapshot, model.StringValue(c.Cfg.ClientId), clientMetadata, o)
 }
 
 // ResendConfirmationCode sends a new sign-up code.
