@@ -4,20 +4,32 @@ import (
 	"bytes"
 	"embed"
 	"html/template"
+	"io/fs"
 	"net/http"
+	"path"
+	"strings"
 )
 
 //go:embed templates/*.html
 var templateFS embed.FS
 
-// pages are the parsed templates, one set per page: each defines "body"
-// inside the shared "page" layout.
+// pages are the parsed templates, one set per file of templates/ (named
+// by the file without .html): each defines "body" inside the shared
+// "page" layout of page.html.
 type pages map[string]*template.Template
 
 func parsePages() (pages, error) {
 	ps := pages{}
-	for _, name := range []string{"login", "mfa", "select", "newpassword", "error"} {
-		t, err := template.ParseFS(templateFS, "templates/page.html", "templates/"+name+".html")
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		if name == "page" {
+			continue
+		}
+		t, err := template.ParseFS(templateFS, "templates/page.html", f)
 		if err != nil {
 			return nil, err
 		}
@@ -48,7 +60,12 @@ type choice struct{ Value, Label string }
 // framed and load nothing from elsewhere.
 func (ps pages) render(w http.ResponseWriter, status int, name string, v view) {
 	var buf bytes.Buffer
-	if err := ps[name].ExecuteTemplate(&buf, "page", v); err != nil {
+	t := ps[name]
+	if t == nil {
+		http.Error(w, "Internal server error", http.StatusInternalServerError)
+		return
+	}
+	if err := t.ExecuteTemplate(&buf, "page", v); err != nil {
 		http.Error(w, "Internal server error", http.StatusInternalServerError)
 		return
 	}
