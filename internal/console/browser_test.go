@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -19,86 +16,13 @@ import (
 	"github.com/cognate-idp/cognate/internal/testserver"
 )
 
-// browser drives one headless Chromium tab.
-type browser struct {
-	t   *testing.T
-	ctx context.Context
-	dir string
-}
+// browser is the console's Chromium tab.
+type browser struct{ *testserver.Browser }
 
-func newBrowser(t *testing.T) *browser {
-	t.Helper()
-	path := testserver.Chromium(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.WindowSize(1200, 860), chromedp.Flag("disable-dev-shm-usage", true))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	tab, cancelTab := chromedp.NewContext(actx)
-	// The first call starts the browser and must not have a deadline;
-	// the later ones share two minutes.
-	if err := chromedp.Do(tab); err != nil {
-		cancelTab()
-		cancelAlloc()
-		t.Fatalf("start Chromium %s: %v", path, err)
-	}
-	ctx, cancelTime := context.WithTimeout(tab, 2*time.Minute)
-	t.Cleanup(func() { cancelTime(); cancelTab(); cancelAlloc() })
-	b := &browser{t: t, ctx: ctx, dir: testserver.Artifacts(t)}
-	t.Logf("screenshots in %s", b.dir)
-	return b
-}
-
-func (b *browser) run(what string, actions ...chromedp.Action[chromedp.Void]) {
-	b.t.Helper()
-	if err := chromedp.Do(b.ctx, actions...); err != nil {
-		b.shot("failed")
-		b.t.Fatalf("%s: %v", what, err)
-	}
-}
-
-// shot writes a PNG of the whole page to the artifacts directory.
-func (b *browser) shot(name string) {
-	b.t.Helper()
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		b.t.Errorf("screenshot %s: %v", name, err)
-		return
-	}
-	if err := os.WriteFile(filepath.Join(b.dir, "console-"+name+".png"), png, 0o644); err != nil {
-		b.t.Error(err)
-	}
-}
-
-// text returns the text of the first element matching sel.
-func (b *browser) text(sel string) string {
-	b.t.Helper()
-	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		b.shot("failed")
-		b.t.Fatalf("read %s: %v", sel, err)
-	}
-	return strings.TrimSpace(s)
-}
-
-// waitFor polls a JavaScript condition until it holds (10 s at most).
-func (b *browser) waitFor(what, expr string) {
-	b.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](expr)); err == nil && ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			b.shot("failed")
-			b.t.Fatalf("waited 10 s for %s (%s)", what, expr)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
+func newBrowser(t *testing.T) *browser { return &browser{testserver.NewBrowser(t, "console-")} }
 
 func (b *browser) flashIs(want string) {
-	b.t.Helper()
-	b.waitFor("the notice "+want, fmt.Sprintf(`(document.querySelector("#flash")||{}).textContent === %q`, want))
+	b.WaitFor("the notice "+want, fmt.Sprintf(`(document.querySelector("#flash")||{}).textContent === %q`, want))
 }
 
 // TestConsoleInBrowser walks the change-email-and-verify story through the
@@ -111,15 +35,15 @@ func TestConsoleInBrowser(t *testing.T) {
 	ctx := context.Background()
 	base := s.URL + "/_cognate/console"
 
-	b.run("open the console", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#create-pool")))
-	b.shot("pools-empty")
+	b.Run("open the console", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#create-pool")))
+	b.Shot("pools-empty")
 
-	b.run("create a pool",
+	b.Run("create a pool",
 		chromedp.SendKeys(chromedp.CSS(`#create-pool input[name=name]`), "console-demo"),
 		chromedp.Click(chromedp.CSS(`#create-pool input[name=keepEmail]`)),
 		chromedp.Click(chromedp.CSS(`#create-pool button`)),
 		chromedp.WaitVisible(chromedp.CSS("#pool-id")))
-	poolID := b.text("#pool-id")
+	poolID := b.Text("#pool-id")
 	b.flashIs("Created user pool " + poolID + ".")
 	desc, err := s.Client.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(poolID)})
 	if err != nil {
@@ -129,7 +53,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Errorf("AttributesRequireVerificationBeforeUpdate = %v, want [email]", got)
 	}
 
-	b.run("create a user",
+	b.Run("create a user",
 		chromedp.SendKeys(chromedp.CSS(`#create-user input[name=username]`), "jane"),
 		chromedp.SendKeys(chromedp.CSS(`#create-user input[name=email]`), "jane@example.com"),
 		chromedp.SendKeys(chromedp.CSS(`#create-user input[name=password]`), testserver.Password),
@@ -138,7 +62,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#create-user button`)),
 		chromedp.WaitVisible(chromedp.CSS("#username")))
 	b.flashIs("Created user jane with a permanent password.")
-	if got := b.text("#status"); got != "CONFIRMED" {
+	if got := b.Text("#status"); got != "CONFIRMED" {
 		t.Errorf("status on the user page = %q, want CONFIRMED", got)
 	}
 
@@ -150,34 +74,34 @@ func TestConsoleInBrowser(t *testing.T) {
 			t.Fatalf("API: want a service error, got %v", apiErr)
 		}
 		code, msg := ae.ErrorCode(), ae.ErrorMessage()
-		b.run("submit an unknown attribute",
+		b.Run("submit an unknown attribute",
 			chromedp.SendKeys(chromedp.CSS(`#edit-attribute input[name=name]`), "custom:nope"),
 			chromedp.SendKeys(chromedp.CSS(`#edit-attribute input[name=value]`), "x"),
 			chromedp.Click(chromedp.CSS(`#edit-attribute button`)))
 		b.flashIs(code + ": " + msg)
-		b.waitFor("an error notice", `document.querySelector("#flash").classList.contains("error")`)
-		b.shot("user-error")
+		b.WaitFor("an error notice", `document.querySelector("#flash").classList.contains("error")`)
+		b.Shot("user-error")
 	})
 
-	b.run("change the email",
+	b.Run("change the email",
 		chromedp.SetValue(chromedp.CSS(`#edit-attribute input[name=name]`), "email"),
 		chromedp.SetValue(chromedp.CSS(`#edit-attribute input[name=value]`), "jane@new.example"),
 		chromedp.Click(chromedp.CSS(`#edit-attribute button`)))
 	b.flashIs("Updated email.")
-	if got := b.text("#pending"); !strings.Contains(got, "jane@new.example") {
+	if got := b.Text("#pending"); !strings.Contains(got, "jane@new.example") {
 		t.Errorf("pending changes = %q, want the new email waiting", got)
 	}
-	if got := b.text("#attributes"); !strings.Contains(got, "jane@example.com") {
+	if got := b.Text("#attributes"); !strings.Contains(got, "jane@example.com") {
 		t.Errorf("attributes = %q, want the old email still active", got)
 	}
-	b.shot("user-pending")
+	b.Shot("user-pending")
 
-	b.run("open the outbox", chromedp.Navigate(base+"/outbox"), chromedp.WaitVisible(chromedp.CSS("#outbox")))
+	b.Run("open the outbox", chromedp.Navigate(base+"/outbox"), chromedp.WaitVisible(chromedp.CSS("#outbox")))
 	firstRow := `#outbox tbody tr:first-child`
-	if got := b.text(firstRow); !strings.Contains(got, "jane") || !strings.Contains(got, "jane@new.example") {
+	if got := b.Text(firstRow); !strings.Contains(got, "jane") || !strings.Contains(got, "jane@new.example") {
 		t.Fatalf("newest outbox row = %q, want the code sent to jane's new address", got)
 	}
-	code1 := b.text(firstRow + " td.code")
+	code1 := b.Text(firstRow + " td.code")
 
 	// A second code, asked for through the API, must appear on the open
 	// page by itself, on top.
@@ -187,39 +111,39 @@ func TestConsoleInBrowser(t *testing.T) {
 		AccessToken: tokens.AccessToken, AttributeName: aws.String("email")}); err != nil {
 		t.Fatalf("GetUserAttributeVerificationCode: %v", err)
 	}
-	b.waitFor("the live outbox to show the second code", `document.querySelectorAll("#outbox tbody tr").length === 2`)
-	code2 := b.text(firstRow + " td.code")
+	b.WaitFor("the live outbox to show the second code", `document.querySelectorAll("#outbox tbody tr").length === 2`)
+	code2 := b.Text(firstRow + " td.code")
 	if code2 == "" || code2 == code1 {
 		t.Fatalf("codes on the outbox page: newest %q, older %q; want a new code on top", code2, code1)
 	}
-	b.shot("outbox")
+	b.Shot("outbox")
 
 	if _, err := s.Client.VerifyUserAttribute(ctx, &cip.VerifyUserAttributeInput{AccessToken: tokens.AccessToken,
 		AttributeName: aws.String("email"), Code: aws.String(code2)}); err != nil {
 		t.Fatalf("VerifyUserAttribute with the code read from the console: %v", err)
 	}
 
-	b.run("open the user again", chromedp.Navigate(base+"/pools/"+poolID+"/users/jane"), chromedp.WaitVisible(chromedp.CSS("#attributes")))
-	attrs := b.text("#attributes")
+	b.Run("open the user again", chromedp.Navigate(base+"/pools/"+poolID+"/users/jane"), chromedp.WaitVisible(chromedp.CSS("#attributes")))
+	attrs := b.Text("#attributes")
 	if !strings.Contains(attrs, "jane@new.example") || !strings.Contains(attrs, "email_verified\ttrue") {
 		t.Errorf("attributes after verification = %q, want the new email, verified", attrs)
 	}
-	if got := b.text("#pending"); got != "None." {
+	if got := b.Text("#pending"); got != "None." {
 		t.Errorf("pending changes after verification = %q, want none", got)
 	}
-	b.shot("user-verified")
+	b.Shot("user-verified")
 
-	b.run("search the users", chromedp.Navigate(base+"/pools/"+poolID), chromedp.WaitVisible(chromedp.CSS("#search")),
+	b.Run("search the users", chromedp.Navigate(base+"/pools/"+poolID), chromedp.WaitVisible(chromedp.CSS("#search")),
 		chromedp.SendKeys(chromedp.CSS(`#search input[name=filter]`), `email ^= "jane@new"`),
 		chromedp.Submit(chromedp.CSS(`#search input[name=filter]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#users a`)))
-	if got := b.text("#users tbody"); !strings.Contains(got, "jane") {
+	if got := b.Text("#users tbody"); !strings.Contains(got, "jane") {
 		t.Errorf("search result = %q, want jane", got)
 	}
-	b.shot("pool")
+	b.Shot("pool")
 
-	b.run("open the trigger log", chromedp.Navigate(base+"/triggers"), chromedp.WaitVisible(chromedp.CSS("#triggers")))
-	b.shot("triggers")
+	b.Run("open the trigger log", chromedp.Navigate(base+"/triggers"), chromedp.WaitVisible(chromedp.CSS("#triggers")))
+	b.Shot("triggers")
 }
 
 // TestTriggerLogInBrowser opens the trigger log and sees a new call, and
@@ -228,8 +152,8 @@ func TestTriggerLogInBrowser(t *testing.T) {
 	b := newBrowser(t)
 	s, pool := triggerEnv(t)
 	s.User(t, pool, "jane", "email", "jane@example.com", "email_verified", "true")
-	b.run("open the trigger log", chromedp.Navigate(s.URL+"/_cognate/console/triggers"), chromedp.WaitVisible(chromedp.CSS("#triggers")))
-	if got := b.text("#triggers tbody"); !strings.Contains(got, "PreSignUp_AdminCreateUser") {
+	b.Run("open the trigger log", chromedp.Navigate(s.URL+"/_cognate/console/triggers"), chromedp.WaitVisible(chromedp.CSS("#triggers")))
+	if got := b.Text("#triggers tbody"); !strings.Contains(got, "PreSignUp_AdminCreateUser") {
 		t.Fatalf("trigger log = %q, want the PreSignUp call of the user's creation", got)
 	}
 	client := s.AppClient(t, pool, nil)
@@ -237,14 +161,14 @@ func TestTriggerLogInBrowser(t *testing.T) {
 		Password: aws.String(testserver.Password)}); err == nil {
 		t.Fatal("SignUp: want PreSignUp's refusal")
 	}
-	b.waitFor("the refused sign-up on top", `document.querySelector("#triggers tbody tr").textContent.includes("PreSignUp failed with error sign-up is closed.")`)
-	b.run("open the event of the creation", chromedp.Click(chromedp.CSS("#triggers tbody tr:nth-child(2) details summary")))
+	b.WaitFor("the refused sign-up on top", `document.querySelector("#triggers tbody tr").textContent.includes("PreSignUp failed with error sign-up is closed.")`)
+	b.Run("open the event of the creation", chromedp.Click(chromedp.CSS("#triggers tbody tr:nth-child(2) details summary")))
 	// Another call refreshes the table; what the person opened stays open.
 	if _, err := s.Client.SignUp(context.Background(), &cip.SignUpInput{ClientId: aws.String(client), Username: aws.String("carol"),
 		Password: aws.String(testserver.Password)}); err == nil {
 		t.Fatal("SignUp: want PreSignUp's refusal")
 	}
-	b.waitFor("the second refused sign-up", `document.querySelectorAll("#triggers tbody tr").length === 3`)
-	b.waitFor("the opened event to stay open", `document.querySelector("#triggers tbody tr:nth-child(3) details").open`)
-	b.shot("triggers-live")
+	b.WaitFor("the second refused sign-up", `document.querySelectorAll("#triggers tbody tr").length === 3`)
+	b.WaitFor("the opened event to stay open", `document.querySelector("#triggers tbody tr:nth-child(3) details").open`)
+	b.Shot("triggers-live")
 }

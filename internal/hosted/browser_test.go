@@ -27,8 +27,7 @@ import (
 // Chromium, with the keyboard only, through an authenticator code, and
 // saves a screenshot of the login page, the MFA page and the callback.
 func TestHostedLoginInChromium(t *testing.T) {
-	chromium := testserver.Chromium(t)
-	artifacts := testserver.Artifacts(t)
+	testserver.Chromium(t) // skip early without a browser
 	s := testserver.Start(t)
 	ctx := context.Background()
 	c := s.Client
@@ -50,40 +49,22 @@ func TestHostedLoginInChromium(t *testing.T) {
 	s.User(t, pool, "ana")
 	secret := enrolAuthenticator(t, s, client)
 
-	ectx, cancel := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox)...)
-	defer cancel()
-	bctx, cancel := chromedp.NewContext(ectx)
-	defer cancel()
-	if err := chromedp.Do(bctx); err != nil { // starts the browser
-		t.Fatal(err)
-	}
-	tctx, cancel := context.WithTimeout(bctx, 60*time.Second)
-	defer cancel()
-	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			png, err := chromedp.FullScreenshot(100)(ctx, tg)
-			if err == nil {
-				err = os.WriteFile(filepath.Join(artifacts, name), png, 0o644)
-			}
-			return chromedp.Void{}, err
-		}
-	}
+	b := testserver.NewBrowser(t, "hosted-")
 	q := url.Values{"response_type": {"code"}, "client_id": {client}, "redirect_uri": {cb.URL + "/cb"}, "state": {"browser"}, "scope": {"openid email"}}
 	s.Clock.Advance(30 * time.Second) // a new authenticator step
-	err = chromedp.Do(tctx,
+	b.Run("sign in with the password",
 		chromedp.Navigate(s.URL+"/"+pool+"/oauth2/authorize?"+q.Encode()),
-		chromedp.WaitVisible("#username"),
-		shot("hosted-login.png"),
-		chromedp.SendKeys("#username", "ana"),
+		chromedp.WaitVisible("#username"))
+	b.Shot("login")
+	b.Run("enter the password", chromedp.SendKeys("#username", "ana"),
 		chromedp.SendKeys("#password", testserver.Password+kb.Enter),
-		chromedp.WaitVisible("#code"),
-		shot("hosted-mfa.png"),
-	)
-	must(t, err)
+		chromedp.WaitVisible("#code"))
+	b.Shot("mfa")
 	code, err := totp.GenerateCodeCustom(secret, s.Clock.Now(), totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
 	must(t, err)
-	must(t, chromedp.Do(tctx, chromedp.SendKeys("#code", code+kb.Enter), chromedp.WaitVisible("#done"), shot("hosted-callback.png")))
-	loc, err := chromedp.Run(tctx, chromedp.Location())
+	b.Run("enter the code", chromedp.SendKeys("#code", code+kb.Enter), chromedp.WaitVisible("#done"))
+	b.Shot("callback")
+	loc, err := chromedp.Run(b.Ctx, chromedp.Location())
 	must(t, err)
 	u, err := url.Parse(loc)
 	must(t, err)
@@ -91,11 +72,10 @@ func TestHostedLoginInChromium(t *testing.T) {
 		t.Errorf("browser ended at %s, want the callback with a code and the state", loc)
 	}
 	for _, name := range []string{"hosted-login.png", "hosted-mfa.png", "hosted-callback.png"} {
-		if fi, err := os.Stat(filepath.Join(artifacts, name)); err != nil || fi.Size() == 0 {
+		if fi, err := os.Stat(filepath.Join(b.Dir, name)); err != nil || fi.Size() == 0 {
 			t.Errorf("screenshot %s: %v", name, err)
 		}
 	}
-	t.Logf("screenshots in %s", artifacts)
 }
 
 // enrolAuthenticator gives ana an authenticator, preferred for MFA, and

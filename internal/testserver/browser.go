@@ -1,9 +1,15 @@
 package testserver
 
 import (
+	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // Chromium returns the browser a test drives, skipping the test when there
@@ -39,4 +45,97 @@ func Artifacts(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// Browser drives one headless Chromium tab for a test; its screenshots go
+// to Artifacts(t), named with the prefix given to NewBrowser.
+type Browser struct {
+	t      testing.TB
+	Ctx    context.Context
+	Dir    string
+	prefix string
+}
+
+// NewBrowser starts Chromium (see Chromium) with a 1200×860 window; the
+// tab's actions share a two-minute deadline and the browser closes when
+// the test ends.
+func NewBrowser(t testing.TB, prefix string) *Browser {
+	t.Helper()
+	path := Chromium(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.WindowSize(1200, 860), chromedp.Flag("disable-dev-shm-usage", true))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	tab, cancelTab := chromedp.NewContext(actx)
+	// The first call starts the browser and must not have a deadline.
+	if err := chromedp.Do(tab); err != nil {
+		cancelTab()
+		cancelAlloc()
+		t.Fatalf("start Chromium %s: %v", path, err)
+	}
+	ctx, cancelTime := context.WithTimeout(tab, 2*time.Minute)
+	t.Cleanup(func() { cancelTime(); cancelTab(); cancelAlloc() })
+	b := &Browser{t: t, Ctx: ctx, Dir: Artifacts(t), prefix: prefix}
+	t.Logf("screenshots in %s", b.Dir)
+	return b
+}
+
+// Run runs actions, failing the test (with a screenshot) when one fails.
+func (b *Browser) Run(what string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.Ctx, actions...); err != nil {
+		b.Shot("failed")
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// Shot writes a PNG of the whole page as <prefix><name>.png.
+func (b *Browser) Shot(name string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.Ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	if err := os.WriteFile(filepath.Join(b.Dir, b.prefix+name+".png"), png, 0o644); err != nil {
+		b.t.Error(err)
+	}
+}
+
+// Text returns the text of the first element matching sel.
+func (b *Browser) Text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.Ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.Shot("failed")
+		b.t.Fatalf("read %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+// Eval returns the value of a JavaScript expression on the page.
+func (b *Browser) Eval(expr string) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.Ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		b.Shot("failed")
+		b.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// WaitFor polls a JavaScript condition until it holds (10 s at most).
+func (b *Browser) WaitFor(what, expr string) {
+	b.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if ok, err := chromedp.Run(b.Ctx, chromedp.Evaluate[bool](expr)); err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.Shot("failed")
+			b.t.Fatalf("waited 10 s for %s (%s)", what, expr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
