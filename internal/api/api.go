@@ -162,7 +162,7 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 		"SetRiskConfiguration":        op(s.Settings.SetRiskConfiguration),
 		"DescribeRiskConfiguration":   op(s.Settings.DescribeRiskConfiguration),
 
-		// How the hosted pages look: stored, not applied.
+		// How the hosted pages look.
 		"SetUICustomization":                   op(s.Branding.SetUICustomization),
 		"GetUICustomization":                   op(s.Branding.GetUICustomization),
 		"CreateManagedLoginBranding":           op(s.Branding.CreateManagedLoginBranding),
@@ -182,7 +182,9 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 // is implemented, by name.
 func Notes() map[string]string {
 	const stored = "stored, validated and returned; not acted on"
-	const looks = "stored, validated and returned; the managed login pages do not apply it yet"
+	const classic = "applied to the hosted pages of a domain with ManagedLoginVersion 1: the CSS after the pages' own, the logo above the form (ImageUrl itself is not served)"
+	const branding = "applied to the hosted pages of a domain with ManagedLoginVersion 2: colours and corner radii of page, form, buttons, inputs, labels, links, text and errors, the form logo, page background and favicon; layout, header, footer and text settings are stored only"
+	const terms = "stored, validated and returned; the hosted pages do not show terms yet"
 	return map[string]string{
 		"CreateUserImportJob":                  "PreSignedUrl is Cognate's own upload endpoint (PUT the CSV file); CloudWatchLogsRoleArn is stored, row failures go to the server log",
 		"StartUserImportJob":                   "users are created RESET_REQUIRED, in batches, through AdminCreateUser's checks",
@@ -190,17 +192,17 @@ func Notes() map[string]string {
 		"GetLogDeliveryConfiguration":          stored + " (no logs are delivered)",
 		"SetRiskConfiguration":                 stored + " (no sign-in is risk-scored or blocked)",
 		"DescribeRiskConfiguration":            stored + " (no sign-in is risk-scored or blocked)",
-		"SetUICustomization":                   looks,
-		"GetUICustomization":                   looks,
-		"CreateManagedLoginBranding":           looks,
-		"UpdateManagedLoginBranding":           looks,
-		"DeleteManagedLoginBranding":           looks,
-		"CreateTerms":                          looks,
-		"UpdateTerms":                          looks,
+		"SetUICustomization":                   classic,
+		"GetUICustomization":                   classic,
+		"CreateManagedLoginBranding":           branding,
+		"UpdateManagedLoginBranding":           branding,
+		"DeleteManagedLoginBranding":           "the client's hosted pages return to Cognate's own look",
+		"CreateTerms":                          terms,
+		"UpdateTerms":                          terms,
 		"AdminUpdateAuthEventFeedback":         "feedback stored and shown by AdminListUserAuthEvents; no risk rating changes",
 		"UpdateAuthEventFeedback":              "as AdminUpdateAuthEventFeedback; the FeedbackToken is handed out nowhere (no risk notification emails are sent)",
-		"DescribeManagedLoginBranding":         looks + "; ReturnMergedResources adds nothing (Cognito's default style values are not known)",
-		"DescribeManagedLoginBrandingByClient": looks + "; ReturnMergedResources adds nothing (Cognito's default style values are not known)",
+		"DescribeManagedLoginBranding":         "ReturnMergedResources adds nothing (Cognito's default style values are not known)",
+		"DescribeManagedLoginBrandingByClient": "ReturnMergedResources adds nothing (Cognito's default style values are not known)",
 		"SetUserPoolMfaConfig":                 "WebAuthnConfiguration.RelyingPartyId is required for passkeys (no fallback to the pool's domain)",
 		"CreateUserPoolDomain":                 "prefix and custom domains; a custom domain is stored with a made-up CloudFront name",
 	}

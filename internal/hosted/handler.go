@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/cognate-idp/cognate/internal/cognito"
+	"github.com/cognate-idp/cognate/internal/userpool/branding"
 	"github.com/cognate-idp/cognate/internal/userpool/login"
 )
 
@@ -24,7 +25,15 @@ type Domains interface {
 type Options struct {
 	Login   *login.Service
 	Domains Domains
-	Logger  *slog.Logger
+	// Styles gives the pages the pool's UI customization or branding;
+	// nil keeps their own look.
+	Styles Styles
+	Logger *slog.Logger
+}
+
+// Styles finds the look of a pool's pages for an app client.
+type Styles interface {
+	PageStyle(ctx context.Context, poolID, clientID string) (branding.PageStyle, error)
 }
 
 // Cookie names: the hosted session and the CSRF cookie, as Cognito names
@@ -73,6 +82,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s := site{poolID: poolID, secure: r.TLS != nil}
+	w = h.styled(w, r, poolID)
 	if pool != "" {
 		s.base = "/" + pool
 	}

@@ -52,13 +52,55 @@ type view struct {
 	Required    []string
 	Message     string
 	Code        string
+	Style       style
 }
 
 type choice struct{ Value, Label string }
 
-// render writes page name with status. Pages are never cached, never
-// framed and load nothing from elsewhere.
+// style is the look a page takes from the pool's UI customization or
+// branding: the stylesheet (checked and made safe by the branding area)
+// and the logo and favicon as data: URLs.
+type style struct {
+	CSS     template.CSS
+	Logo    template.URL
+	Favicon template.URL
+}
+
+// styledWriter is the response writer of a request to a pool's pages: it
+// carries the way to the pool's style for the client the request names
+// (client_id, which every page keeps in its query string), looked up only
+// when a page is rendered.
+type styledWriter struct {
+	http.ResponseWriter
+	load func() style
+}
+
+// styled wraps w so that the pages rendered to it show the pool's style.
+func (h *handler) styled(w http.ResponseWriter, r *http.Request, poolID string) http.ResponseWriter {
+	if h.Styles == nil {
+		return w
+	}
+	ctx, clientID := r.Context(), r.URL.Query().Get("client_id")
+	return &styledWriter{ResponseWriter: w, load: func() style {
+		ps, err := h.Styles.PageStyle(ctx, poolID, clientID)
+		if err != nil {
+			// The page is still shown, in its own look.
+			h.Logger.Error("hosted login style", "pool", poolID, "error", err)
+			return style{}
+		}
+		// The branding area makes the CSS safe inside <style> and the
+		// images data: URLs of checked image types.
+		return style{CSS: template.CSS(ps.CSS), Logo: template.URL(ps.Logo), Favicon: template.URL(ps.Favicon)}
+	}}
+}
+
+// render writes page name with status, in the pool's style when w is a
+// styledWriter. Pages are never cached, never framed and load nothing
+// from elsewhere (images are data: URLs).
 func (ps pages) render(w http.ResponseWriter, status int, name string, v view) {
+	if sw, ok := w.(*styledWriter); ok {
+		v.Style = sw.load()
+	}
 	var buf bytes.Buffer
 	t := ps[name]
 	if t == nil {
@@ -73,7 +115,7 @@ func (ps pages) render(w http.ResponseWriter, status int, name string, v view) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
 	h.Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(status)
 	_, _ = buf.WriteTo(w)

@@ -79,7 +79,8 @@ func (s *Service) uiType(poolID, id string, doc uiDoc, it store.Item) *model.UIC
 	}
 	if len(doc.Image) > 0 {
 		// Unconfirmed: Cognito answers with a CloudFront URL of this
-		// shape; Cognate does not serve the image yet.
+		// shape. Cognate does not serve it: the hosted pages inline the
+		// image instead.
 		out.ImageUrl = model.String(s.PublicURL + "/ui-customization/" + poolID + "/" + client + "/" +
 			cssVersion(it) + "/assets/images/image." + doc.Ext)
 	}
@@ -92,8 +93,8 @@ func (s *Service) uiType(poolID, id string, doc uiDoc, it store.Item) *model.UIC
 //
 // Unconfirmed: a request with neither CSS nor ImageFile removes the
 // customization, so that a client falls back on the pool's again; and
-// Cognito's requirement of a pool domain is not enforced (Cognate has no
-// domains yet).
+// Cognito's requirement of a pool domain is not enforced, so a pool can be
+// customized before its domain is created.
 func (s *Service) SetUICustomization(ctx context.Context, in *model.SetUICustomizationRequest) (*model.SetUICustomizationResponse, error) {
 	poolID := model.StringValue(in.UserPoolId)
 	doc := uiDoc{CSS: model.StringValue(in.CSS), Image: in.ImageFile}
@@ -154,26 +155,36 @@ func (s *Service) GetUICustomization(ctx context.Context, in *model.GetUICustomi
 		if err != nil {
 			return err
 		}
-		ids := []string{""}
-		if id != "" {
-			ids = []string{id, ""}
+		used, it, doc, found, err := uiFor(tx, poolID, id)
+		if err != nil {
+			return err
 		}
-		for _, try := range ids {
-			var doc uiDoc
-			it, found, err := core.GetItemDoc(tx, poolID, core.UICustomizationKind, try, &doc)
-			if err != nil {
-				return err
-			}
-			if found {
-				out = s.uiType(poolID, try, doc, it)
-				return nil
-			}
+		if found {
+			out = s.uiType(poolID, used, doc, it)
+		} else {
+			out = emptyUI(poolID, id)
 		}
-		out = emptyUI(poolID, id)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &model.GetUICustomizationResponse{UICustomization: out}, nil
+}
+
+// uiFor returns the customization that applies to client id ("" for the
+// pool): the client's own or else the pool's, with the ID it is stored
+// under; found is false when neither exists.
+func uiFor(tx store.Tx, poolID, id string) (used string, it store.Item, doc uiDoc, found bool, err error) {
+	ids := []string{""}
+	if id != "" {
+		ids = []string{id, ""}
+	}
+	for _, try := range ids {
+		it, found, err = core.GetItemDoc(tx, poolID, core.UICustomizationKind, try, &doc)
+		if err != nil || found {
+			return try, it, doc, found, err
+		}
+	}
+	return "", it, doc, false, nil
 }

@@ -317,3 +317,30 @@ func PoolOfPrefix(tx store.Tx, prefix string) (string, error) {
 	}
 	return r.Pool, err
 }
+
+// LoginVersion returns the managed login version of a pool's domain: 1
+// for the classic hosted UI, 2 for managed login, 0 when the pool has no
+// domain.
+//
+// Unconfirmed: a pool with both a prefix and a custom domain shows the
+// prefix domain's version on either, since the pages are served by path
+// as well as by host and cannot always tell which domain was used.
+func LoginVersion(tx store.Tx, poolID string) (int32, error) {
+	prefix, custom, err := Of(tx, poolID)
+	if err != nil {
+		return 0, err
+	}
+	for _, name := range []string{prefix, custom} {
+		if name == "" {
+			continue
+		}
+		r, _, err := load(tx, name)
+		if core.IsNotFound(err) {
+			continue
+		} else if err != nil {
+			return 0, err
+		}
+		return r.ManagedLoginVersion, nil
+	}
+	return 0, nil
+}
