@@ -165,7 +165,7 @@ func assemble(cfg config.Config, st store.Store, log *slog.Logger, o Overrides, 
 	sopts.Console = console.New(console.Options{Service: svc, Store: st, Triggers: caller.Log,
 		AdminAccessKeyID: cfg.Admin.AccessKeyID, AdminSecretAccessKey: cfg.Admin.SecretAccessKey,
 		Key: core.DeriveKey(secret, "console"), Random: o.Random, Logger: log, Now: o.Now})
-	if sopts.Hosted, err = hosted.New(hosted.Options{Login: svc.Login, Domains: svc, Styles: svc.Branding, Logger: log}); err != nil {
+	if sopts.Hosted, err = hosted.New(hosted.Options{Login: svc.Login, Domains: svc, Styles: svc.Branding, Users: svc.Users, Logger: log}); err != nil {
 		stop()
 		return nil, err
 	}

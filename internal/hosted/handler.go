@@ -28,6 +28,8 @@ type Options struct {
 	// Styles gives the pages the pool's UI customization or branding;
 	// nil keeps their own look.
 	Styles Styles
+	// Users serves the profile page; nil leaves it out.
+	Users  Users
 	Logger *slog.Logger
 }
 
@@ -97,6 +99,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	case "/logout":
 		h.logout(w, r, s)
+	case "/profile":
+		h.profile(w, r, s)
 	default:
 		http.NotFound(w, r)
 	}
@@ -124,13 +128,17 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // params are the authorize parameters of a request, kept from page to
-// page in the query string.
+// page in the query string, and return_to=profile for a sign-in that goes
+// back to the profile page.
 func params(q url.Values) url.Values {
 	out := url.Values{}
 	for _, k := range login.Params {
 		if q.Has(k) {
 			out.Set(k, q.Get(k))
 		}
+	}
+	if q.Get("return_to") == returnProfile {
+		out.Set("return_to", returnProfile)
 	}
 	return out
 }
@@ -168,6 +176,13 @@ func (h *handler) hostedSession(r *http.Request, s site) *login.Session {
 
 // complete sends the browser to the client with a code or tokens.
 func (h *handler) complete(w http.ResponseWriter, r *http.Request, s site, req *login.Request, hs *login.Session) {
+	if q := r.URL.Query(); q.Get("return_to") == returnProfile {
+		// A sign-in for the profile page goes back there.
+		q = params(q)
+		q.Del("return_to")
+		http.Redirect(w, r, s.base+"/profile?"+q.Encode(), http.StatusFound)
+		return
+	}
 	to, err := h.Login.Complete(r.Context(), req, hs)
 	if err != nil {
 		var ce *cognito.Error

@@ -53,6 +53,7 @@ type view struct {
 	Message     string
 	Code        string
 	Style       style
+	Profile     *profileView
 }
 
 type choice struct{ Value, Label string }

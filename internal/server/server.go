@@ -29,8 +29,8 @@ type Options struct {
 	// OAuth, when set, serves the token, userInfo and revoke endpoints of
 	// pool domains.
 	OAuth OAuth
-	// Hosted, when set, serves the managed login pages of pool domains:
-	// /oauth2/authorize, /login and /logout.
+	// Hosted, when set, serves the managed login pages of pool domains
+	// (hostedRoutes).
 	Hosted http.Handler
 	// Imports, when set, receives the CSV files of user import jobs.
 	Imports Imports
@@ -92,10 +92,10 @@ func NewHandler(o Options) http.Handler {
 			mux.Handle("POST "+base+"/oauth2/revoke", revokeEndpoint(o.OAuth, o.Logger))
 		}
 		if o.Hosted != nil {
-			mux.Handle("GET "+base+"/oauth2/authorize", o.Hosted)
-			mux.Handle("GET "+base+"/login", o.Hosted)
-			mux.Handle("POST "+base+"/login", o.Hosted)
-			mux.Handle("GET "+base+"/logout", o.Hosted)
+			for _, route := range hostedRoutes {
+				method, path, _ := strings.Cut(route, " ")
+				mux.Handle(method+" "+base+path, o.Hosted)
+			}
 		}
 	}
 	if o.Imports != nil {
@@ -234,4 +234,13 @@ func Serve(ctx context.Context, srv Shutdowner, serve func() error, grace time.D
 		return err
 	}
 	return nil
+}
+
+// hostedRoutes are the managed login pages, served at the root of a pool
+// domain's host and under /{pool} on any host.
+var hostedRoutes = []string{
+	"GET /oauth2/authorize",
+	"GET /login", "POST /login",
+	"GET /logout",
+	"GET /profile", "POST /profile",
 }

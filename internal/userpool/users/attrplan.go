@@ -315,3 +315,9 @@ func (s *Service) checkPendingUnique(tx store.Tx, p *core.Pool, u *core.User, at
 	}
 	return aliasExists(attr)
 }
+
+// CanWrite reports whether a user may write attribute name with a token
+// of client c, as UpdateUserAttributes decides it.
+func CanWrite(p *core.Pool, c *core.Client, name string) bool {
+	return Writer{Client: c}.canWrite(p, name)
+}
