@@ -417,16 +417,24 @@ func measure(ctx context.Context, o options, sides []*side, stdout io.Writer) er
 			return err
 		}
 	}
-	var signBefore float64
-	if o.op == "oauthtoken" {
-		var err error
-		if signBefore, err = signRate(probeCPU(o), signFor); err != nil {
-			return err
+	// For oauthtoken, signs[i] is the signing rate measured just before
+	// run i+1 (and, last, after the final run), so each run has a
+	// reference from either side of it.
+	var signs []float64
+	measureSign := func() error {
+		if o.op != "oauthtoken" {
+			return nil
 		}
+		rate, err := signRate(probeCPU(o), signFor)
+		signs = append(signs, rate)
+		return err
 	}
 	rs := make([][]*result, len(sides))
 	bad := 0
 	for i := 1; i <= o.runs; i++ {
+		if err := measureSign(); err != nil {
+			return err
+		}
 		for _, k := range runOrder(i, len(sides)) {
 			sd := sides[k]
 			spec := loadSpec{url: sd.tgt.URL(), op: o.op, conns: o.conns, warmup: o.warmup, dur: o.dur, run: i,
@@ -479,15 +487,14 @@ func measure(ctx context.Context, o options, sides []*side, stdout io.Writer) er
 		fmt.Fprintln(stdout, ratioLine(rs[0], rs[1]))
 	}
 	if o.op == "oauthtoken" {
-		signAfter, err := signRate(probeCPU(o), signFor)
-		if err != nil {
+		if err := measureSign(); err != nil {
 			return err
 		}
 		for k, sd := range sides {
 			if sd.name != "" {
 				fmt.Fprintf(stdout, "%s: ", sd.name)
 			}
-			printSignRatio(stdout, probeCPU(o), signBefore, signAfter, rs[k])
+			printSignRatio(stdout, probeCPU(o), signs, rs[k])
 		}
 	}
 	if o.memprofile != "" {

@@ -139,21 +139,25 @@ func signRate(cpu int, d time.Duration) (float64, error) {
 	return o.rate, o.err
 }
 
-// printSignRatio prints the token endpoint's median rate against the
-// signing rates measured before and after the runs.
-func printSignRatio(w io.Writer, cpu int, before, after float64, rs []*result) {
-	rates := make([]float64, len(rs))
-	for i, r := range rs {
-		rates[i] = r.rps()
-	}
-	tok := median(rates)
-	ref := (before + after) / 2
+// printSignRatio prints the token endpoint's rate against the signing
+// rate: signs holds one measurement before each run and one after the
+// last, and each run is compared with the mean of the two around it, so a
+// machine whose speed drifts during the set is compared with itself at
+// the time of each run. The figure is the median of those ratios.
+func printSignRatio(w io.Writer, cpu int, signs []float64, rs []*result) {
 	where := "unpinned"
 	if cpu >= 0 {
 		where = fmt.Sprintf("CPU %d", cpu)
 	}
-	fmt.Fprintf(w, "RS256 sign on one core (%s): %.0f/s before, %.0f/s after, mean %.0f/s\n", where, before, after, ref)
-	fmt.Fprintf(w, "token endpoint median %.0f req/s = %.1f %% of the signing rate\n", tok, 100*tok/ref)
+	rates, refs, ratios := make([]float64, len(rs)), make([]float64, len(rs)), make([]float64, len(rs))
+	for i, r := range rs {
+		rates[i] = r.rps()
+		refs[i] = (signs[i] + signs[i+1]) / 2
+		ratios[i] = 100 * rates[i] / refs[i]
+	}
+	fmt.Fprintf(w, "RS256 sign on one core (%s), before each run and after the last: %s/s\n", where, joinRates(signs, "%.0f"))
+	fmt.Fprintf(w, "token endpoint per run: %s %% of the signing rate around it\n", joinRates(ratios, "%.1f"))
+	fmt.Fprintf(w, "token endpoint median %.0f req/s; median ratio %.1f %% of the signing rate\n", median(rates), median(ratios))
 	// The server's CPU time per token against one signature's: how close
 	// the endpoint comes to the signing rate when it has the core, which
 	// a shared machine does not always give it.
@@ -163,12 +167,20 @@ func printSignRatio(w io.Writer, cpu int, before, after float64, rs []*result) {
 			per = append(per, r.cpu/time.Duration(r.ok))
 		}
 	}
-	if len(per) > 0 && ref > 0 {
+	if ref := median(refs); len(per) > 0 && ref > 0 {
 		sign := time.Duration(float64(time.Second) / ref)
 		fmt.Fprintf(w, "server CPU per token median %.0f µs against %.0f µs per signature: %.1f %% (the endpoint's rate on a core it had to itself)\n",
 			us(median(per)), us(sign), 100*float64(sign)/float64(median(per)))
 	}
 }
 
-// signFor is how long signRate signs, before and after the runs.
+func joinRates(vs []float64, format string) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = fmt.Sprintf(format, v)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// signFor is how long signRate signs, before each run and after the last.
 const signFor = 3 * time.Second

@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestTokenConnHead(t *testing.T) {
@@ -33,5 +34,23 @@ func TestSignRate(t *testing.T) {
 	r, err := signRate(-1, 50e6)
 	if err != nil || r <= 0 {
 		t.Fatalf("signRate = %v, %v", r, err)
+	}
+}
+
+// TestSignRatioPerRun: each run is compared with the signing rate measured
+// on either side of it, so a drifting machine does not skew the ratio.
+func TestSignRatioPerRun(t *testing.T) {
+	rs := []*result{{ok: 900, elapsed: time.Second}, {ok: 500, elapsed: time.Second}, {ok: 950, elapsed: time.Second}}
+	var b strings.Builder
+	printSignRatio(&b, 1, []float64{1000, 1000, 500, 1000}, rs)
+	out := b.String()
+	for _, want := range []string{
+		"before each run and after the last: 1000, 1000, 500, 1000/s",
+		"per run: 90.0, 66.7, 126.7 % of the signing rate around it",
+		"median 900 req/s; median ratio 90.0 %",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
 	}
 }
