@@ -182,7 +182,7 @@ func Handlers(s *userpool.Service) map[string]awsjson.Handler {
 // is implemented, by name.
 func Notes() map[string]string {
 	const stored = "stored, validated and returned; not acted on"
-	const classic = "applied to the hosted pages of a domain with ManagedLoginVersion 1: the CSS after the pages' own, the logo above the form (ImageUrl itself is not served)"
+	const classic = "applied to the hosted pages of a domain with ManagedLoginVersion 1: the CSS after the pages' own, the logo above the form; ImageUrl is served by Cognate"
 	const branding = "applied to the hosted pages of a domain with ManagedLoginVersion 2: colours and corner radii of page, form, buttons, inputs, labels, links, text and errors, the form logo, page background and favicon; layout, header, footer and text settings are stored only"
 	const terms = "stored, validated and returned; the hosted pages do not show terms yet"
 	return map[string]string{

@@ -156,7 +156,7 @@ func assemble(cfg config.Config, st store.Store, log *slog.Logger, o Overrides, 
 	edge := awsjson.NewEdge(api.Handlers(svc), opts)
 	// The outbox shows codes and temporary passwords: it is served only on
 	// an open development server, never once admin credentials are set.
-	sopts := server.Options{Edge: edge, Keys: svc, OAuth: svc, Imports: svc, Store: st, Logger: log, Now: o.Now,
+	sopts := server.Options{Edge: edge, Keys: svc, OAuth: svc, Imports: svc, UIImages: svc.Branding, Store: st, Logger: log, Now: o.Now,
 		Outbox: cfg.Admin.AccessKeyID == "", AdminAuthenticated: cfg.Admin.AccessKeyID != "",
 		Metrics: metrics.Handler(cfg.Admin.AccessKeyID, cfg.Admin.SecretAccessKey), Version: version.String()}
 	if access != nil {

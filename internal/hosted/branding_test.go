@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -156,5 +157,40 @@ func TestUICustomizationCannotLeaveStyle(t *testing.T) {
 	}
 	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "img-src data:") || !strings.Contains(csp, "default-src 'none'") {
 		t.Errorf("Content-Security-Policy %q", csp)
+	}
+}
+
+// TestUICustomizationImageURL: the ImageUrl of a customization serves its
+// logo until the customization changes.
+func TestUICustomizationImageURL(t *testing.T) {
+	s := testserver.Start(t)
+	ctx := context.Background()
+	pool, web, _ := brandedPool(t, s)
+	logo := logoPNG(t, 8, 8, color.RGBA{R: 255, A: 255})
+	set, err := s.Client.SetUICustomization(ctx, &cip.SetUICustomizationInput{UserPoolId: aws.String(pool), ClientId: aws.String(web), ImageFile: logo})
+	must(t, err)
+	imageURL := aws.ToString(set.UICustomization.ImageUrl)
+	if !strings.HasPrefix(imageURL, s.URL+"/ui-customization/"+pool+"/"+web+"/") {
+		t.Fatalf("ImageUrl %q", imageURL)
+	}
+	fetch := func(u string) (int, string, []byte) {
+		res, err := http.Get(u)
+		must(t, err)
+		defer res.Body.Close()
+		body, err := io.ReadAll(res.Body)
+		must(t, err)
+		return res.StatusCode, res.Header.Get("Content-Type"), body
+	}
+	if status, ct, body := fetch(imageURL); status != http.StatusOK || ct != "image/png" || !bytes.Equal(body, logo) {
+		t.Errorf("GET ImageUrl: %d %s, %d bytes (want the %d-byte logo)", status, ct, len(body), len(logo))
+	}
+	if status, _, _ := fetch(strings.Replace(imageURL, "image.png", "image.jpg", 1)); status != http.StatusNotFound {
+		t.Errorf("the logo under another name: %d, want 404", status)
+	}
+	s.Clock.Advance(2 * time.Second)
+	_, err = s.Client.SetUICustomization(ctx, &cip.SetUICustomizationInput{UserPoolId: aws.String(pool), ClientId: aws.String(web), ImageFile: logoPNG(t, 9, 9, color.Black)})
+	must(t, err)
+	if status, _, _ := fetch(imageURL); status != http.StatusNotFound {
+		t.Errorf("the old version's ImageUrl: %d, want 404", status)
 	}
 }

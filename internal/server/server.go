@@ -34,9 +34,11 @@ type Options struct {
 	Hosted http.Handler
 	// Imports, when set, receives the CSV files of user import jobs.
 	Imports Imports
-	Store   store.Store // for the message outbox
-	Logger  *slog.Logger
-	Now     func() time.Time
+	// UIImages, when set, serves the ImageUrl of UI customizations.
+	UIImages UIImages
+	Store    store.Store // for the message outbox
+	Logger   *slog.Logger
+	Now      func() time.Time
 	// Outbox serves GET /_cognate/messages (codes included).
 	Outbox bool
 	// AdminAuthenticated says signed operations require credentials; only
@@ -97,6 +99,9 @@ func NewHandler(o Options) http.Handler {
 				mux.Handle(method+" "+base+path, o.Hosted)
 			}
 		}
+	}
+	if o.UIImages != nil {
+		mux.Handle(uiImagePath, uiImage(o.UIImages, o.Logger))
 	}
 	if o.Imports != nil {
 		mux.Handle("PUT "+ImportPath+"{pool}/{job}", importUpload(o.Imports, o.Logger))

@@ -44,7 +44,7 @@ func (s *Service) PageStyle(ctx context.Context, poolID, clientID string) (PageS
 		}
 		out.CSS = safeCSS(doc.CSS)
 		if len(doc.Image) > 0 {
-			out.Logo = dataURL(map[string]string{"png": "image/png", "jpg": "image/jpeg"}[doc.Ext], doc.Image)
+			out.Logo = dataURL(imageTypes[doc.Ext], doc.Image)
 		}
 		return nil
 	})

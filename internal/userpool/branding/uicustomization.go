@@ -79,8 +79,7 @@ func (s *Service) uiType(poolID, id string, doc uiDoc, it store.Item) *model.UIC
 	}
 	if len(doc.Image) > 0 {
 		// Unconfirmed: Cognito answers with a CloudFront URL of this
-		// shape. Cognate does not serve it: the hosted pages inline the
-		// image instead.
+		// shape; Cognate serves it itself (UIImage).
 		out.ImageUrl = model.String(s.PublicURL + "/ui-customization/" + poolID + "/" + client + "/" +
 			cssVersion(it) + "/assets/images/image." + doc.Ext)
 	}
@@ -188,3 +187,28 @@ func uiFor(tx store.Tx, poolID, id string) (used string, it store.Item, doc uiDo
 	}
 	return "", it, doc, false, nil
 }
+
+// UIImage returns the logo an ImageUrl names, with its media type: the
+// image of the customization of clientID ("ALL" for the pool's) while
+// cssVersion is its current version. found is false for anything else,
+// so an old URL stops working once the customization changes, as a
+// versioned CDN path would.
+func (s *Service) UIImage(ctx context.Context, poolID, clientID, version string) (img []byte, mediaType string, found bool, err error) {
+	id := clientID
+	if id == allClients {
+		id = ""
+	}
+	err = s.Store.View(ctx, func(tx store.Tx) error {
+		var doc uiDoc
+		it, ok, err := core.GetItemDoc(tx, poolID, core.UICustomizationKind, id, &doc)
+		if err != nil || !ok || len(doc.Image) == 0 || cssVersion(it) != version {
+			return err
+		}
+		img, mediaType, found = doc.Image, imageTypes[doc.Ext], true
+		return nil
+	})
+	return img, mediaType, found, err
+}
+
+// imageTypes are the media types of the logo extensions.
+var imageTypes = map[string]string{"png": "image/png", "jpg": "image/jpeg"}
