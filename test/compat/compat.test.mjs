@@ -31,12 +31,15 @@ import {
   AdminAddUserToGroupCommand,
   SetUserPoolMfaConfigCommand,
   AdminSetUserMFAPreferenceCommand,
+  CreateUserPoolDomainCommand,
+  CreateResourceServerCommand,
   NotAuthorizedException,
   RefreshTokenReuseException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoJwtVerifier, JwtRsaVerifier } from 'aws-jwt-verify';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { CognitoJwtInvalidGroupError, JwtInvalidSignatureError } from 'aws-jwt-verify/error';
+import * as oidc from 'openid-client';
 
 const { CognitoUserPool, CognitoUser, AuthenticationDetails, CognitoUserAttribute } = cognitoJS;
 
@@ -725,4 +728,103 @@ test('amazon-cognito-identity-js: custom auth (initiateAuth, sendCustomChallenge
     await stopCognate(srv.proc);
     await lambda.close();
   }
+});
+
+/** A browser's cookies for one host, enough to walk the hosted pages. */
+class CookieJar {
+  constructor() { this.cookies = new Map(); }
+  take(res) {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const i = pair.indexOf('=');
+      const name = pair.slice(0, i);
+      if (/max-age=(-\d+|0)(;|$)/i.test(c)) this.cookies.delete(name);
+      else this.cookies.set(name, pair.slice(i + 1));
+    }
+  }
+  header() { return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '); }
+  async fetch(url, init = {}) {
+    const res = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers ?? {}), cookie: this.header() },
+      signal: AbortSignal.timeout(STEP_TIMEOUT) });
+    this.take(res);
+    return res;
+  }
+}
+
+function htmlAttr(page, re) {
+  const m = page.match(re);
+  assert.ok(m, `no ${re} on the page:\n${page}`);
+  return m[1].replace(/&amp;/g, '&').replace(/&#43;/g, '+').replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+}
+
+// openid-client is the relying party under Auth.js/NextAuth: discovery,
+// code + PKCE through the hosted login page, ID token checks, userInfo,
+// refresh, revocation, and client_credentials with a custom scope.
+test('openid-client: code + PKCE through the hosted login, userInfo, refresh, revoke, client_credentials', { timeout: 60_000 }, async () => {
+  const redirectURI = 'http://localhost:3000/api/auth/callback/cognito';
+  await env.admin.send(new CreateUserPoolDomainCommand({ UserPoolId: env.poolId, Domain: 'compat-oidc' }));
+  await env.admin.send(new CreateResourceServerCommand({ UserPoolId: env.poolId, Identifier: 'https://api.example.com', Name: 'api',
+    Scopes: [{ ScopeName: 'read', ScopeDescription: 'read' }] }));
+  const web = (await env.admin.send(new CreateUserPoolClientCommand({ UserPoolId: env.poolId, ClientName: 'nextjs', GenerateSecret: true,
+    AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: ['code'], AllowedOAuthScopes: ['openid', 'email', 'profile'],
+    CallbackURLs: [redirectURI], SupportedIdentityProviders: ['COGNITO'],
+    ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }))).UserPoolClient;
+  const machine = (await env.admin.send(new CreateUserPoolClientCommand({ UserPoolId: env.poolId, ClientName: 'worker', GenerateSecret: true,
+    AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: ['client_credentials'], AllowedOAuthScopes: ['https://api.example.com/read'] }))).UserPoolClient;
+
+  const issuer = new URL(`${env.url}/${env.poolId}`);
+  const insecure = { execute: [oidc.allowInsecureRequests] };
+  const config = await oidc.discovery(issuer, web.ClientId, undefined, oidc.ClientSecretBasic(web.ClientSecret), insecure);
+  assert.equal(config.serverMetadata().issuer, issuer.href);
+
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const authURL = oidc.buildAuthorizationUrl(config, { redirect_uri: redirectURI, scope: 'openid email profile', state, nonce,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+
+  // The browser: authorize, the login page, the form.
+  const jar = new CookieJar();
+  let res = await jar.fetch(authURL);
+  assert.equal(res.status, 302);
+  const loginURL = new URL(res.headers.get('location'), authURL);
+  res = await jar.fetch(loginURL);
+  const page = await res.text();
+  assert.equal(res.status, 200, page);
+  const form = new URLSearchParams({ _csrf: htmlAttr(page, /name="_csrf" value="([^"]*)"/), step: 'signin', username: USERNAME, password: PASSWORD });
+  res = await jar.fetch(new URL(htmlAttr(page, /<form method="post" action="([^"]*)"/), loginURL), {
+    method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  assert.equal(res.status, 302, await res.text());
+  const callback = new URL(res.headers.get('location'));
+  assert.equal(callback.origin + callback.pathname, redirectURI);
+
+  const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
+  const claims = tokens.claims();
+  assert.equal(claims['cognito:username'], USERNAME);
+  assert.equal(claims.aud, web.ClientId);
+  assert.ok(claims.email, 'the ID token has the email');
+  // Cognito's token response has no scope member; the access token does.
+  const jwks = createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri));
+  const access = (await jwtVerify(tokens.access_token, jwks, { issuer: issuer.href })).payload;
+  assert.deepEqual(access.scope.split(' ').sort(), ['email', 'openid', 'profile']);
+  assert.equal(access.client_id, web.ClientId);
+
+  const info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
+  assert.equal(info.email, claims.email);
+  assert.equal(info.username, USERNAME);
+
+  const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token);
+  assert.ok(refreshed.access_token && refreshed.access_token !== tokens.access_token);
+  assert.equal(refreshed.claims().sub, claims.sub);
+
+  await oidc.tokenRevocation(config, tokens.refresh_token);
+  await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token), (err) => err.error === 'invalid_grant');
+
+  const mconfig = await oidc.discovery(issuer, machine.ClientId, undefined, oidc.ClientSecretPost(machine.ClientSecret), insecure);
+  const cc = await oidc.clientCredentialsGrant(mconfig, { scope: 'https://api.example.com/read' });
+  assert.equal(cc.token_type.toLowerCase(), 'bearer');
+  const { payload } = await jwtVerify(cc.access_token, jwks, { issuer: issuer.href });
+  assert.equal(payload.client_id, machine.ClientId);
+  assert.equal(payload.scope, 'https://api.example.com/read');
+  assert.equal(payload.token_use, 'access');
 });

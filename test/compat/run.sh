@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the npm SDK compatibility test (amazon-cognito-identity-js and
-# @aws-sdk/client-cognito-identity-provider against `cognate serve`).
+# @aws-sdk/client-cognito-identity-provider, aws-jwt-verify and openid-client
+# against `cognate serve`).
 # Set COGNATE_BIN to use a prebuilt binary; otherwise the test runs go build.
 set -euo pipefail
 cd "$(dirname "$0")"
