@@ -199,3 +199,35 @@ func TestMFASetupWhenRequired(t *testing.T) {
 	_, err = plain.s.Client.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{AccessToken: aws.String(plain.signedIn(t, "cy"))})
 	testserver.WantError[*types.SoftwareTokenMFANotFoundException](t, err, "Software Token MFA has not been enabled by the userPool.")
 }
+
+// TestParallelMFASignIns: sign-ins of one user in several tabs each keep
+// their challenge session, up to four at once; a fifth voids the oldest.
+func TestParallelMFASignIns(t *testing.T) {
+	e := totpEnv(t, types.UserPoolMfaTypeOptional)
+	ctx := context.Background()
+	tok := e.signedIn(t, "ana")
+	secret := e.enrolTOTP(t, tok)
+	_, err := e.s.Client.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: aws.String(tok),
+		SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true, PreferredMfa: true}})
+	noErr(t, err)
+
+	var sessions []*string
+	for range 5 {
+		out, err := e.signIn("ana", testserver.Password, nil)
+		noErr(t, err)
+		sessions = append(sessions, out.Session)
+	}
+	// The first of five is gone; the others each sign in once, in any order.
+	for i, k := range []int{0, 2, 1, 4, 3} {
+		nextStep(e.s) // every answer needs a code of a new step
+		ans, err := e.respond(types.ChallengeNameTypeSoftwareTokenMfa, sessions[k], "ana", "SOFTWARE_TOKEN_MFA_CODE", totpCode(t, e.s, secret))
+		if k == 0 {
+			testserver.WantError[*types.NotAuthorizedException](t, err, "Invalid session for the user, session can only be used once.")
+			continue
+		}
+		if err != nil {
+			t.Fatalf("answer %d (session %d of 5): %v", i, k+1, err)
+		}
+		e.wantTokens(t, ans)
+	}
+}

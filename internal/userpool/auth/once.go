@@ -2,20 +2,64 @@ package auth
 
 import (
 	"context"
+	"strconv"
+	"strings"
 
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool/core"
 )
 
 // purposeChallenge is the code purpose that holds the nonce of a user's
-// open challenge session. One slot per user: a newer challenge replaces
-// the older one, whose session is then refused.
+// open challenge session; slot k > 0 uses purposeChallenge + "." + k.
 const purposeChallenge = "challenge"
 
+// challengeSlots is how many challenge sessions of one user can be open
+// at once (sign-ins in several tabs or devices): a new challenge takes a
+// free slot, or else the oldest, whose session is then refused.
+//
+// Unconfirmed: Cognito keeps each session independent until it expires;
+// the bound keeps the user record small.
+const challengeSlots = 4
+
+func slotPurpose(k int) string {
+	if k == 0 {
+		return purposeChallenge
+	}
+	return purposeChallenge + "." + strconv.Itoa(k)
+}
+
+// freeSlot returns the slot a new challenge of u takes: the first empty
+// or expired one, else the one that expires first (the oldest).
+func (s *Service) freeSlot(u *core.User) int {
+	best := 0
+	for k := range challengeSlots {
+		c := u.Doc.Codes[slotPurpose(k)]
+		if c == nil || !s.Now().Before(c.Expires) {
+			return k
+		}
+		if c.Expires.Before(u.Doc.Codes[slotPurpose(best)].Expires) {
+			best = k
+		}
+	}
+	return best
+}
+
+// onceSlot splits a session's Once into its slot and nonce; a Once
+// without a slot is slot 0.
+func onceSlot(once string) (int, string) {
+	if k, nonce, ok := strings.Cut(once, "."); ok {
+		if n, err := strconv.Atoi(k); err == nil && n >= 0 && n < challengeSlots {
+			return n, nonce
+		}
+		return -1, ""
+	}
+	return 0, once
+}
+
 // bindOnce makes the session cs of u single-use: a random nonce travels
-// sealed in the session and its MAC is kept on the user until an answer
-// that passes the challenge spends it. A session for a name nobody has is
-// left unbound: it can only fail.
+// sealed in the session with its slot, and its MAC is kept in that slot
+// on the user until an answer that passes the challenge spends it. A
+// session for a name nobody has is left unbound: it can only fail.
 func (s *Service) bindOnce(ctx context.Context, p *core.Pool, u *core.User, cs *core.AuthSession) error {
 	if u == nil || u.Rec.Key == "" {
 		return nil
@@ -24,18 +68,20 @@ func (s *Service) bindOnce(ctx context.Context, p *core.Pool, u *core.User, cs *
 	if err != nil {
 		return err
 	}
+	slot := 0
 	err = s.Store.Update(ctx, func(tx store.Tx) error {
 		fresh, err := s.Reload(tx, p, u)
 		if err != nil {
 			return err
 		}
-		s.delivery.StoreCode(p, fresh, purposeChallenge, nonce, "")
+		slot = s.freeSlot(fresh)
+		s.delivery.StoreCode(p, fresh, slotPurpose(slot), nonce, "")
 		return s.PutUser(tx, fresh)
 	})
 	if err != nil {
 		return err
 	}
-	cs.Once = nonce
+	cs.Once = strconv.Itoa(slot) + "." + nonce
 	return nil
 }
 
@@ -45,7 +91,11 @@ func (s *Service) spendOnce(p *core.Pool, u *core.User, cs *core.AuthSession) er
 	if cs.Once == "" {
 		return nil
 	}
-	if _, err := s.delivery.CheckCode(p, u, purposeChallenge, cs.Once); err != nil {
+	slot, nonce := onceSlot(cs.Once)
+	if slot < 0 {
+		return core.SpentSession()
+	}
+	if _, err := s.delivery.CheckCode(p, u, slotPurpose(slot), nonce); err != nil {
 		return core.SpentSession()
 	}
 	return nil
