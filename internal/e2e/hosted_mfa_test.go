@@ -33,7 +33,7 @@ func TestHostedChallenges(t *testing.T) {
 		nextStep(e.s)
 		b := newBrowser(t, e.cbURL)
 		mfa := b.submit(b.get(e.authorizeURL()), "username", "ana", "password", testserver.Password)
-		if mfa.location != "" || !strings.Contains(mfa.body, `<label for="code">Code</label>`) {
+		if mfa.location != "" || !strings.Contains(mfa.body, `id="code"`) {
 			t.Fatalf("after the password: %d %q %s", mfa.status, mfa.location, mfa.body)
 		}
 		wrong := b.submit(mfa, "code", "000000")
@@ -50,7 +50,7 @@ func TestHostedChallenges(t *testing.T) {
 		e.s.TempUser(t, e.pool, "bo", "Temp-Passw0rd!")
 		b := newBrowser(t, e.cbURL)
 		np := b.submit(b.get(e.authorizeURL()), "username", "bo", "password", "Temp-Passw0rd!")
-		if !strings.Contains(np.body, `<label for="new_password">`) {
+		if !strings.Contains(np.body, `id="new_password"`) {
 			t.Fatalf("after the temporary password: %d %s", np.status, np.body)
 		}
 		cb := e.callbackParams(t, b.submit(np, "new_password", "Brand-New-Passw0rd!"))

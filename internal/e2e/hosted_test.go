@@ -33,7 +33,7 @@ func TestHostedCodeFlowOIDC(t *testing.T) {
 	b := newBrowser(t, e.cbURL)
 
 	login := b.get(cfg.AuthCodeURL("state-42", oauth2.S256ChallengeOption(verifier), oidc.Nonce("n-0S6")))
-	if login.status != 200 || login.url.Path != "/"+e.pool+"/login" || !strings.Contains(login.body, `<label for="password">`) {
+	if login.status != 200 || login.url.Path != "/"+e.pool+"/login" || !strings.Contains(login.body, `id="password"`) {
 		t.Fatalf("authorize led to %s (%d), want the login page: %s", login.url, login.status, login.body)
 	}
 	if q := login.url.Query(); q.Get("state") != "state-42" || q.Get("code_challenge") == "" || q.Get("nonce") != "n-0S6" {
