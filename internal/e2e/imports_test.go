@@ -79,7 +79,9 @@ func (e *env) runJob(t *testing.T, file []byte) *types.UserImportJobType {
 	}
 	_, err := e.s.Client.StartUserImportJob(context.Background(), &cip.StartUserImportJobInput{UserPoolId: aws.String(e.pool), JobId: job.JobId})
 	noErr(t, err)
-	return e.waitJob(t, aws.ToString(job.JobId), 60*time.Second)
+	// A guard against a hung job, not a speed check: a loaded machine
+	// can take minutes for the 100,000-user file.
+	return e.waitJob(t, aws.ToString(job.JobId), 5*time.Minute)
 }
 
 // waitJob polls DescribeUserImportJob until the job has ended.
