@@ -52,6 +52,7 @@ type view struct {
 	Required    []string
 	Message     string
 	Code        string
+	Form        *form // the account pages' extras (account.go)
 }
 
 type choice struct{ Value, Label string }

@@ -96,6 +96,9 @@ func NewHandler(o Options) http.Handler {
 			mux.Handle("GET "+base+"/login", o.Hosted)
 			mux.Handle("POST "+base+"/login", o.Hosted)
 			mux.Handle("GET "+base+"/logout", o.Hosted)
+			for _, page := range []string{"/signup", "/confirm", "/resendcode", "/forgotPassword", "/confirmForgotPassword", "/confirmforgotPassword"} {
+				mux.Handle(base+page, o.Hosted) // GET shows the form, POST handles it
+			}
 		}
 	}
 	if o.Imports != nil {
