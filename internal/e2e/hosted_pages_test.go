@@ -261,7 +261,7 @@ func TestHostedMFASetup(t *testing.T) {
 	e.s.User(t, e.pool, "ana")
 	b := newBrowser(t, e.cbURL)
 	setup := b.submit(b.get(e.authorizeURL()), "username", "ana", "password", testserver.Password)
-	m := regexp.MustCompile(`<code id="secret">([A-Z2-7 ]+)</code>`).FindStringSubmatch(setup.body)
+	m := regexp.MustCompile(`<code class="key" id="secret">([A-Z2-7 ]+)</code>`).FindStringSubmatch(setup.body)
 	if m == nil || !strings.Contains(setup.body, `href="otpauth://totp/test:ana?issuer=test&amp;secret=`) || !strings.Contains(setup.body, "<svg") {
 		t.Fatalf("MFA setup page: %d %s", setup.status, setup.body)
 	}
@@ -280,4 +280,47 @@ func TestHostedMFASetup(t *testing.T) {
 	if !strings.Contains(mfa.body, "Enter the code from your authenticator app.") {
 		t.Errorf("a later sign-in does not ask for the authenticator code: %s", mfa.body)
 	}
+}
+
+// TestHostedSignUpVariants signs up through a client with a secret (the
+// pages compute SECRET_HASH) and in a pool that signs in with email.
+func TestHostedSignUpVariants(t *testing.T) {
+	t.Run("client with a secret", func(t *testing.T) {
+		e := newHostedEnv(t, signUpPool())
+		in := oauthClient(e.pool, true, codeFlow, []string{"openid"}, e.cbURL)
+		e.client = e.s.AppClient(t, e.pool, in)
+		b := newBrowser(t, e.cbURL)
+		signUp := b.get(links(b.get(e.authorizeURL("scope", "openid")))["signup"])
+		confirm := b.submit(signUp, "username", "sam", "password", testserver.Password, "attr:email", "sam@example.com")
+		if !strings.Contains(confirm.body, `name="code"`) {
+			t.Fatalf("sign-up through a client with a secret: %d %s", confirm.status, confirm.body)
+		}
+		cb := e.callbackParams(t, b.submit(confirm, "code", e.s.LastCode(t, e.pool, "sam", "email")))
+		if cb.Get("code") == "" {
+			t.Errorf("callback %v", cb)
+		}
+	})
+	t.Run("email as username", func(t *testing.T) {
+		pool := signUpPool()
+		pool.UsernameAttributes = []types.UsernameAttributeType{types.UsernameAttributeTypeEmail}
+		e := newHostedEnv(t, pool)
+		b := newBrowser(t, e.cbURL)
+		signUp := b.get(links(b.get(e.authorizeURL()))["signup"])
+		if !strings.Contains(signUp.body, `type="email" id="username" name="username"`) || strings.Contains(signUp.body, `name="attr:email"`) {
+			t.Fatalf("sign-up page of an email pool: %s", signUp.body)
+		}
+		bad := b.submit(signUp, "username", "not-an-email", "password", testserver.Password)
+		wantAlert(t, bad, "Username should be an email.")
+		confirm := b.submit(signUp, "username", "eve@example.com", "password", testserver.Password)
+		out, err := e.s.Client.ListUsers(context.Background(), &cip.ListUsersInput{UserPoolId: aws.String(e.pool)})
+		noErr(t, err)
+		if len(out.Users) != 1 {
+			t.Fatalf("%d users", len(out.Users))
+		}
+		cb := e.callbackParams(t, b.submit(confirm, "code", e.s.LastCode(t, e.pool, aws.ToString(out.Users[0].Username), "email")))
+		claims := testserver.JWTClaims(t, e.exchange(t, cb.Get("code")))
+		if claims["username"] != aws.ToString(out.Users[0].Username) {
+			t.Errorf("access token %v", claims)
+		}
+	})
 }
