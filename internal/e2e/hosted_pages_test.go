@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognate-idp/cognate/internal/testserver"
+	"github.com/cognate-idp/cognate/internal/trigger/lambdafake"
 )
 
 // signUpPool is a pool whose users sign up with a required email address
@@ -323,4 +324,33 @@ func TestHostedSignUpVariants(t *testing.T) {
 			t.Errorf("access token %v", claims)
 		}
 	})
+}
+
+// TestHostedSignUpTrigger signs up on the hosted pages with a PreSignUp
+// function: its refusal is shown on the page, and a user it confirms is
+// signed in at once.
+func TestHostedSignUpTrigger(t *testing.T) {
+	fake := lambdafake.New()
+	t.Cleanup(fake.Close)
+	pool := signUpPool()
+	pool.LambdaConfig = &types.LambdaConfigType{PreSignUp: aws.String(fnPreSignUp)}
+	e := newHostedEnv(t, pool, testserver.WithLambdaEndpoint(fake.URL))
+	b := newBrowser(t, e.cbURL)
+	signUp := b.get(links(b.get(e.authorizeURL()))["signup"])
+
+	fake.Handle(fnPreSignUp, lambdafake.FunctionError("Error", "invite only"))
+	wantAlert(t, b.submit(signUp, "username", "ivy", "password", testserver.Password, "attr:email", "ivy@example.com"),
+		"PreSignUp failed with error invite only.")
+
+	fake.Handle(fnPreSignUp, echoResponse(`{"autoConfirmUser": true, "autoVerifyEmail": true, "autoVerifyPhone": false}`))
+	cb := e.callbackParams(t, b.submit(signUp, "username", "ivy", "password", testserver.Password, "attr:email", "ivy@example.com"))
+	if claims := testserver.JWTClaims(t, e.exchange(t, cb.Get("code"))); claims["username"] != "ivy" {
+		t.Errorf("access token %v", claims)
+	}
+	evs := fake.Events(fnPreSignUp)
+	var ev map[string]any
+	noErr(t, json.Unmarshal(evs[len(evs)-1], &ev))
+	if ev["triggerSource"] != "PreSignUp_SignUp" || ev["callerContext"].(map[string]any)["clientId"] != e.client {
+		t.Errorf("PreSignUp event %v", ev)
+	}
 }
