@@ -333,7 +333,7 @@ func TestHostedSignUpTrigger(t *testing.T) {
 	fake := lambdafake.New()
 	t.Cleanup(fake.Close)
 	pool := signUpPool()
-	pool.LambdaConfig = &types.LambdaConfigType{PreSignUp: aws.String(fnPreSignUp)}
+	pool.LambdaConfig = &types.LambdaConfigType{PreSignUp: aws.String(fnPreSignUp), PreAuthentication: aws.String(fnPreAuth)}
 	e := newHostedEnv(t, pool, testserver.WithLambdaEndpoint(fake.URL))
 	b := newBrowser(t, e.cbURL)
 	signUp := b.get(links(b.get(e.authorizeURL()))["signup"])
@@ -343,6 +343,18 @@ func TestHostedSignUpTrigger(t *testing.T) {
 		"PreSignUp failed with error invite only.")
 
 	fake.Handle(fnPreSignUp, echoResponse(`{"autoConfirmUser": true, "autoVerifyEmail": true, "autoVerifyPhone": false}`))
+	fake.Handle(fnPreAuth, lambdafake.FunctionError("Error", "not today"))
+	// Confirmed at once but refused at sign-in: the login page says why.
+	refused := b.submit(signUp, "username", "jay", "password", testserver.Password, "attr:email", "jay@example.com")
+	if refused.url.Path != "/"+e.pool+"/signup" || !strings.Contains(refused.body, `value="signin"`) {
+		t.Errorf("a refused sign-in after sign-up did not show the login form: %s", refused.body)
+	}
+	wantAlert(t, refused, "PreAuthentication failed with error not today.")
+	if st, _, err := e.adminUser("jay"); err != nil || st != "CONFIRMED" {
+		t.Errorf("jay: %s %v", st, err)
+	}
+
+	fake.Handle(fnPreAuth, lambdafake.Echo(nil))
 	cb := e.callbackParams(t, b.submit(signUp, "username", "ivy", "password", testserver.Password, "attr:email", "ivy@example.com"))
 	if claims := testserver.JWTClaims(t, e.exchange(t, cb.Get("code"))); claims["username"] != "ivy" {
 		t.Errorf("access token %v", claims)

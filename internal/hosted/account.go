@@ -225,7 +225,13 @@ func attributes(f url.Values) map[string]string {
 
 func (a *account) signUp() {
 	f := a.r.PostForm
-	res, err := a.Login.SignUp(a.r.Context(), a.req, strings.TrimSpace(f.Get("username")), f.Get("password"), attributes(f))
+	username := strings.TrimSpace(f.Get("username"))
+	res, err := a.Login.SignUp(a.r.Context(), a.req, username, f.Get("password"), attributes(f))
+	var after *login.SignInAfterConfirm
+	if errors.As(err, &after) {
+		a.signInFailed(username, after)
+		return
+	}
 	if err != nil {
 		if !a.Login.SignUpAllowed(a.r.Context(), a.s.poolID) {
 			a.fail(err)
@@ -257,9 +263,7 @@ func (a *account) confirm() {
 	var after *login.SignInAfterConfirm
 	switch {
 	case errors.As(err, &after):
-		v := view{Title: "Sign in", Action: a.s.base + "/login?" + a.q.Encode(), CSRF: f.Get("_csrf"), Username: username, Error: after.Err.Message,
-			Form: a.loginLinks(a.r, a.s, a.q)}
-		a.pages.render(a.w, http.StatusOK, "login", v)
+		a.signInFailed(username, after)
 	case err != nil:
 		if msg, ok := userMessage(err); ok {
 			a.confirmPage(http.StatusOK, username, "", f.Get("ticket"), "", msg)
@@ -271,6 +275,14 @@ func (a *account) confirm() {
 	default:
 		a.next(a.w, a.r, a.s, a.req, view{Action: a.s.base + "/login?" + a.q.Encode(), CSRF: f.Get("_csrf"), Username: username}, step)
 	}
+}
+
+// signInFailed shows the login page with the error of the sign-in that
+// followed a confirmation: the account is confirmed, the user signs in.
+func (a *account) signInFailed(username string, after *login.SignInAfterConfirm) {
+	v := view{Title: "Sign in", Action: a.s.base + "/login?" + a.q.Encode(), CSRF: a.r.PostForm.Get("_csrf"), Username: username, Error: after.Err.Message,
+		Form: a.loginLinks(a.r, a.s, a.q)}
+	a.pages.render(a.w, http.StatusOK, "login", v)
 }
 
 func (a *account) resend() {

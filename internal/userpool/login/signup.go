@@ -49,7 +49,8 @@ func (e *NotConfirmed) Unwrap() error { return e.Err }
 
 // SignedUp is the outcome of a sign-up on the hosted pages: the
 // confirmation the user must give (Destination of the code, Ticket), or,
-// for a user confirmed at once (a PreSignUp trigger), Step.
+// for a user confirmed at once (a PreSignUp trigger), Step. A sign-in
+// error after such a confirmation is returned as *SignInAfterConfirm.
 type SignedUp struct {
 	Username    string
 	Destination string
@@ -121,8 +122,10 @@ func (s *Service) SignUp(ctx context.Context, r *Request, username, password str
 	}
 	t := ticket{PoolID: p.Id, ClientID: r.ClientID, Username: u.Rec.Username, Sub: u.Rec.Sub, Password: core.PasswordTag(u.Doc.PasswordHash), Exp: s.Now().Unix() + TicketTTL}
 	if model.BoolValue(out.UserConfirmed) {
-		res.Step, err = s.resume(ctx, p, c, &t)
-		return res, err
+		if res.Step, err = s.resume(ctx, p, c, &t); err != nil {
+			return nil, afterConfirm(err)
+		}
+		return res, nil
 	}
 	res.Ticket = s.sealTicket(&t)
 	return res, nil
@@ -201,13 +204,19 @@ func (s *Service) ConfirmSignUp(ctx context.Context, r *Request, username, code,
 	}
 	step, err := s.resume(ctx, p, c, t)
 	if err != nil {
-		var ce *cognito.Error
-		if errors.As(err, &ce) {
-			return nil, &SignInAfterConfirm{Err: ce}
-		}
-		return nil, err
+		return nil, afterConfirm(err)
 	}
 	return step, nil
+}
+
+// afterConfirm marks a Cognito error of the sign-in that follows a
+// confirmation as *SignInAfterConfirm.
+func afterConfirm(err error) error {
+	var ce *cognito.Error
+	if errors.As(err, &ce) {
+		return &SignInAfterConfirm{Err: ce}
+	}
+	return err
 }
 
 // SignInAfterConfirm is a sign-in that failed after the account was
