@@ -1,6 +1,8 @@
 // Package hosted serves the managed login pages of pool domains:
-// GET /oauth2/authorize, the /login page with its challenge pages, and
-// GET /logout, on a domain's host and under /<pool id>.
+// GET /oauth2/authorize, the /login page with its challenge pages (MFA
+// setup included), the account pages (/signup, /confirm, /resendcode,
+// /forgotPassword, /confirmForgotPassword) and GET /logout, on a
+// domain's host and under /<pool id>.
 //
 // The pages are server-rendered from embedded templates with no external
 // assets. Forms carry a CSRF token bound to a cookie; cookies are
