@@ -198,6 +198,9 @@ func (s *Service) ConfirmSignUp(ctx context.Context, r *Request, username, code,
 	if _, err := s.users.ConfirmSignUp(ctx, in); err != nil {
 		return nil, err
 	}
+	// Unconfirmed: that the hosted UI signs in a user who confirms after
+	// signing up in the same browser (the documentation shows no page
+	// between the confirmation and the app).
 	t := s.openTicket(rawTicket, r)
 	if t == nil {
 		return nil, nil
