@@ -59,6 +59,7 @@ type input struct {
 
 // notices are the messages the login page shows after an account page
 // sent the user there; the query names one, so no text travels in URLs.
+// Unconfirmed: the hosted UI's wording of these messages.
 var notices = map[string]string{
 	"confirmed": "Your account is confirmed. Sign in to continue.",
 	"reset":     "Your password has been reset. Sign in with your new password.",
