@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognate-idp/cognate/internal/testserver"
 )
 
 // hostedEnv is a pool with a prefix domain, a public app client allowed
@@ -29,13 +31,13 @@ type hostedEnv struct {
 
 var hostedScopes = []string{"openid", "email", "profile", "aws.cognito.signin.user.admin", "orders/read"}
 
-func newHostedEnv(t *testing.T, pool *cip.CreateUserPoolInput) *hostedEnv {
+func newHostedEnv(t *testing.T, pool *cip.CreateUserPoolInput, opts ...testserver.Option) *hostedEnv {
 	t.Helper()
 	cb := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "callback reached")
 	}))
 	t.Cleanup(cb.Close)
-	e := newEnv(t, pool, nil)
+	e := newEnv(t, pool, nil, opts...)
 	ctx := context.Background()
 	c := e.s.Client
 	_, err := c.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: aws.String(e.pool), Domain: aws.String("hosted")})

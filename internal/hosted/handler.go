@@ -88,7 +88,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if pool != "" {
 		s.base = "/" + pool
 	}
-	switch strings.TrimPrefix(r.URL.Path, s.base) {
+	path := strings.TrimPrefix(r.URL.Path, s.base)
+	if page, ok := accountPath(path); ok {
+		h.accountPage(w, r, s, page)
+		return
+	}
+	switch path {
 	case "/oauth2/authorize":
 		h.authorize(w, r, s)
 	case "/login":

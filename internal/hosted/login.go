@@ -33,7 +33,7 @@ func (h *handler) loginPage(w http.ResponseWriter, r *http.Request, s site) {
 		h.fail(w, r, err)
 		return
 	}
-	h.pages.render(w, http.StatusOK, "login", view{Title: "Sign in", Action: s.base + "/login?" + q.Encode(), CSRF: h.csrf(w, r, s)})
+	h.pages.render(w, http.StatusOK, "login", view{Title: "Sign in", Action: s.base + "/login?" + q.Encode(), CSRF: h.csrf(w, r, s), Form: h.loginLinks(r, s, q)})
 }
 
 // loginPost handles the sign-in form and the challenge forms after it.
@@ -49,7 +49,7 @@ func (h *handler) loginPost(w http.ResponseWriter, r *http.Request, s site) {
 		h.fail(w, r, err)
 		return
 	}
-	v := view{Action: s.base + "/login?" + q.Encode()}
+	v := view{Action: s.base + "/login?" + q.Encode(), Form: h.loginLinks(r, s, q)}
 	if !h.checkCSRF(r) {
 		// Unconfirmed: Cognito's answer to a form without its CSRF token.
 		v.Title, v.CSRF, v.Error = "Sign in", h.csrf(w, r, s), "Your sign-in form expired. Please try again."
@@ -59,6 +59,10 @@ func (h *handler) loginPost(w http.ResponseWriter, r *http.Request, s site) {
 	v.CSRF = r.PostForm.Get("_csrf")
 	f := r.PostForm
 	var step *login.Step
+	if f.Get("step") == "respond" && f.Get("challenge") == "MFA_SETUP" {
+		h.mfaSetupPost(w, r, s, req, v)
+		return
+	}
 	if f.Get("step") == "respond" {
 		challenge := f.Get("challenge")
 		answers, ok := challengeAnswers(challenge, f)
@@ -85,6 +89,9 @@ func (h *handler) loginPost(w http.ResponseWriter, r *http.Request, s site) {
 	} else {
 		v.Username = f.Get("username")
 		step, err = h.Login.SignIn(r.Context(), req, v.Username, f.Get("password"))
+		if h.confirmAfterSignIn(w, r, s, req, err) {
+			return
+		}
 		if err != nil {
 			if msg, ok := userMessage(err); ok {
 				v.Title, v.Error = "Sign in", msg
@@ -95,12 +102,7 @@ func (h *handler) loginPost(w http.ResponseWriter, r *http.Request, s site) {
 			return
 		}
 	}
-	if step.Session == nil {
-		h.challengePage(w, v, step)
-		return
-	}
-	h.setCookie(w, s, sessionCookie, h.Login.SealHosted(step.Session), login.SessionTTL)
-	h.complete(w, r, s, req, step.Session)
+	h.next(w, r, s, req, v, step)
 }
 
 // userMessage is the message a sign-in error shows on the page: a
@@ -168,7 +170,7 @@ func (h *handler) challengePage(w http.ResponseWriter, v view, st *login.Step) {
 		}
 		h.pages.render(w, http.StatusOK, "newpassword", v)
 	default:
-		// MFA_SETUP needs an authenticator to be associated first.
+		// Steps the hosted pages do not offer (MFA_SETUP is next's).
 		h.pages.render(w, http.StatusNotImplemented, "error", view{Title: "Sign-in step not supported",
 			Message: "Cognate's hosted pages do not support the " + st.Challenge + " step; set up MFA through the API first."})
 	}

@@ -54,6 +54,7 @@ type view struct {
 	Code        string
 	Style       style
 	Profile     *profileView
+	Form        *form // the account pages' extras (account.go)
 }
 
 type choice struct{ Value, Label string }

@@ -248,4 +248,11 @@ var hostedRoutes = []string{
 	"GET /login", "POST /login",
 	"GET /logout",
 	"GET /profile", "POST /profile",
+	// The account pages: GET shows the form, POST handles it.
+	"GET /signup", "POST /signup",
+	"GET /confirm", "POST /confirm",
+	"GET /resendcode", "POST /resendcode",
+	"GET /forgotPassword", "POST /forgotPassword",
+	"GET /confirmForgotPassword", "POST /confirmForgotPassword",
+	"GET /confirmforgotPassword", "POST /confirmforgotPassword", // as the AWS endpoint table spells it
 }

@@ -102,6 +102,15 @@ func (b *Browser) Shot(name string) {
 	}
 }
 
+// ShotAction is Shot as an action, to take a screenshot in the middle
+// of a sequence of actions.
+func (b *Browser) ShotAction(name string) chromedp.Action[chromedp.Void] {
+	return func(context.Context, *chromedp.Target) (chromedp.Void, error) {
+		b.Shot(name)
+		return chromedp.Void{}, nil
+	}
+}
+
 // Text returns the text of the first element matching sel.
 func (b *Browser) Text(sel string) string {
 	b.t.Helper()

@@ -173,7 +173,7 @@ func New(opts Options) (*Service, error) {
 		Passkeys:        pk,
 		Federation:      federation.New(env),
 		Auth:            au,
-		Login:           login.New(env, au, tok),
+		Login:           login.New(env, au, tok, us, mf),
 		Tokens:          tok,
 		Delivery:        dl,
 		Settings:        settings.New(env),

@@ -1,7 +1,9 @@
 // Package login implements the managed login of pool domains: the
 // authorize endpoint's checks, sign-in on the hosted pages (through the
 // auth area, so with the same lockout, triggers and challenges as the
-// API), the hosted session, authorization codes and their exchange, the
+// API), sign-up, confirmation, password reset and authenticator setup
+// (through the users and mfa areas, as their API operations), the hosted
+// session, authorization codes and their exchange, the
 // refresh_token grant, userInfo, revocation and logout.
 //
 // It knows no HTTP: package hosted serves the pages and endpoints and

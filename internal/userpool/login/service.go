@@ -3,7 +3,9 @@ package login
 import (
 	"github.com/cognate-idp/cognate/internal/userpool/auth"
 	"github.com/cognate-idp/cognate/internal/userpool/core"
+	"github.com/cognate-idp/cognate/internal/userpool/mfa"
 	"github.com/cognate-idp/cognate/internal/userpool/tokens"
+	"github.com/cognate-idp/cognate/internal/userpool/users"
 )
 
 // Service implements managed login.
@@ -11,9 +13,12 @@ type Service struct {
 	*core.Env
 	auth   *auth.Service
 	tokens *tokens.Service
+	users  *users.Service
+	mfa    *mfa.Service
 }
 
-// New returns a Service.
-func New(env *core.Env, a *auth.Service, t *tokens.Service) *Service {
-	return &Service{Env: env, auth: a, tokens: t}
+// New returns a Service. Sign-up, confirmation and password reset go
+// through u, authenticator setup through m, as their API operations do.
+func New(env *core.Env, a *auth.Service, t *tokens.Service, u *users.Service, m *mfa.Service) *Service {
+	return &Service{Env: env, auth: a, tokens: t, users: u, mfa: m}
 }

@@ -107,7 +107,7 @@ func (s *Service) poolClient(ctx context.Context, r *Request) (*core.Pool, *core
 
 // SignIn checks the username and password entered for the authorize
 // request r. Errors are the sign-in's Cognito errors, whose messages the
-// page shows.
+// page shows, and *NotConfirmed for an account to confirm.
 func (s *Service) SignIn(ctx context.Context, r *Request, username, password string) (*Step, error) {
 	p, c, err := s.poolClient(ctx, r)
 	if err != nil {
@@ -118,6 +118,9 @@ func (s *Service) SignIn(ctx context.Context, r *Request, username, password str
 		return nil, cognito.New(cognito.InvalidParameter, "Username and password are required.")
 	}
 	hs, err := s.auth.HostedSignIn(ctx, p, c, username, password)
+	if cognito.IsCode(err, cognito.UserNotConfirmed) {
+		return nil, s.notConfirmed(ctx, p, r, username, err)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -127,7 +127,7 @@ func (s *Service) AssociateSoftwareToken(ctx context.Context, in *model.Associat
 	out := &model.AssociateSoftwareTokenResponse{SecretCode: model.String(secret)}
 	if t.session != nil {
 		next := s.NewAuthSession("MFA_SETUP", t.pool, t.client, t.user)
-		next.Device = t.session.Device
+		next.Device, next.Hosted = t.session.Device, t.session.Hosted
 		sealed, err := s.SealSession(next)
 		if err != nil {
 			return nil, err
@@ -189,7 +189,7 @@ func (s *Service) VerifySoftwareToken(ctx context.Context, in *model.VerifySoftw
 	out := &model.VerifySoftwareTokenResponse{Status: model.String("SUCCESS")}
 	if t.session != nil {
 		next := s.NewAuthSession("MFA_SETUP", t.pool, t.client, t.user)
-		next.Nonce, next.Device = nonce, t.session.Device
+		next.Nonce, next.Device, next.Hosted = nonce, t.session.Device, t.session.Hosted
 		sealed, err := s.SealSession(next)
 		if err != nil {
 			return nil, err
