@@ -184,7 +184,7 @@ func Notes() map[string]string {
 	const stored = "stored, validated and returned; not acted on"
 	const classic = "applied to the hosted pages of a domain with ManagedLoginVersion 1: the CSS after the pages' own, the logo above the form; ImageUrl is served by Cognate"
 	const branding = "applied to the hosted pages of a domain with ManagedLoginVersion 2: colours and corner radii of page, form, buttons, inputs, labels, links, text and errors, the form logo, page background and favicon; layout, header, footer and text settings are stored only"
-	const terms = "stored, validated and returned; the hosted pages do not show terms yet"
+	const terms = "the sign-up page of a domain with ManagedLoginVersion 2 links to the client's terms of use and privacy policy"
 	return map[string]string{
 		"CreateUserImportJob":                  "PreSignedUrl is Cognate's own upload endpoint (PUT the CSV file); CloudWatchLogsRoleArn is stored, row failures go to the server log",
 		"StartUserImportJob":                   "users are created RESET_REQUIRED, in batches, through AdminCreateUser's checks",

@@ -194,3 +194,42 @@ func TestUICustomizationImageURL(t *testing.T) {
 		t.Errorf("the old version's ImageUrl: %d, want 404", status)
 	}
 }
+
+// TestTermsOnSignUp: with managed login, the sign-up page links to the
+// client's terms of use and privacy policy; the classic hosted UI does
+// not show them.
+func TestTermsOnSignUp(t *testing.T) {
+	s := testserver.Start(t)
+	ctx := context.Background()
+	pool, web, _ := brandedPool(t, s)
+	for name, link := range map[string]string{"terms-of-use": "https://example.com/terms", "privacy-policy": "https://example.com/privacy"} {
+		_, err := s.Client.CreateTerms(ctx, &cip.CreateTermsInput{UserPoolId: aws.String(pool), ClientId: aws.String(web), TermsName: aws.String(name),
+			TermsSource: types.TermsSourceTypeLink, Enforcement: types.TermsEnforcementTypeNone, Links: map[string]string{"cognito:default": link}})
+		must(t, err)
+	}
+	signUp := strings.Replace(loginURL(s, pool, web), "/login?", "/signup?", 1)
+	page := func() string {
+		res, err := http.Get(signUp)
+		must(t, err)
+		defer res.Body.Close()
+		body, err := io.ReadAll(res.Body)
+		must(t, err)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("sign-up page: %d\n%s", res.StatusCode, body)
+		}
+		return string(body)
+	}
+	if strings.Contains(page(), `id="terms"`) {
+		t.Error("the classic hosted UI shows terms")
+	}
+	_, err := s.Client.UpdateUserPoolDomain(ctx, &cip.UpdateUserPoolDomainInput{UserPoolId: aws.String(pool), Domain: aws.String("branded"),
+		ManagedLoginVersion: aws.Int32(2)})
+	must(t, err)
+	body := page()
+	for _, want := range []string{`<a class="redirect-customizable" href="https://example.com/terms">Terms of use</a>`,
+		`<a class="redirect-customizable" href="https://example.com/privacy">Privacy policy</a>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the managed login sign-up page lacks %s:\n%s", want, body)
+		}
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"path"
 	"strings"
+
+	"github.com/cognate-idp/cognate/internal/userpool/branding"
 )
 
 //go:embed templates/*.html
@@ -66,6 +68,7 @@ type style struct {
 	CSS     template.CSS
 	Logo    template.URL
 	Favicon template.URL
+	Terms   []branding.TermsLink
 }
 
 // styledWriter is the response writer of a request to a pool's pages: it
@@ -92,7 +95,7 @@ func (h *handler) styled(w http.ResponseWriter, r *http.Request, poolID string) 
 		}
 		// The branding area makes the CSS safe inside <style> and the
 		// images data: URLs of checked image types.
-		return style{CSS: template.CSS(ps.CSS), Logo: template.URL(ps.Logo), Favicon: template.URL(ps.Favicon)}
+		return style{CSS: template.CSS(ps.CSS), Logo: template.URL(ps.Logo), Favicon: template.URL(ps.Favicon), Terms: ps.Terms}
 	}}
 }
 

@@ -5,8 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
+	"github.com/cognate-idp/cognate/internal/cognito"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool/core"
 	"github.com/cognate-idp/cognate/internal/userpool/domains"
@@ -20,7 +23,18 @@ type PageStyle struct {
 	CSS string
 	// Logo and Favicon are data: URLs of images, "" for none.
 	Logo, Favicon string
+	// Terms are the client's terms of use and privacy policy, which the
+	// sign-up page links to (managed login only, as in Cognito).
+	Terms []TermsLink
 }
+
+// TermsLink is a terms document as the sign-up page links to it.
+type TermsLink struct {
+	Label, URL string
+}
+
+// termsLabels are the documents the sign-up page links to, in order.
+var termsLabels = [][2]string{{"terms-of-use", "Terms of use"}, {"privacy-policy", "Privacy policy"}}
 
 // PageStyle returns the style of the managed login pages of pool poolID
 // for client clientID ("" when the page has no client). Which settings
@@ -36,6 +50,9 @@ func (s *Service) PageStyle(ctx context.Context, poolID, clientID string) (PageS
 			return err
 		}
 		if version == 2 {
+			if err := termsLinks(tx, poolID, clientID, &out); err != nil {
+				return err
+			}
 			return brandingStyle(tx, poolID, clientID, &out)
 		}
 		_, _, doc, found, err := uiFor(tx, poolID, clientID)
@@ -64,7 +81,7 @@ func brandingStyle(tx store.Tx, poolID, clientID string, out *PageStyle) error {
 		return err
 	}
 	_, d, err := loadBranding(tx, poolID, string(idx.Data))
-	if core.IsNotFound(err) {
+	if cognito.IsCode(err, cognito.ResourceNotFound) {
 		return nil
 	} else if err != nil {
 		return err
@@ -89,6 +106,45 @@ func brandingStyle(tx store.Tx, poolID, clientID string, out *PageStyle) error {
 		}
 	}
 	out.CSS = safeCSS(css.String())
+	return nil
+}
+
+// termsLinks adds the client's terms documents to out, each with its
+// English link, else its default one, else the first by language.
+//
+// Unconfirmed: which language managed login picks; Cognate's pages are in
+// English.
+func termsLinks(tx store.Tx, poolID, clientID string, out *PageStyle) error {
+	if clientID == "" {
+		return nil
+	}
+	for _, t := range termsLabels {
+		idx, err := tx.GetItem(poolID, core.TermsByClientKind, core.TermsIndexKey(clientID, t[0]))
+		if core.IsNotFound(err) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		_, d, err := loadTerms(tx, poolID, string(idx.Data))
+		if cognito.IsCode(err, cognito.ResourceNotFound) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		link := d.Links["cognito:english"]
+		if link == "" {
+			link = d.Links["cognito:default"]
+		}
+		if link == "" {
+			for _, lang := range slices.Sorted(maps.Keys(d.Links)) {
+				link = d.Links[lang]
+				break
+			}
+		}
+		if link != "" {
+			out.Terms = append(out.Terms, TermsLink{Label: t[1], URL: link})
+		}
+	}
 	return nil
 }
 
