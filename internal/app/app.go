@@ -129,8 +129,8 @@ func assemble(cfg config.Config, st store.Store, log *slog.Logger, o Overrides, 
 	caller.Log = trigger.NewCallLog(trigger.DefaultCallLogSize)
 	svc, err := userpool.New(userpool.Options{
 		Store: st, Region: cfg.Region, PublicURL: cfg.PublicURL, SecretKey: secret, Sender: sender,
-		Triggers: caller,
-		Logger:   log, Now: o.Now, Random: o.Random, PasswordHash: o.PasswordHash,
+		Triggers: caller, HTTPClient: o.HTTPClient,
+		Logger: log, Now: o.Now, Random: o.Random, PasswordHash: o.PasswordHash,
 	})
 	if err != nil {
 		return nil, err

@@ -51,8 +51,8 @@ type handler struct {
 }
 
 // New returns the handler of the managed login pages. The server routes
-// GET /oauth2/authorize, GET and POST /login and GET /logout to it, at
-// the root and under /{pool}.
+// GET /oauth2/authorize, GET and POST /login, GET /logout and GET
+// /oauth2/idpresponse to it, at the root and under /{pool}.
 func New(o Options) (http.Handler, error) {
 	ps, err := parsePages()
 	if err != nil {
@@ -106,6 +106,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.logout(w, r, s)
 	case "/profile":
 		h.profile(w, r, s)
+	case login.IdpResponsePath:
+		h.idpResponse(w, r, s)
 	default:
 		http.NotFound(w, r)
 	}
@@ -153,6 +155,10 @@ func (h *handler) authorize(w http.ResponseWriter, r *http.Request, s site) {
 	req, _, err := h.Login.Authorize(r.Context(), s.poolID, q)
 	if err != nil {
 		h.fail(w, r, err)
+		return
+	}
+	if req.Provider != "" {
+		h.federate(w, r, s, req, q)
 		return
 	}
 	if req.Prompt != "login" {

@@ -29,11 +29,14 @@ var factorLabel = map[string]string{
 // loginPage shows the sign-in form for an authorize request.
 func (h *handler) loginPage(w http.ResponseWriter, r *http.Request, s site) {
 	q := params(r.URL.Query())
-	if _, _, err := h.Login.Authorize(r.Context(), s.poolID, q); err != nil {
+	_, c, err := h.Login.Authorize(r.Context(), s.poolID, q)
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.pages.render(w, http.StatusOK, "login", view{Title: "Sign in", Action: s.base + "/login?" + q.Encode(), CSRF: h.csrf(w, r, s), Form: h.loginLinks(r, s, q)})
+	v := view{Title: "Sign in", Action: s.base + "/login?" + q.Encode(), CSRF: h.csrf(w, r, s), Form: h.loginLinks(r, s, q)}
+	v.Providers, v.NoPassword = providerButtons(s, q, c), !login.PasswordAllowed(c)
+	h.pages.render(w, http.StatusOK, "login", v)
 }
 
 // loginPost handles the sign-in form and the challenge forms after it.

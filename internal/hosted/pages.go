@@ -57,6 +57,10 @@ type view struct {
 	Style       style
 	Profile     *profileView
 	Form        *form // the account pages' extras (account.go)
+	// Providers are the login page's identity provider buttons;
+	// NoPassword hides its password form.
+	Providers  []idpButton
+	NoPassword bool
 }
 
 type choice struct{ Value, Label string }
@@ -98,6 +102,8 @@ func (h *handler) styled(w http.ResponseWriter, r *http.Request, poolID string) 
 		return style{CSS: template.CSS(ps.CSS), Logo: template.URL(ps.Logo), Favicon: template.URL(ps.Favicon), Terms: ps.Terms}
 	}}
 }
+
+type idpButton struct{ Name, URL string }
 
 // render writes page name with status, in the pool's style when w is a
 // styledWriter. Pages are never cached, never framed and load nothing

@@ -255,4 +255,6 @@ var hostedRoutes = []string{
 	"GET /forgotPassword", "POST /forgotPassword",
 	"GET /confirmForgotPassword", "POST /confirmForgotPassword",
 	"GET /confirmforgotPassword", "POST /confirmforgotPassword", // as the AWS endpoint table spells it
+	// Where upstream identity providers send the browser back.
+	"GET /oauth2/idpresponse",
 }

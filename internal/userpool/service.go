@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"runtime"
 	"strings"
 	"time"
@@ -69,6 +70,9 @@ type Options struct {
 	CodeSendsPerHour int
 	// VerifierCacheSize bounds the cache of verified access tokens.
 	VerifierCacheSize int
+	// HTTPClient makes the requests to upstream identity providers
+	// (discovery, keys, token and userInfo); it should have a timeout.
+	HTTPClient *http.Client
 }
 
 // Service implements the user-pool operations.
@@ -132,6 +136,9 @@ func New(opts Options) (*Service, error) {
 	if opts.CodeSendsPerHour <= 0 {
 		opts.CodeSendsPerHour = 10
 	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
 	if opts.VerifierCacheSize <= 0 {
 		opts.VerifierCacheSize = 100_000
 	}
@@ -160,6 +167,7 @@ func New(opts Options) (*Service, error) {
 	pk := passkeys.New(env, tok)
 	dv := devices.New(env, tok, core.DeriveKey(opts.SecretKey, "device group keys"))
 	au := auth.New(env, srpServer, dl, pw, tok, tr, us, mf, dv, pk)
+	fed := federation.New(env, tr, opts.HTTPClient)
 	return &Service{
 		Pools:           pools.New(env, tok),
 		Groups:          groups.New(env),
@@ -171,9 +179,9 @@ func New(opts Options) (*Service, error) {
 		MFA:             mf,
 		Devices:         dv,
 		Passkeys:        pk,
-		Federation:      federation.New(env),
+		Federation:      fed,
 		Auth:            au,
-		Login:           login.New(env, au, tok, us, mf),
+		Login:           login.New(env, au, tok, us, mf, fed),
 		Tokens:          tok,
 		Delivery:        dl,
 		Settings:        settings.New(env),

@@ -168,6 +168,9 @@ const (
 	StatusConfirmed           = "CONFIRMED"
 	StatusForceChangePassword = "FORCE_CHANGE_PASSWORD"
 	StatusResetRequired       = "RESET_REQUIRED"
+	// StatusExternalProvider is a user created by a sign-in through an
+	// identity provider.
+	StatusExternalProvider = "EXTERNAL_PROVIDER"
 )
 
 func (u *User) UserType(attrs []model.AttributeType) model.UserType {

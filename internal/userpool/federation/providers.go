@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
+	"net/http"
 	"slices"
 
 	"github.com/cognate-idp/cognate/internal/cognito"
 	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool/core"
+	"github.com/cognate-idp/cognate/internal/userpool/triggers"
 )
 
 // Item kinds: a provider by name, and the owner of each IdP identifier.
@@ -22,13 +24,19 @@ const (
 // Unconfirmed: 300 as in Cognito's quota table for identity providers per pool.
 const maxProviders = 300
 
-// Service implements the identity provider and provider link operations.
+// Service implements the identity provider and provider link operations,
+// and sign-in through a provider.
 type Service struct {
 	*core.Env
+	triggers *triggers.Service
+	http     *http.Client
+	disc     discovery
 }
 
-// New returns a Service.
-func New(env *core.Env) *Service { return &Service{Env: env} }
+// New returns a Service; client makes the requests to upstream providers.
+func New(env *core.Env, tr *triggers.Service, client *http.Client) *Service {
+	return &Service{Env: env, triggers: tr, http: client}
+}
 
 // provider is what a provider item stores; the name is the item's ID.
 type provider struct {

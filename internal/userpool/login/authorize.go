@@ -10,13 +10,14 @@ import (
 	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool/core"
+	"github.com/cognate-idp/cognate/internal/userpool/federation"
 	"github.com/cognate-idp/cognate/internal/userpool/resourceservers"
 )
 
 // Params are the parameters of an authorize request, which the login
 // pages carry along unchanged.
 var Params = []string{"response_type", "client_id", "redirect_uri", "state", "scope", "code_challenge",
-	"code_challenge_method", "nonce", "identity_provider", "prompt"}
+	"code_challenge_method", "nonce", "identity_provider", "idp_identifier", "prompt"}
 
 // Request is a checked authorize request.
 type Request struct {
@@ -29,6 +30,9 @@ type Request struct {
 	Challenge    string // PKCE code_challenge (S256), "" for none
 	Nonce        string
 	Prompt       string // "", "login" or "none"
+	// Provider is the identity provider to sign in through, by name; ""
+	// for the managed login's own pages.
+	Provider string
 }
 
 // AuthorizeError is an authorize request that failed. With Redirect
@@ -111,10 +115,11 @@ func (s *Service) Authorize(ctx context.Context, poolID string, q url.Values) (*
 		if !model.BoolValue(c.Cfg.AllowedOAuthFlowsUserPoolClient) || !slices.Contains(c.Cfg.AllowedOAuthFlows, flow) {
 			return fail("unauthorized_client", "The client is not allowed the "+flow+" flow.")
 		}
-		if idp := q.Get("identity_provider"); idp != "" && idp != "COGNITO" {
-			// Unconfirmed: Cognito's answer for an identity provider the
-			// client does not support; Cognate has only COGNITO.
-			return fail("invalid_request", "Identity provider "+idp+" is not supported by the client.")
+		if r.Provider, err = requestProvider(tx, poolID, c, q); err != nil {
+			if ae, ok := err.(*AuthorizeError); ok {
+				return fail(ae.Code, ae.Description)
+			}
+			return err
 		}
 		if scopes, err = requestScopes(tx, poolID, c, q.Get("scope"), q.Has("scope")); err != nil {
 			if _, ok := err.(*cognito.OAuthError); ok {
@@ -145,6 +150,62 @@ func (s *Service) Authorize(ctx context.Context, poolID string, q url.Values) (*
 	}
 	r.Scopes = scopes
 	return r, c, nil
+}
+
+// requestProvider returns the identity provider an authorize request
+// names with identity_provider or, through the providers' IdpIdentifiers,
+// idp_identifier; "" for the managed login's own pages (none named, or
+// COGNITO). The client must list the provider in its
+// SupportedIdentityProviders.
+func requestProvider(tx store.Tx, poolID string, c *core.Client, q url.Values) (string, error) {
+	idp := q.Get("identity_provider")
+	if id := q.Get("idp_identifier"); idp == "" && id != "" {
+		name, err := federation.ProviderNameFor(tx, poolID, id)
+		if err != nil {
+			return "", err
+		}
+		if name == "" {
+			// Unconfirmed: Cognito's answer for an unknown idp_identifier.
+			return "", &AuthorizeError{Code: "invalid_request", Description: "No identity provider has the identifier " + id + "."}
+		}
+		idp = name
+	}
+	if idp == "" || idp == "COGNITO" {
+		return "", nil
+	}
+	// Unconfirmed: Cognito's answer for an identity provider the client
+	// does not support.
+	unsupported := &AuthorizeError{Code: "invalid_request", Description: "Identity provider " + idp + " is not supported by the client."}
+	if !slices.Contains(c.Cfg.SupportedIdentityProviders, idp) {
+		return "", unsupported
+	}
+	if _, err := federation.LoadUpstream(tx, poolID, idp); cognito.IsCode(err, cognito.ResourceNotFound) {
+		return "", unsupported
+	} else if err != nil {
+		return "", err
+	}
+	return idp, nil
+}
+
+// PasswordAllowed reports whether the client's users may sign in with a
+// password on the managed login pages: COGNITO is among its
+// SupportedIdentityProviders. Unconfirmed: a client that lists no
+// provider at all is treated as listing COGNITO.
+func PasswordAllowed(c *core.Client) bool {
+	ps := c.Cfg.SupportedIdentityProviders
+	return len(ps) == 0 || slices.Contains(ps, "COGNITO")
+}
+
+// Providers are the identity providers other than COGNITO the client
+// supports, for the buttons of the login page.
+func Providers(c *core.Client) []string {
+	var out []string
+	for _, p := range c.Cfg.SupportedIdentityProviders {
+		if p != "COGNITO" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // requestScopes returns the scopes an authorize request grants: the asked

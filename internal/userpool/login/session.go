@@ -78,7 +78,8 @@ func (s *Service) sessionUser(ctx context.Context, hs *Session) (*core.User, err
 	if err != nil {
 		return nil, err
 	}
-	if !u.Doc.Enabled || u.Doc.Status != core.StatusConfirmed || hs.AuthTime < u.Doc.RevokedBefore {
+	signsIn := u.Doc.Status == core.StatusConfirmed || u.Doc.Status == core.StatusExternalProvider
+	if !u.Doc.Enabled || !signsIn || hs.AuthTime < u.Doc.RevokedBefore {
 		return nil, cognito.New(cognito.NotAuthorized, "User is disabled.")
 	}
 	return u, nil
@@ -112,6 +113,11 @@ func (s *Service) SignIn(ctx context.Context, r *Request, username, password str
 	p, c, err := s.poolClient(ctx, r)
 	if err != nil {
 		return nil, err
+	}
+	if !PasswordAllowed(c) {
+		// Unconfirmed: Cognito's answer to a password sent for a client
+		// that signs in through identity providers only.
+		return nil, cognito.New(cognito.NotAuthorized, "This app signs in through an identity provider only.")
 	}
 	if username == "" || password == "" {
 		// Unconfirmed: the hosted page's message for an empty field.

@@ -184,6 +184,10 @@ func (s *Service) IssueTokens(ctx context.Context, p *core.Pool, c *core.Client,
 		if n == "sub" || core.IsVerifiedFlag(n) {
 			continue
 		}
+		if n == "identities" {
+			idClaims = append(idClaims, token.Claim{Name: n, Value: identitiesClaim(model.StringValue(a.Value))})
+			continue
+		}
 		idClaims = append(idClaims, token.Claim{Name: n, Value: model.StringValue(a.Value)})
 	}
 	if access, idClaims, err = s.triggers.PreTokenGeneration(ctx, p, c, u, gen, groups, access, idClaims); err != nil {

@@ -1,0 +1,207 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognate-idp/cognate/internal/testserver"
+)
+
+// TestFederationOIDC signs in to one server through another one acting
+// as the upstream OIDC provider, with a browser that keeps cookies.
+func TestFederationOIDC(t *testing.T) {
+	f := newFedEnv(t)
+	ctx := context.Background()
+	anaSub := f.upUser(t, "ana", "eng")
+	fedName := fedProvider + "_" + anaSub
+
+	t.Run("the first sign-in creates the federated user", func(t *testing.T) {
+		cb := f.signIn(t, "ana")
+		if cb.Get("code") == "" || cb.Get("state") != "st-1" {
+			t.Fatalf("callback %v, want a code and the state", cb)
+		}
+		id := f.tokens(t, cb.Get("code"))
+		wantEntries(t, "ID token", id, map[string]any{"cognito:username": fedName, "email": "ana@example.com",
+			"name": "Upstream ana", "custom:team": "eng", "token_use": "id"})
+		ids, _ := id["identities"].([]any)
+		if len(ids) != 1 {
+			t.Fatalf("identities claim %#v, want one identity", id["identities"])
+		}
+		wantEntries(t, "identity", ids[0].(map[string]any), map[string]any{"userId": anaSub, "providerName": fedProvider,
+			"providerType": "OIDC", "primary": "true"})
+		if _, ok := ids[0].(map[string]any)["issuer"]; !ok {
+			t.Errorf("identity %v has no issuer", ids[0])
+		}
+
+		out, err := f.down.Client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(f.downPool), Username: aws.String(fedName)})
+		noErr(t, err)
+		attrs := testserver.Attrs(out.UserAttributes)
+		if out.UserStatus != types.UserStatusTypeExternalProvider || !out.Enabled {
+			t.Errorf("status %s enabled %v, want EXTERNAL_PROVIDER and enabled", out.UserStatus, out.Enabled)
+		}
+		wantEntries(t, "attributes", attrs, map[string]string{"email": "ana@example.com", "custom:team": "eng", "name": "Upstream ana"})
+		var stored []map[string]any
+		noErr(t, json.Unmarshal([]byte(attrs["identities"]), &stored))
+		if len(stored) != 1 || stored[0]["userId"] != anaSub || stored[0]["providerName"] != fedProvider || stored[0]["primary"] != true {
+			t.Errorf("identities attribute %s", attrs["identities"])
+		}
+		if attrs["sub"] == anaSub {
+			t.Error("the federated user has the upstream user's sub")
+		}
+	})
+
+	t.Run("a later sign-in updates the mapped attributes", func(t *testing.T) {
+		_, err := f.up.Client.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: aws.String(f.upPool),
+			Username: aws.String("ana"), UserAttributes: testserver.AttrList("custom:dept", "ops")})
+		noErr(t, err)
+		id := f.tokens(t, f.signIn(t, "ana").Get("code"))
+		if id["custom:team"] != "ops" || id["cognito:username"] != fedName {
+			t.Errorf("ID token %v, want custom:team ops for %s", id, fedName)
+		}
+		if got := f.down.UserAttrs(t, f.downPool, fedName)["custom:team"]; got != "ops" {
+			t.Errorf("custom:team = %q after the second sign-in, want ops", got)
+		}
+	})
+
+	t.Run("a linked native user signs in as itself", func(t *testing.T) {
+		bobSub := f.upUser(t, "bob", "sales")
+		f.down.User(t, f.downPool, "robert", "email", "robert@example.com")
+		_, err := f.down.Client.AdminLinkProviderForUser(ctx, &cip.AdminLinkProviderForUserInput{UserPoolId: aws.String(f.downPool),
+			DestinationUser: &types.ProviderUserIdentifierType{ProviderName: aws.String("Cognito"), ProviderAttributeValue: aws.String("robert")},
+			SourceUser: &types.ProviderUserIdentifierType{ProviderName: aws.String(fedProvider), ProviderAttributeName: aws.String("Cognito_Subject"),
+				ProviderAttributeValue: aws.String(bobSub)}})
+		noErr(t, err)
+		id := f.tokens(t, f.signIn(t, "bob").Get("code"))
+		if id["cognito:username"] != "robert" || id["email"] != "robert@example.com" {
+			t.Errorf("ID token %v, want robert's", id)
+		}
+		if _, err := f.down.Client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(f.downPool),
+			Username: aws.String(fedProvider + "_" + bobSub)}); err == nil {
+			t.Error("a federated user was created for a linked identity")
+		}
+	})
+
+	t.Run("a disabled provider identity is refused", func(t *testing.T) {
+		_, err := f.down.Client.AdminDisableProviderForUser(ctx, &cip.AdminDisableProviderForUserInput{UserPoolId: aws.String(f.downPool),
+			User: &types.ProviderUserIdentifierType{ProviderName: aws.String(fedProvider), ProviderAttributeName: aws.String("Cognito_Subject"),
+				ProviderAttributeValue: aws.String(anaSub)}})
+		noErr(t, err)
+		cb := f.signIn(t, "ana")
+		if cb.Get("error") != "invalid_request" || cb.Get("error_description") != "User is disabled." || cb.Get("code") != "" || cb.Get("state") != "st-1" {
+			t.Errorf("callback %v, want invalid_request: User is disabled.", cb)
+		}
+	})
+
+	t.Run("a tampered state is refused", func(t *testing.T) {
+		st := f.upstreamState(t)
+		for name, bad := range map[string]string{"tampered": st[:len(st)-2] + flip(st[len(st)-2:]), "absent": "", "garbage": "abc"} {
+			status, loc, body := f.idpResponse(t, url.Values{"code": {"x"}, "state": {bad}})
+			if status != http.StatusBadRequest || loc != "" || !strings.Contains(body, "An error was encountered") {
+				t.Errorf("%s state: %d %q %s", name, status, loc, body)
+			}
+		}
+	})
+
+	t.Run("the provider's access_denied reaches the client", func(t *testing.T) {
+		status, loc, _ := f.idpResponse(t, url.Values{"error": {"access_denied"}, "error_description": {"The user said no"}, "state": {f.upstreamState(t)}})
+		cb := f.callback(t, page{status: status, location: loc})
+		if cb.Get("error") != "access_denied" || cb.Get("error_description") != "The user said no" || cb.Get("state") != "st-1" {
+			t.Errorf("callback %v, want access_denied with the state", cb)
+		}
+	})
+
+	t.Run("a code the provider refuses ends in server_error", func(t *testing.T) {
+		status, loc, _ := f.idpResponse(t, url.Values{"code": {"not-a-code"}, "state": {f.upstreamState(t)}})
+		cb := f.callback(t, page{status: status, location: loc})
+		if cb.Get("error") != "server_error" || cb.Get("state") != "st-1" {
+			t.Errorf("callback %v, want server_error with the state", cb)
+		}
+	})
+}
+
+// flip changes every character of s.
+func flip(s string) string {
+	b := []byte(s)
+	for i := range b {
+		if b[i] == 'A' {
+			b[i] = 'B'
+		} else {
+			b[i] = 'A'
+		}
+	}
+	return string(b)
+}
+
+// TestFederationAuthorize covers the authorize endpoint's choice of
+// provider: the login page's buttons, idp_identifier, providers the
+// client does not support and the types Cognate does not federate.
+func TestFederationAuthorize(t *testing.T) {
+	f := newFedEnv(t)
+	ctx := context.Background()
+
+	t.Run("the login page has a button per provider beside the password form", func(t *testing.T) {
+		p := newBrowser(t, f.cbURL).get(f.authorizeURL("identity_provider", ""))
+		if p.status != 200 || !strings.Contains(p.body, `class="idpButton-customizable"`) || !strings.Contains(p.body, "identity_provider="+fedProvider) ||
+			!strings.Contains(p.body, `<label for="password">`) || !strings.Contains(p.body, "idpDescription-customizable") {
+			t.Errorf("login page %d: %s", p.status, p.body)
+		}
+	})
+
+	t.Run("a client without COGNITO shows no password form", func(t *testing.T) {
+		only := f.down.AppClient(t, f.downPool, &cip.CreateUserPoolClientInput{ClientName: aws.String("federated only"),
+			AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
+			AllowedOAuthScopes: []string{"openid"}, SupportedIdentityProviders: []string{fedProvider}, CallbackURLs: []string{f.cbURL}})
+		p := newBrowser(t, f.cbURL).get(f.authorizeURL("identity_provider", "", "client_id", only, "scope", "openid"))
+		if p.status != 200 || strings.Contains(p.body, `name="password"`) || !strings.Contains(p.body, "idpButton-customizable") {
+			t.Errorf("login page %d: %s", p.status, p.body)
+		}
+	})
+
+	t.Run("idp_identifier names the provider", func(t *testing.T) {
+		resp, err := noRedirect.Get(f.authorizeURL("identity_provider", "", "idp_identifier", "corp.example"))
+		noErr(t, err)
+		resp.Body.Close()
+		loc := mustURL(t, resp.Header.Get("Location"))
+		q := loc.Query()
+		if resp.StatusCode != http.StatusFound || loc.Host != mustURL(t, f.up.URL).Host || q.Get("client_id") != f.upClient ||
+			q.Get("redirect_uri") != f.downIss+"/oauth2/idpresponse" || q.Get("scope") != "openid email profile" ||
+			q.Get("response_type") != "code" || q.Get("nonce") == "" || q.Get("state") == "" {
+			t.Errorf("authorize answered %d to %s", resp.StatusCode, loc)
+		}
+	})
+
+	t.Run("a provider the client does not support is refused", func(t *testing.T) {
+		_, err := f.down.Client.CreateIdentityProvider(ctx, &cip.CreateIdentityProviderInput{UserPoolId: aws.String(f.downPool),
+			ProviderName: aws.String("Other"), ProviderType: types.IdentityProviderTypeTypeOidc,
+			ProviderDetails: map[string]string{"client_id": "c", "attributes_request_method": "GET", "oidc_issuer": "https://idp.example", "authorize_scopes": "openid"}})
+		noErr(t, err)
+		cb := f.callback(t, newBrowser(t, f.cbURL).get(f.authorizeURL("identity_provider", "Other")))
+		if cb.Get("error") != "invalid_request" || cb.Get("state") != "st-1" {
+			t.Errorf("callback %v, want invalid_request", cb)
+		}
+	})
+
+	t.Run("a SAML provider is not supported", func(t *testing.T) {
+		_, err := f.down.Client.CreateIdentityProvider(ctx, &cip.CreateIdentityProviderInput{UserPoolId: aws.String(f.downPool),
+			ProviderName: aws.String("Corp"), ProviderType: types.IdentityProviderTypeTypeSaml,
+			ProviderDetails: map[string]string{"MetadataURL": "https://idp.example/metadata"}})
+		noErr(t, err)
+		_, err = f.down.Client.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{UserPoolId: aws.String(f.downPool), ClientId: aws.String(f.downClient),
+			AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
+			AllowedOAuthScopes: []string{"openid", "email", "profile"}, SupportedIdentityProviders: []string{"COGNITO", fedProvider, "Corp"},
+			CallbackURLs: []string{f.cbURL}})
+		noErr(t, err)
+		p := newBrowser(t, f.cbURL).get(f.authorizeURL("identity_provider", "Corp"))
+		if p.status != http.StatusBadRequest || p.location != "" || !strings.Contains(p.body, "SAML") {
+			t.Errorf("SAML authorize %d %q: %s", p.status, p.location, p.body)
+		}
+	})
+}

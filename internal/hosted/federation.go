@@ -1,0 +1,70 @@
+package hosted
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/cognate-idp/cognate/internal/cognito"
+	"github.com/cognate-idp/cognate/internal/userpool/core"
+	"github.com/cognate-idp/cognate/internal/userpool/login"
+)
+
+// providerButtons are the login page's buttons for the identity
+// providers client c supports: each is the authorize request again,
+// naming the provider.
+func providerButtons(s site, q url.Values, c *core.Client) []idpButton {
+	var out []idpButton
+	for _, name := range login.Providers(c) {
+		bq := url.Values{}
+		for k, v := range q {
+			bq[k] = v
+		}
+		bq.Del("idp_identifier")
+		bq.Set("identity_provider", name)
+		out = append(out, idpButton{Name: name, URL: s.base + "/oauth2/authorize?" + bq.Encode()})
+	}
+	return out
+}
+
+// callbackURL is this domain's idpresponse URL, as upstream providers
+// must have it among their client's callback URLs: the host the browser
+// reached, with the scheme of the server's public URL.
+func (h *handler) callbackURL(r *http.Request, s site) string {
+	scheme := "https"
+	if strings.HasPrefix(h.Login.PublicURL, "http://") {
+		scheme = "http"
+	}
+	return scheme + "://" + r.Host + s.base + login.IdpResponsePath
+}
+
+// federate sends the browser to sign in at the authorize request's
+// identity provider.
+func (h *handler) federate(w http.ResponseWriter, r *http.Request, s site, req *login.Request, q url.Values) {
+	to, err := h.Login.Federate(r.Context(), req, q, h.callbackURL(r, s))
+	if err != nil {
+		var ce *cognito.Error
+		if errors.As(err, &ce) {
+			// A provider type Cognate does not federate.
+			h.pages.render(w, http.StatusBadRequest, "error", view{Title: "Sign-in option not supported", Message: ce.Message, Code: "unsupported_identity_provider"})
+			return
+		}
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, to, http.StatusFound)
+}
+
+// idpResponse serves GET /oauth2/idpresponse, where upstream providers
+// send the browser back: it signs the user in, starts the hosted session
+// and sends the browser on to the client.
+func (h *handler) idpResponse(w http.ResponseWriter, r *http.Request, s site) {
+	req, hs, err := h.Login.IdpResponse(r.Context(), s.poolID, r.URL.Query())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.setCookie(w, s, sessionCookie, h.Login.SealHosted(hs), login.SessionTTL)
+	h.complete(w, r, s, req, hs)
+}

@@ -1,0 +1,277 @@
+package federation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/cognate-idp/cognate/internal/cognito"
+	"github.com/cognate-idp/cognate/internal/store"
+	"github.com/cognate-idp/cognate/internal/userpool/core"
+)
+
+// Upstream is an identity provider as a sign-in through it needs it.
+type Upstream struct {
+	Name    string
+	Type    string
+	Details map[string]string
+	Mapping map[string]string
+}
+
+// LoadUpstream reads the provider name of pool poolID inside tx, for a
+// sign-in; ResourceNotFoundException when there is none.
+func LoadUpstream(tx store.Tx, poolID, name string) (*Upstream, error) {
+	var p provider
+	_, found, err := core.GetItemDoc(tx, poolID, ProviderKind, name, &p)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, notFound()
+	}
+	return &Upstream{Name: name, Type: p.Type, Details: p.Details, Mapping: p.Mapping}, nil
+}
+
+// ProviderNameFor returns the name of the provider of pool poolID that
+// owns the IdP identifier id, "" for none.
+func ProviderNameFor(tx store.Tx, poolID, id string) (string, error) {
+	var name string
+	_, _, err := core.GetItemDoc(tx, poolID, IdentifierKind, id, &name)
+	return name, err
+}
+
+// UpstreamError is a failed exchange with an upstream provider. Its
+// message names the step and the provider's answer, never a secret.
+type UpstreamError struct {
+	Step string
+	Err  error
+}
+
+func (e *UpstreamError) Error() string { return "upstream " + e.Step + ": " + e.Err.Error() }
+func (e *UpstreamError) Unwrap() error { return e.Err }
+
+func upstreamErr(step string, err error) error { return &UpstreamError{Step: step, Err: err} }
+
+// discoveryTTL is how long a provider's discovery document is reused.
+const discoveryTTL = 10 * time.Minute
+
+// endpoints are an OIDC provider's discovered or configured endpoints,
+// with the verifier of its ID tokens.
+type endpoints struct {
+	auth, token, userinfo string
+	provider              *oidc.Provider
+	fetched               time.Time
+}
+
+// discovery caches the endpoints of upstream providers by issuer and
+// configured overrides. The key set of each provider refreshes itself
+// when it meets an unknown key ID.
+type discovery struct {
+	mu sync.Mutex
+	m  map[string]*endpoints
+}
+
+func (s *Service) clientContext(ctx context.Context) context.Context {
+	return oidc.ClientContext(ctx, s.http)
+}
+
+// endpointsOf returns the endpoints of an OIDC provider: those of its
+// ProviderDetails (authorize_url, token_url, attributes_url, jwks_uri),
+// the others from oidc_issuer's discovery document.
+func (s *Service) endpointsOf(ctx context.Context, u *Upstream) (*endpoints, error) {
+	d := u.Details
+	issuer := strings.TrimRight(d["oidc_issuer"], "/")
+	key := strings.Join([]string{issuer, d["authorize_url"], d["token_url"], d["attributes_url"], d["jwks_uri"]}, "\x00")
+	s.disc.mu.Lock()
+	e := s.disc.m[key]
+	s.disc.mu.Unlock()
+	if e != nil && s.Now().Sub(e.fetched) < discoveryTTL {
+		return e, nil
+	}
+	// The key set keeps this context for its later fetches.
+	bg := s.clientContext(context.WithoutCancel(ctx))
+	cfg := oidc.ProviderConfig{IssuerURL: issuer, AuthURL: d["authorize_url"], TokenURL: d["token_url"],
+		UserInfoURL: d["attributes_url"], JWKSURL: d["jwks_uri"]}
+	if cfg.AuthURL == "" || cfg.TokenURL == "" || cfg.JWKSURL == "" {
+		dctx, cancel := context.WithTimeout(bg, 15*time.Second)
+		defer cancel()
+		disc, err := oidc.NewProvider(dctx, issuer)
+		if err != nil {
+			return nil, upstreamErr("discovery", err)
+		}
+		var doc struct {
+			Auth     string   `json:"authorization_endpoint"`
+			Token    string   `json:"token_endpoint"`
+			UserInfo string   `json:"userinfo_endpoint"`
+			JWKS     string   `json:"jwks_uri"`
+			Algs     []string `json:"id_token_signing_alg_values_supported"`
+		}
+		if err := disc.Claims(&doc); err != nil {
+			return nil, upstreamErr("discovery", err)
+		}
+		cfg.AuthURL = or(cfg.AuthURL, doc.Auth)
+		cfg.TokenURL = or(cfg.TokenURL, doc.Token)
+		cfg.UserInfoURL = or(cfg.UserInfoURL, doc.UserInfo)
+		cfg.JWKSURL = or(cfg.JWKSURL, doc.JWKS)
+		cfg.Algorithms = doc.Algs
+	}
+	if cfg.AuthURL == "" || cfg.TokenURL == "" || cfg.JWKSURL == "" {
+		return nil, upstreamErr("discovery", errors.New("the provider has no authorization, token or JWKS endpoint"))
+	}
+	e = &endpoints{auth: cfg.AuthURL, token: cfg.TokenURL, userinfo: cfg.UserInfoURL, provider: cfg.NewProvider(bg), fetched: s.Now()}
+	s.disc.mu.Lock()
+	if s.disc.m == nil {
+		s.disc.m = map[string]*endpoints{}
+	}
+	s.disc.m[key] = e
+	s.disc.mu.Unlock()
+	return e, nil
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func (s *Service) oauthConfig(u *Upstream, e *endpoints, redirectURI string) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID: u.Details["client_id"], ClientSecret: u.Details["client_secret"], RedirectURL: redirectURI,
+		// Unconfirmed: Cognito sends the client secret in the token
+		// request's body (client_secret_post).
+		Endpoint: oauth2.Endpoint{AuthURL: e.auth, TokenURL: e.token, AuthStyle: oauth2.AuthStyleInParams},
+		Scopes:   strings.Fields(u.Details["authorize_scopes"]),
+	}
+}
+
+// CheckSupported refuses a sign-in through a provider type Cognate does
+// not federate.
+func CheckSupported(u *Upstream) error {
+	switch u.Type {
+	case "OIDC":
+		return nil
+	case "SAML":
+		return cognito.New(cognito.UnsupportedOperation, "Cognate does not support sign-in through SAML identity providers.")
+	}
+	return cognito.Errorf(cognito.UnsupportedOperation, "Cognate does not support sign-in through %s; configure it as an OIDC identity provider instead.", u.Type)
+}
+
+// AuthCodeURL returns where to send the browser to sign in at provider
+// u: its authorization endpoint with the code flow, u's client and
+// scopes, and state and nonce.
+func (s *Service) AuthCodeURL(ctx context.Context, u *Upstream, redirectURI, state, nonce string) (string, error) {
+	e, err := s.endpointsOf(ctx, u)
+	if err != nil {
+		return "", err
+	}
+	return s.oauthConfig(u, e, redirectURI).AuthCodeURL(state, oidc.Nonce(nonce)), nil
+}
+
+// Exchange redeems the authorization code of a provider's callback, and
+// returns the claims of its verified ID token (signature, issuer,
+// audience, expiry and nonce) merged with those of its userInfo endpoint.
+func (s *Service) Exchange(ctx context.Context, u *Upstream, redirectURI, code, nonce string) (map[string]any, error) {
+	e, err := s.endpointsOf(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(s.clientContext(ctx), 30*time.Second)
+	defer cancel()
+	tok, err := s.oauthConfig(u, e, redirectURI).Exchange(ctx, code)
+	if err != nil {
+		return nil, upstreamErr("token", tokenErrText(err))
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	if raw == "" {
+		return nil, upstreamErr("token", errors.New("the token response has no id_token"))
+	}
+	idt, err := e.provider.VerifierContext(ctx, &oidc.Config{ClientID: u.Details["client_id"], Now: s.Now}).Verify(ctx, raw)
+	if err != nil {
+		return nil, upstreamErr("id token", err)
+	}
+	if idt.Nonce != nonce {
+		return nil, upstreamErr("id token", errors.New("the nonce does not match"))
+	}
+	claims := map[string]any{}
+	if err := idt.Claims(&claims); err != nil {
+		return nil, upstreamErr("id token", err)
+	}
+	if e.userinfo != "" && tok.AccessToken != "" {
+		info, err := s.userInfo(ctx, e.userinfo, u.Details["attributes_request_method"], tok.AccessToken)
+		if err != nil {
+			return nil, err
+		}
+		if sub, _ := info["sub"].(string); sub != "" && sub != idt.Subject {
+			return nil, upstreamErr("userinfo", errors.New("the userInfo subject is not the ID token's"))
+		}
+		for k, v := range info {
+			claims[k] = v
+		}
+	}
+	return claims, nil
+}
+
+// tokenErrText keeps the OAuth error of a failed token request and drops
+// the rest of the provider's answer.
+func tokenErrText(err error) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		if re.ErrorCode != "" {
+			return fmt.Errorf("%s (HTTP %d)", re.ErrorCode, re.Response.StatusCode)
+		}
+		return fmt.Errorf("HTTP %d", re.Response.StatusCode)
+	}
+	return err
+}
+
+// maxUserInfo bounds a userInfo answer.
+const maxUserInfo = 1 << 20
+
+// userInfo asks a provider's userInfo endpoint for the user's claims
+// with the access token, by GET or POST as attributes_request_method
+// says.
+func (s *Service) userInfo(ctx context.Context, endpoint, method, accessToken string) (map[string]any, error) {
+	var req *http.Request
+	var err error
+	if method == http.MethodPost {
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(url.Values{}.Encode()))
+		if req != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+	} else {
+		req, err = http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
+	}
+	if err != nil {
+		return nil, upstreamErr("userinfo", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+accessToken)
+	req.Header.Set("Accept", "application/json")
+	resp, err := s.http.Do(req)
+	if err != nil {
+		return nil, upstreamErr("userinfo", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxUserInfo))
+	if err != nil {
+		return nil, upstreamErr("userinfo", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, upstreamErr("userinfo", fmt.Errorf("HTTP %d", resp.StatusCode))
+	}
+	out := map[string]any{}
+	if err := json.Unmarshal(body, &out); err != nil {
+		return nil, upstreamErr("userinfo", errors.New("the answer is not a JSON object"))
+	}
+	return out, nil
+}
