@@ -22,7 +22,7 @@ import (
 func TestFederationInChromium(t *testing.T) {
 	chromium := testserver.Chromium(t)
 	artifacts := testserver.Artifacts(t)
-	f := newFedEnv(t)
+	f := newFedEnv(t, nil)
 	sub := f.upUser(t, "ana", "eng")
 
 	ectx, cancel := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox)...)

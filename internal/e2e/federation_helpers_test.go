@@ -33,7 +33,9 @@ type fedEnv struct {
 // fedProvider is the downstream pool's name of the upstream provider.
 const fedProvider = "Upstream"
 
-func newFedEnv(t *testing.T) *fedEnv {
+// newFedEnv starts both servers; lambda (which may be nil) is the
+// downstream pool's LambdaConfig, opts the downstream server's options.
+func newFedEnv(t *testing.T, lambda *types.LambdaConfigType, opts ...testserver.Option) *fedEnv {
 	t.Helper()
 	ctx := context.Background()
 	cb := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -41,7 +43,7 @@ func newFedEnv(t *testing.T) *fedEnv {
 		_, _ = io.WriteString(w, `<!doctype html><title>Callback</title><h1 id="done">Signed in</h1><p>callback reached</p>`)
 	}))
 	t.Cleanup(cb.Close)
-	f := &fedEnv{up: testserver.Start(t), down: testserver.Start(t), cbURL: cb.URL + "/cb"}
+	f := &fedEnv{up: testserver.Start(t), down: testserver.Start(t, opts...), cbURL: cb.URL + "/cb"}
 	custom := func(name string) types.SchemaAttributeType {
 		return types.SchemaAttributeType{Name: aws.String(name), AttributeDataType: types.AttributeDataTypeString, Mutable: aws.Bool(true)}
 	}
@@ -49,7 +51,8 @@ func newFedEnv(t *testing.T) *fedEnv {
 	f.upPool = f.up.Pool(t, &cip.CreateUserPoolInput{PoolName: aws.String("upstream"), Schema: []types.SchemaAttributeType{custom("dept")}})
 	_, err := f.up.Client.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: aws.String(f.upPool), Domain: aws.String("upstream")})
 	noErr(t, err)
-	f.downPool = f.down.Pool(t, &cip.CreateUserPoolInput{PoolName: aws.String("downstream"), Schema: []types.SchemaAttributeType{custom("team")}})
+	f.downPool = f.down.Pool(t, &cip.CreateUserPoolInput{PoolName: aws.String("downstream"), Schema: []types.SchemaAttributeType{custom("team")},
+		LambdaConfig: lambda})
 	_, err = f.down.Client.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: aws.String(f.downPool), Domain: aws.String("downstream")})
 	noErr(t, err)
 	f.downIss = f.down.URL + "/" + f.downPool

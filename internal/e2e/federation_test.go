@@ -13,12 +13,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognate-idp/cognate/internal/testserver"
+	"github.com/cognate-idp/cognate/internal/trigger/lambdafake"
 )
 
 // TestFederationOIDC signs in to one server through another one acting
 // as the upstream OIDC provider, with a browser that keeps cookies.
 func TestFederationOIDC(t *testing.T) {
-	f := newFedEnv(t)
+	f := newFedEnv(t, nil)
 	ctx := context.Background()
 	anaSub := f.upUser(t, "ana", "eng")
 	fedName := fedProvider + "_" + anaSub
@@ -144,7 +145,7 @@ func flip(s string) string {
 // provider: the login page's buttons, idp_identifier, providers the
 // client does not support and the types Cognate does not federate.
 func TestFederationAuthorize(t *testing.T) {
-	f := newFedEnv(t)
+	f := newFedEnv(t, nil)
 	ctx := context.Background()
 
 	t.Run("the login page has a button per provider beside the password form", func(t *testing.T) {
@@ -204,4 +205,71 @@ func TestFederationAuthorize(t *testing.T) {
 			t.Errorf("SAML authorize %d %q: %s", p.status, p.location, p.body)
 		}
 	})
+}
+
+// TestFederationTriggers checks the triggers of federated sign-ins:
+// PreSignUp_ExternalProvider and PostConfirmation on the first one only,
+// the authentication triggers and TokenGeneration_HostedAuth on each, and
+// a PreSignUp refusal reaching the client.
+func TestFederationTriggers(t *testing.T) {
+	fake := lambdafake.New()
+	t.Cleanup(fake.Close)
+	f := newFedEnv(t, &types.LambdaConfigType{PreSignUp: aws.String(fnPreSignUp), PostConfirmation: aws.String(fnPostConfirm),
+		PreAuthentication: aws.String(fnPreAuth), PostAuthentication: aws.String(fnPostAuth), PreTokenGeneration: aws.String(fnPreToken)},
+		testserver.WithLambdaEndpoint(fake.URL))
+	env := &env{s: f.down, fake: fake, pool: f.downPool, client: f.downClient}
+	anaSub := f.upUser(t, "ana", "eng")
+	bobSub := f.upUser(t, "bob", "sales")
+	fake.Handle(fnPreSignUp, func(ev []byte) (int, http.Header, []byte) {
+		if strings.Contains(string(ev), bobSub) {
+			return lambdafake.FunctionError("Error", "bob may not sign up")(ev)
+		}
+		return echoResponse(`{"autoConfirmUser": true, "autoVerifyEmail": true, "autoVerifyPhone": false}`)(ev)
+	})
+	for _, fn := range []string{fnPostConfirm, fnPreAuth, fnPostAuth, fnPreToken} {
+		fake.Handle(fn, lambdafake.Echo(nil))
+	}
+	fedName := fedProvider + "_" + anaSub
+
+	for i := range 2 {
+		if cb := f.signIn(t, "ana"); cb.Get("code") == "" {
+			t.Fatalf("sign-in %d: callback %v", i+1, cb)
+		} else {
+			f.tokens(t, cb.Get("code"))
+		}
+	}
+	pre := env.events(t, fnPreSignUp)
+	if len(pre) != 1 || pre[0]["triggerSource"] != "PreSignUp_ExternalProvider" || pre[0]["userName"] != fedName {
+		t.Fatalf("PreSignUp events %v, want one PreSignUp_ExternalProvider for %s", pre, fedName)
+	}
+	req := pre[0]["request"].(map[string]any)
+	wantEntries(t, "PreSignUp attributes", req["userAttributes"].(map[string]any), map[string]any{"email": "ana@example.com", "custom:team": "eng"})
+	if cc := pre[0]["callerContext"].(map[string]any); cc["clientId"] != f.downClient {
+		t.Errorf("PreSignUp callerContext %v", cc)
+	}
+	if got := f.down.UserAttrs(t, f.downPool, fedName)["email_verified"]; got != "true" {
+		t.Errorf("email_verified = %q, want true from autoVerifyEmail", got)
+	}
+	for fn, want := range map[string][]string{
+		fnPostConfirm: {"PostConfirmation_ConfirmSignUp"},
+		fnPreAuth:     {"PreAuthentication_Authentication", "PreAuthentication_Authentication"},
+		fnPostAuth:    {"PostAuthentication_Authentication", "PostAuthentication_Authentication"},
+		fnPreToken:    {"TokenGeneration_HostedAuth", "TokenGeneration_HostedAuth"},
+	} {
+		var got []string
+		for _, ev := range env.events(t, fn) {
+			got = append(got, ev["triggerSource"].(string))
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%s events %v, want %v", fn, got, want)
+		}
+	}
+
+	cb := f.signIn(t, "bob")
+	if cb.Get("error") != "invalid_request" || cb.Get("error_description") != "PreSignUp failed with error bob may not sign up." || cb.Get("state") != "st-1" {
+		t.Errorf("refused sign-up: callback %v", cb)
+	}
+	if _, _, err := env.adminUser(fedProvider + "_" + bobSub); err == nil {
+		t.Error("the refused federated user was created")
+	}
 }
