@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"testing"
@@ -154,15 +155,19 @@ func mustURL(t *testing.T, s string) *url.URL {
 	return u
 }
 
-// noRedirect is an HTTP client that shows redirects instead of following
-// them.
-var noRedirect = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+// noRedirect returns an HTTP client with a cookie jar that shows
+// redirects instead of following them.
+func noRedirect(t *testing.T) *http.Client {
+	jar, err := cookiejar.New(nil)
+	noErr(t, err)
+	return &http.Client{Jar: jar, Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
 
-// upstreamState starts a federated sign-in and returns the state the
-// downstream server sent to the upstream provider.
-func (f *fedEnv) upstreamState(t *testing.T) string {
+// upstreamState starts a federated sign-in in browser c and returns the
+// state the downstream server sent to the upstream provider.
+func (f *fedEnv) upstreamState(t *testing.T, c *http.Client) string {
 	t.Helper()
-	resp, err := noRedirect.Get(f.authorizeURL())
+	resp, err := c.Get(f.authorizeURL())
 	noErr(t, err)
 	resp.Body.Close()
 	loc, err := url.Parse(resp.Header.Get("Location"))
@@ -173,11 +178,11 @@ func (f *fedEnv) upstreamState(t *testing.T) string {
 	return loc.Query().Get("state")
 }
 
-// idpResponse calls the downstream idpresponse endpoint with q and
-// returns the status, the redirect location and the body.
-func (f *fedEnv) idpResponse(t *testing.T, q url.Values) (int, string, string) {
+// idpResponse calls the downstream idpresponse endpoint with q in
+// browser c and returns the status, the redirect location and the body.
+func (f *fedEnv) idpResponse(t *testing.T, c *http.Client, q url.Values) (int, string, string) {
 	t.Helper()
-	resp, err := noRedirect.Get(f.downIss + "/oauth2/idpresponse?" + q.Encode())
+	resp, err := c.Get(f.downIss + "/oauth2/idpresponse?" + q.Encode())
 	noErr(t, err)
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)

@@ -102,17 +102,27 @@ func TestFederationOIDC(t *testing.T) {
 	})
 
 	t.Run("a tampered state is refused", func(t *testing.T) {
-		st := f.upstreamState(t)
+		c := noRedirect(t)
+		st := f.upstreamState(t, c)
 		for name, bad := range map[string]string{"tampered": st[:len(st)-2] + flip(st[len(st)-2:]), "absent": "", "garbage": "abc"} {
-			status, loc, body := f.idpResponse(t, url.Values{"code": {"x"}, "state": {bad}})
+			status, loc, body := f.idpResponse(t, c, url.Values{"code": {"x"}, "state": {bad}})
 			if status != http.StatusBadRequest || loc != "" || !strings.Contains(body, "An error was encountered") {
 				t.Errorf("%s state: %d %q %s", name, status, loc, body)
 			}
 		}
 	})
 
+	t.Run("a state from another browser is refused", func(t *testing.T) {
+		st := f.upstreamState(t, noRedirect(t))
+		status, loc, body := f.idpResponse(t, noRedirect(t), url.Values{"error": {"access_denied"}, "state": {st}})
+		if status != http.StatusBadRequest || loc != "" || !strings.Contains(body, "An error was encountered") {
+			t.Errorf("state in another browser: %d %q %s", status, loc, body)
+		}
+	})
+
 	t.Run("the provider's access_denied reaches the client", func(t *testing.T) {
-		status, loc, _ := f.idpResponse(t, url.Values{"error": {"access_denied"}, "error_description": {"The user said no"}, "state": {f.upstreamState(t)}})
+		c := noRedirect(t)
+		status, loc, _ := f.idpResponse(t, c, url.Values{"error": {"access_denied"}, "error_description": {"The user said no"}, "state": {f.upstreamState(t, c)}})
 		cb := f.callback(t, page{status: status, location: loc})
 		if cb.Get("error") != "access_denied" || cb.Get("error_description") != "The user said no" || cb.Get("state") != "st-1" {
 			t.Errorf("callback %v, want access_denied with the state", cb)
@@ -120,7 +130,8 @@ func TestFederationOIDC(t *testing.T) {
 	})
 
 	t.Run("a code the provider refuses ends in server_error", func(t *testing.T) {
-		status, loc, _ := f.idpResponse(t, url.Values{"code": {"not-a-code"}, "state": {f.upstreamState(t)}})
+		c := noRedirect(t)
+		status, loc, _ := f.idpResponse(t, c, url.Values{"code": {"not-a-code"}, "state": {f.upstreamState(t, c)}})
 		cb := f.callback(t, page{status: status, location: loc})
 		if cb.Get("error") != "server_error" || cb.Get("state") != "st-1" {
 			t.Errorf("callback %v, want server_error with the state", cb)
@@ -167,7 +178,7 @@ func TestFederationAuthorize(t *testing.T) {
 	})
 
 	t.Run("idp_identifier names the provider", func(t *testing.T) {
-		resp, err := noRedirect.Get(f.authorizeURL("identity_provider", "", "idp_identifier", "corp.example"))
+		resp, err := noRedirect(t).Get(f.authorizeURL("identity_provider", "", "idp_identifier", "corp.example"))
 		noErr(t, err)
 		resp.Body.Close()
 		loc := mustURL(t, resp.Header.Get("Location"))

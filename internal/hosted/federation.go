@@ -39,10 +39,21 @@ func (h *handler) callbackURL(r *http.Request, s site) string {
 	return scheme + "://" + r.Host + s.base + login.IdpResponsePath
 }
 
+// fedCookie binds a sign-in through a provider to the browser that
+// started it. Unconfirmed: Cognito's name for such a cookie.
+const fedCookie = "cognito-fed"
+
 // federate sends the browser to sign in at the authorize request's
 // identity provider.
 func (h *handler) federate(w http.ResponseWriter, r *http.Request, s site, req *login.Request, q url.Values) {
-	to, err := h.Login.Federate(r.Context(), req, q, h.callbackURL(r, s))
+	browser := ""
+	if c, err := r.Cookie(fedCookie); err == nil && len(c.Value) >= 32 {
+		browser = c.Value
+	} else if browser, err = h.Login.RandomToken(32); err != nil {
+		h.internal(w, err)
+		return
+	}
+	to, err := h.Login.Federate(r.Context(), req, q, h.callbackURL(r, s), browser)
 	if err != nil {
 		var ce *cognito.Error
 		if errors.As(err, &ce) {
@@ -53,6 +64,8 @@ func (h *handler) federate(w http.ResponseWriter, r *http.Request, s site, req *
 		h.fail(w, r, err)
 		return
 	}
+	// Lax: the provider sends the browser back with a top-level GET.
+	h.setCookie(w, s, fedCookie, browser, login.StateTTL)
 	http.Redirect(w, r, to, http.StatusFound)
 }
 
@@ -60,7 +73,11 @@ func (h *handler) federate(w http.ResponseWriter, r *http.Request, s site, req *
 // send the browser back: it signs the user in, starts the hosted session
 // and sends the browser on to the client.
 func (h *handler) idpResponse(w http.ResponseWriter, r *http.Request, s site) {
-	req, hs, err := h.Login.IdpResponse(r.Context(), s.poolID, r.URL.Query())
+	browser := ""
+	if c, err := r.Cookie(fedCookie); err == nil {
+		browser = c.Value
+	}
+	req, hs, err := h.Login.IdpResponse(r.Context(), s.poolID, r.URL.Query(), browser)
 	if err != nil {
 		h.fail(w, r, err)
 		return

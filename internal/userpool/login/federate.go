@@ -2,6 +2,7 @@ package login
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"net/url"
@@ -22,15 +23,17 @@ const IdpResponsePath = "/oauth2/idpresponse"
 
 // fedState is what the state sent to an upstream provider carries: the
 // authorize request to finish, the provider, the callback URL given to
-// it and the nonce asked of its ID token. It is sealed with the server's
-// key and the pool's ID, so it can be neither read, forged nor replayed
-// at another pool; nothing is stored.
+// it, the nonce asked of its ID token and the value of the browser's
+// federation cookie. It is sealed with the server's key and the pool's
+// ID, so it can be neither read, forged nor replayed at another pool or
+// in another browser; nothing is stored.
 type fedState struct {
 	PoolID   string     `json:"p"`
 	Provider string     `json:"i"`
 	Params   url.Values `json:"q"`
 	Callback string     `json:"r"`
 	Nonce    string     `json:"n"`
+	Browser  string     `json:"b"`
 	Exp      int64      `json:"e"`
 }
 
@@ -41,10 +44,11 @@ func (s *Service) sealState(st *fedState) string {
 	return s.Sealer.Seal(buf, stateAAD(st.PoolID))
 }
 
-// openState opens the state of a callback to pool poolID; nil when it
-// is absent, forged, of another pool or expired.
-func (s *Service) openState(raw, poolID string) *fedState {
-	if raw == "" {
+// openState opens the state of a callback to pool poolID in the browser
+// whose federation cookie is browser; nil when it is absent, forged, of
+// another pool or browser, or expired.
+func (s *Service) openState(raw, poolID, browser string) *fedState {
+	if raw == "" || browser == "" {
 		return nil
 	}
 	buf, err := s.Sealer.Open(raw, stateAAD(poolID))
@@ -52,7 +56,8 @@ func (s *Service) openState(raw, poolID string) *fedState {
 		return nil
 	}
 	var st fedState
-	if json.Unmarshal(buf, &st) != nil || st.PoolID != poolID || s.Now().Unix() >= st.Exp {
+	if json.Unmarshal(buf, &st) != nil || st.PoolID != poolID || s.Now().Unix() >= st.Exp ||
+		subtle.ConstantTimeCompare([]byte(st.Browser), []byte(browser)) != 1 {
 		return nil
 	}
 	return &st
@@ -80,10 +85,13 @@ func (s *Service) loadUpstream(ctx context.Context, r *Request) (*federation.Ups
 // Federate starts the sign-in of authorize request r (with its
 // parameters q) through r.Provider: the URL of the provider's
 // authorization endpoint to send the browser to. callback is this
-// domain's IdpResponsePath URL. A provider type Cognate does not federate
-// (SAML, the social types) is an UnsupportedOperationException, whose
-// message the error page shows.
-func (s *Service) Federate(ctx context.Context, r *Request, q url.Values, callback string) (string, error) {
+// domain's IdpResponsePath URL; browser is the value of the federation
+// cookie the browser is given, so that the callback is accepted from it
+// only (a sign-in cannot be started in one browser and finished in
+// another). A provider type Cognate does not federate (SAML, the social
+// types) is an UnsupportedOperationException, whose message the error
+// page shows.
+func (s *Service) Federate(ctx context.Context, r *Request, q url.Values, callback, browser string) (string, error) {
 	up, err := s.loadUpstream(ctx, r)
 	if err != nil {
 		return "", err
@@ -92,7 +100,7 @@ func (s *Service) Federate(ctx context.Context, r *Request, q url.Values, callba
 	if err != nil {
 		return "", err
 	}
-	st := &fedState{PoolID: r.PoolID, Provider: r.Provider, Params: q, Callback: callback, Nonce: nonce, Exp: s.Now().Unix() + StateTTL}
+	st := &fedState{PoolID: r.PoolID, Provider: r.Provider, Params: q, Callback: callback, Nonce: nonce, Browser: browser, Exp: s.Now().Unix() + StateTTL}
 	to, err := s.federation.AuthCodeURL(ctx, up, callback, s.sealState(st), nonce)
 	if err != nil {
 		s.Log.Warn("identity provider", "pool", r.PoolID, "provider", r.Provider, "error", err)
@@ -110,14 +118,14 @@ func (r *Request) redirectError(code, desc string) error {
 var oauthCode = regexp.MustCompile(`^[a-z_]{1,64}$`)
 
 // IdpResponse finishes a sign-in through an upstream provider, from the
-// query of its callback: it opens the state, checks the authorize request
+// query of its callback and the browser's federation cookie: it opens the state, checks the authorize request
 // again, redeems the code, verifies the ID token and signs in the linked
 // or federated user. It returns the authorize request and the hosted
 // session to complete it with. Errors are *AuthorizeError values: an
 // error page for a state that cannot be used, otherwise a redirect to the
 // client (the provider's own error, such as access_denied, is passed on).
-func (s *Service) IdpResponse(ctx context.Context, poolID string, q url.Values) (*Request, *Session, error) {
-	st := s.openState(q.Get("state"), poolID)
+func (s *Service) IdpResponse(ctx context.Context, poolID string, q url.Values, browser string) (*Request, *Session, error) {
+	st := s.openState(q.Get("state"), poolID, browser)
 	if st == nil {
 		return nil, nil, badState()
 	}
