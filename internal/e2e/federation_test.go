@@ -284,3 +284,60 @@ func TestFederationTriggers(t *testing.T) {
 		t.Error("the refused federated user was created")
 	}
 }
+
+// TestFederationConfiguredEndpoints uses providers whose ProviderDetails
+// name the endpoints instead of leaving them to discovery: one reads
+// userInfo by POST, one names an issuer the ID tokens do not have.
+func TestFederationConfiguredEndpoints(t *testing.T) {
+	f := newFedEnv(t, nil)
+	ctx := context.Background()
+	sub := f.upUser(t, "ana", "eng")
+	upIss := f.up.URL + "/" + f.upPool
+	desc, err := f.up.Client.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: aws.String(f.upPool), ClientId: aws.String(f.upClient)})
+	noErr(t, err)
+	for name, issuer := range map[string]string{"Direct": upIss, "WrongIssuer": "http://issuer.invalid/pool"} {
+		_, err := f.down.Client.CreateIdentityProvider(ctx, &cip.CreateIdentityProviderInput{UserPoolId: aws.String(f.downPool),
+			ProviderName: aws.String(name), ProviderType: types.IdentityProviderTypeTypeOidc,
+			ProviderDetails: map[string]string{"client_id": f.upClient, "client_secret": aws.ToString(desc.UserPoolClient.ClientSecret),
+				"attributes_request_method": "POST", "oidc_issuer": issuer, "authorize_scopes": "openid email profile",
+				"authorize_url": upIss + "/oauth2/authorize", "token_url": upIss + "/oauth2/token",
+				"attributes_url": upIss + "/oauth2/userInfo", "jwks_uri": upIss + "/.well-known/jwks.json"},
+			AttributeMapping: map[string]string{"email": "email", "custom:team": "custom:dept"}})
+		noErr(t, err)
+	}
+	_, err = f.down.Client.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{UserPoolId: aws.String(f.downPool), ClientId: aws.String(f.downClient),
+		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
+		AllowedOAuthScopes: []string{"openid", "email", "profile"}, SupportedIdentityProviders: []string{"COGNITO", "Direct", "WrongIssuer"},
+		CallbackURLs: []string{f.cbURL}})
+	noErr(t, err)
+	signIn := func(provider string) url.Values {
+		b := newBrowser(t, f.cbURL)
+		login := b.get(f.authorizeURL("identity_provider", provider))
+		if login.url.Path != "/"+f.upPool+"/login" {
+			t.Fatalf("authorize through %s led to %s (%d)", provider, login.url, login.status)
+		}
+		return f.callback(t, b.submit(login, "username", "ana", "password", testserver.Password))
+	}
+
+	t.Run("configured endpoints and userInfo by POST", func(t *testing.T) {
+		id := f.tokens(t, signIn("Direct").Get("code"))
+		if id["cognito:username"] != "Direct_"+sub || id["email"] != "ana@example.com" || id["custom:team"] != "eng" {
+			t.Errorf("ID token %v", id)
+		}
+	})
+	t.Run("an ID token of another issuer is refused", func(t *testing.T) {
+		cb := signIn("WrongIssuer")
+		if cb.Get("error") != "server_error" || cb.Get("code") != "" || cb.Get("state") != "st-1" {
+			t.Errorf("callback %v, want server_error", cb)
+		}
+		if _, _, err := (&env{s: f.down, pool: f.downPool}).adminUser("WrongIssuer_" + sub); err == nil {
+			t.Error("a user was created from a refused ID token")
+		}
+	})
+	t.Run("an unknown idp_identifier is refused", func(t *testing.T) {
+		cb := f.callback(t, newBrowser(t, f.cbURL).get(f.authorizeURL("identity_provider", "", "idp_identifier", "nobody.example")))
+		if cb.Get("error") != "invalid_request" || cb.Get("state") != "st-1" {
+			t.Errorf("callback %v, want invalid_request", cb)
+		}
+	})
+}
