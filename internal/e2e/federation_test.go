@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -56,6 +57,18 @@ func TestFederationOIDC(t *testing.T) {
 		}
 		if attrs["sub"] == anaSub {
 			t.Error("the federated user has the upstream user's sub")
+		}
+	})
+
+	t.Run("the federated user has no password", func(t *testing.T) {
+		for _, pw := range []string{testserver.Password, ""} {
+			_, err := f.down.Client.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: aws.String(f.downPool), ClientId: aws.String(f.downClient),
+				AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth, AuthParameters: map[string]string{"USERNAME": fedName, "PASSWORD": pw}})
+			var na *types.NotAuthorizedException
+			var ip *types.InvalidParameterException
+			if !errors.As(err, &na) && !errors.As(err, &ip) {
+				t.Errorf("password sign-in with %q: %v, want NotAuthorizedException or InvalidParameterException", pw, err)
+			}
 		}
 	})
 
