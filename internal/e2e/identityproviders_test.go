@@ -28,7 +28,9 @@ func TestIdentityProviders(t *testing.T) {
 	out, err := create("Corp", "OIDC", oidcDetails(), "corp.example.com")
 	noErr(t, err)
 	idp := out.IdentityProvider
-	if aws.ToString(idp.ProviderName) != "Corp" || idp.ProviderType != "OIDC" || !reflect.DeepEqual(idp.ProviderDetails, oidcDetails()) ||
+	described := oidcDetails()
+	described["attributes_url_add_attributes"] = "false" // read-only, set by Cognito
+	if aws.ToString(idp.ProviderName) != "Corp" || idp.ProviderType != "OIDC" || !reflect.DeepEqual(idp.ProviderDetails, described) ||
 		idp.AttributeMapping["username"] != "sub" || !reflect.DeepEqual(idp.IdpIdentifiers, []string{"corp.example.com"}) || idp.CreationDate == nil {
 		t.Fatalf("CreateIdentityProvider = %s", testserver.String(idp))
 	}

@@ -100,6 +100,16 @@ func view(poolID string, it store.Item, p provider) *model.IdentityProviderType 
 	if ids == nil {
 		ids = []string{}
 	}
+	if _, ok := p.Details["attributes_url_add_attributes"]; p.Type == "OIDC" && !ok {
+		// Cognito sets this read-only key on OIDC providers; Cognate
+		// never adds attributes to the userInfo URL.
+		d := maps.Clone(p.Details)
+		if d == nil {
+			d = map[string]string{}
+		}
+		d["attributes_url_add_attributes"] = "false"
+		p.Details = d
+	}
 	return &model.IdentityProviderType{UserPoolId: model.String(poolID), ProviderName: model.String(it.ID), ProviderType: model.String(p.Type),
 		ProviderDetails: p.Details, AttributeMapping: p.Mapping, IdpIdentifiers: ids,
 		CreationDate: model.NewTime(it.Created), LastModifiedDate: model.NewTime(it.Modified)}
