@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -152,6 +153,12 @@ func TestFederationOIDC(t *testing.T) {
 	})
 }
 
+// withAction is p with its form posting to action.
+func withAction(p page, action string) page {
+	p.body = formAction.ReplaceAllString(p.body, `<form method="post" action="`+html.EscapeString(action)+`"`)
+	return p
+}
+
 // flip changes every character of s.
 func flip(s string) string {
 	b := []byte(s)
@@ -184,9 +191,18 @@ func TestFederationAuthorize(t *testing.T) {
 		only := f.down.AppClient(t, f.downPool, &cip.CreateUserPoolClientInput{ClientName: aws.String("federated only"),
 			AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
 			AllowedOAuthScopes: []string{"openid"}, SupportedIdentityProviders: []string{fedProvider}, CallbackURLs: []string{f.cbURL}})
-		p := newBrowser(t, f.cbURL).get(f.authorizeURL("identity_provider", "", "client_id", only, "scope", "openid"))
+		b := newBrowser(t, f.cbURL)
+		p := b.get(f.authorizeURL("identity_provider", "", "client_id", only, "scope", "openid"))
 		if p.status != 200 || strings.Contains(p.body, `name="password"`) || !strings.Contains(p.body, "idpButton-customizable") {
 			t.Errorf("login page %d: %s", p.status, p.body)
+		}
+		// A password posted anyway, with a form token of this browser, is refused.
+		f.down.User(t, f.downPool, "carol")
+		form := withAction(b.get(f.authorizeURL("identity_provider", "")), f.downIss+"/login?"+url.Values{"response_type": {"code"},
+			"client_id": {only}, "redirect_uri": {f.cbURL}, "state": {"st-1"}, "scope": {"openid"}}.Encode())
+		got := b.submit(form, "username", "carol", "password", testserver.Password)
+		if got.location != "" || !strings.Contains(got.body, "identity provider only") {
+			t.Errorf("password sign-in for a federated-only client: %d %q %s", got.status, got.location, got.body)
 		}
 	})
 
@@ -211,6 +227,20 @@ func TestFederationAuthorize(t *testing.T) {
 		cb := f.callback(t, newBrowser(t, f.cbURL).get(f.authorizeURL("identity_provider", "Other")))
 		if cb.Get("error") != "invalid_request" || cb.Get("state") != "st-1" {
 			t.Errorf("callback %v, want invalid_request", cb)
+		}
+	})
+
+	t.Run("social provider types are not federated", func(t *testing.T) {
+		_, err := f.down.Client.CreateIdentityProvider(ctx, &cip.CreateIdentityProviderInput{UserPoolId: aws.String(f.downPool),
+			ProviderName: aws.String("Google"), ProviderType: types.IdentityProviderTypeTypeGoogle,
+			ProviderDetails: map[string]string{"client_id": "g", "client_secret": "s", "authorize_scopes": "openid email"}})
+		noErr(t, err)
+		social := f.down.AppClient(t, f.downPool, &cip.CreateUserPoolClientInput{ClientName: aws.String("social"),
+			AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
+			AllowedOAuthScopes: []string{"openid"}, SupportedIdentityProviders: []string{"Google"}, CallbackURLs: []string{f.cbURL}})
+		p := newBrowser(t, f.cbURL).get(f.authorizeURL("identity_provider", "Google", "client_id", social, "scope", "openid"))
+		if p.status != http.StatusBadRequest || p.location != "" || !strings.Contains(p.body, "does not support sign-in through Google") {
+			t.Errorf("Google authorize %d %q: %s", p.status, p.location, p.body)
 		}
 	})
 
