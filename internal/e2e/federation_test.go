@@ -182,7 +182,7 @@ func TestFederationAuthorize(t *testing.T) {
 	t.Run("the login page has a button per provider beside the password form", func(t *testing.T) {
 		p := newBrowser(t, f.cbURL).get(f.authorizeURL("identity_provider", ""))
 		if p.status != 200 || !strings.Contains(p.body, `class="idpButton-customizable"`) || !strings.Contains(p.body, "identity_provider="+fedProvider) ||
-			!strings.Contains(p.body, `<label for="password">`) || !strings.Contains(p.body, "idpDescription-customizable") {
+			!strings.Contains(p.body, `id="password"`) || !strings.Contains(p.body, "idpDescription-customizable") {
 			t.Errorf("login page %d: %s", p.status, p.body)
 		}
 	})
