@@ -1,14 +1,15 @@
 package e2e
 
 import (
-	"context"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -20,52 +21,21 @@ import (
 // login page, the upstream login page, and back to the client with a
 // code. It saves screenshots of the three pages.
 func TestFederationInChromium(t *testing.T) {
-	chromium := testserver.Chromium(t)
-	artifacts := testserver.Artifacts(t)
+	b := testserver.NewBrowser(t, "federation-")
 	f := newFedEnv(t, nil)
 	sub := f.upUser(t, "ana", "eng")
 
-	ectx, cancel := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox)...)
-	defer cancel()
-	bctx, cancel := chromedp.NewContext(ectx)
-	defer cancel()
-	if err := chromedp.Do(bctx); err != nil { // starts the browser
-		t.Fatal(err)
-	}
-	tctx, cancel := context.WithTimeout(bctx, 60*time.Second)
-	defer cancel()
-	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			png, err := chromedp.FullScreenshot(100)(ctx, tg)
-			if err == nil {
-				err = os.WriteFile(filepath.Join(artifacts, name), png, 0o644)
-			}
-			return chromedp.Void{}, err
-		}
-	}
-	err := chromedp.Do(tctx,
-		chromedp.Navigate(f.authorizeURL("identity_provider", "")),
-		chromedp.WaitVisible("a.idpButton-customizable"),
-		shot("federation-login.png"),
-		chromedp.Click("a.idpButton-customizable"),
-		chromedp.WaitVisible("#username"),
-		shot("federation-upstream-login.png"),
-	)
-	noErr(t, err)
-	loc, err := chromedp.Run(tctx, chromedp.Location())
-	noErr(t, err)
-	if !strings.HasPrefix(loc, f.up.URL+"/"+f.upPool+"/login?") {
+	b.Run("open the login page", chromedp.Navigate(f.authorizeURL("identity_provider", "")), chromedp.WaitVisible("a.idpButton-customizable"))
+	b.Shot("login")
+	b.Run("choose the provider", chromedp.Click("a.idpButton-customizable"), chromedp.WaitVisible("#username"))
+	b.Shot("upstream-login")
+	if loc := b.Eval("location.href"); !strings.HasPrefix(loc, f.up.URL+"/"+f.upPool+"/login?") {
 		t.Fatalf("the provider's button led to %s, want the upstream login page", loc)
 	}
-	err = chromedp.Do(tctx,
-		chromedp.SendKeys("#username", "ana"),
-		chromedp.SendKeys("#password", testserver.Password+kb.Enter),
-		chromedp.WaitVisible("#done"),
-		shot("federation-callback.png"),
-	)
-	noErr(t, err)
-	loc, err = chromedp.Run(tctx, chromedp.Location())
-	noErr(t, err)
+	b.Run("sign in upstream", chromedp.SendKeys("#username", "ana"), chromedp.SendKeys("#password", testserver.Password+kb.Enter),
+		chromedp.WaitVisible("#done"))
+	b.Shot("callback")
+	loc := b.Eval("location.href")
 	u, err := url.Parse(loc)
 	noErr(t, err)
 	if !strings.HasPrefix(loc, f.cbURL+"?") || u.Query().Get("code") == "" || u.Query().Get("state") != "st-1" {
@@ -74,10 +44,34 @@ func TestFederationInChromium(t *testing.T) {
 	if id := f.tokens(t, u.Query().Get("code")); id["cognito:username"] != fedProvider+"_"+sub || id["custom:team"] != "eng" {
 		t.Errorf("ID token %v, want the federated user with its mapped attributes", id)
 	}
-	for _, name := range []string{"federation-login.png", "federation-upstream-login.png", "federation-callback.png"} {
-		if fi, err := os.Stat(filepath.Join(artifacts, name)); err != nil || fi.Size() == 0 {
+	for _, name := range []string{"login", "upstream-login", "callback"} {
+		if fi, err := os.Stat(filepath.Join(b.Dir, "federation-"+name+".png")); err != nil || fi.Size() == 0 {
 			t.Errorf("screenshot %s: %v", name, err)
 		}
 	}
-	t.Logf("screenshots in %s", artifacts)
+}
+
+// TestFederationProfileInChromium opens the profile page, which asks to
+// sign in, signs in through the upstream provider and ends back on the
+// profile page of the federated user.
+func TestFederationProfileInChromium(t *testing.T) {
+	b := testserver.NewBrowser(t, "federation-profile-")
+	f := newFedEnv(t, nil)
+	sub := f.upUser(t, "ana", "eng")
+	client := f.down.AppClient(t, f.downPool, &cip.CreateUserPoolClientInput{ClientName: aws.String("profile"),
+		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
+		AllowedOAuthScopes: []string{"openid", "aws.cognito.signin.user.admin"}, SupportedIdentityProviders: []string{"COGNITO", fedProvider},
+		CallbackURLs: []string{f.cbURL}})
+	q := url.Values{"response_type": {"code"}, "client_id": {client}, "redirect_uri": {f.cbURL}, "scope": {"openid aws.cognito.signin.user.admin"}}
+
+	b.Run("open the profile page", chromedp.Navigate(f.downIss+"/profile?"+q.Encode()), chromedp.WaitVisible("a.idpButton-customizable"))
+	b.Run("sign in through the provider", chromedp.Click("a.idpButton-customizable"), chromedp.WaitVisible("#username"),
+		chromedp.SendKeys("#username", "ana"), chromedp.SendKeys("#password", testserver.Password+kb.Enter), chromedp.WaitVisible("#attributes"))
+	b.Shot("page")
+	if got := b.Text("#username"); got != fedProvider+"_"+sub {
+		t.Errorf("profile of %q, want the federated user", got)
+	}
+	if loc := b.Eval("location.pathname"); loc != "/"+f.downPool+"/profile" {
+		t.Errorf("ended at %s, want the profile page", loc)
+	}
 }

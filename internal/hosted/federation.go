@@ -77,11 +77,15 @@ func (h *handler) idpResponse(w http.ResponseWriter, r *http.Request, s site) {
 	if c, err := r.Cookie(fedCookie); err == nil {
 		browser = c.Value
 	}
-	req, hs, err := h.Login.IdpResponse(r.Context(), s.poolID, r.URL.Query(), browser)
+	req, started, hs, err := h.Login.IdpResponse(r.Context(), s.poolID, r.URL.Query(), browser)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	h.setCookie(w, s, sessionCookie, h.Login.SealHosted(hs), login.SessionTTL)
+	// The sign-in ends as if it had happened on the page it was started
+	// from (a sign-in for the profile page goes back there).
+	r = r.Clone(r.Context())
+	r.URL.RawQuery = started.Encode()
 	h.complete(w, r, s, req, hs)
 }

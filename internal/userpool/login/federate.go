@@ -120,50 +120,50 @@ var oauthCode = regexp.MustCompile(`^[a-z_]{1,64}$`)
 // IdpResponse finishes a sign-in through an upstream provider, from the
 // query of its callback and the browser's federation cookie: it opens the state, checks the authorize request
 // again, redeems the code, verifies the ID token and signs in the linked
-// or federated user. It returns the authorize request and the hosted
-// session to complete it with. Errors are *AuthorizeError values: an
+// or federated user. It returns the authorize request, the parameters
+// it was started with and the hosted session to complete it with. Errors are *AuthorizeError values: an
 // error page for a state that cannot be used, otherwise a redirect to the
 // client (the provider's own error, such as access_denied, is passed on).
-func (s *Service) IdpResponse(ctx context.Context, poolID string, q url.Values, browser string) (*Request, *Session, error) {
+func (s *Service) IdpResponse(ctx context.Context, poolID string, q url.Values, browser string) (*Request, url.Values, *Session, error) {
 	st := s.openState(q.Get("state"), poolID, browser)
 	if st == nil {
-		return nil, nil, badState()
+		return nil, nil, nil, badState()
 	}
 	r, _, err := s.Authorize(ctx, poolID, st.Params)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if r.Provider != st.Provider {
-		return nil, nil, badState()
+		return nil, nil, nil, badState()
 	}
 	if code := q.Get("error"); code != "" {
 		// Unconfirmed: Cognito passes the provider's error on.
 		if !oauthCode.MatchString(code) {
 			code = "server_error"
 		}
-		return nil, nil, r.redirectError(code, q.Get("error_description"))
+		return nil, nil, nil, r.redirectError(code, q.Get("error_description"))
 	}
 	if q.Get("code") == "" {
-		return nil, nil, r.redirectError("invalid_request", "The identity provider sent no authorization code.")
+		return nil, nil, nil, r.redirectError("invalid_request", "The identity provider sent no authorization code.")
 	}
 	up, err := s.loadUpstream(ctx, r)
 	if err != nil {
-		return nil, nil, s.fedFailure(r, err)
+		return nil, nil, nil, s.fedFailure(r, err)
 	}
 	claims, err := s.federation.Exchange(ctx, up, st.Callback, q.Get("code"), st.Nonce)
 	if err != nil {
-		return nil, nil, s.fedFailure(r, err)
+		return nil, nil, nil, s.fedFailure(r, err)
 	}
 	p, c, err := s.LoadAuthClient(ctx, poolID, r.ClientID)
 	if err != nil {
-		return nil, nil, s.fedFailure(r, err)
+		return nil, nil, nil, s.fedFailure(r, err)
 	}
 	u, err := s.federation.SignIn(ctx, p, c, up, claims)
 	if err != nil {
-		return nil, nil, s.fedFailure(r, err)
+		return nil, nil, nil, s.fedFailure(r, err)
 	}
 	now := s.Now().Unix()
-	return r, &Session{PoolID: poolID, UserKey: u.Rec.Key, Sub: u.Rec.Sub, AuthTime: now, Exp: now + SessionTTL}, nil
+	return r, st.Params, &Session{PoolID: poolID, UserKey: u.Rec.Key, Sub: u.Rec.Sub, AuthTime: now, Exp: now + SessionTTL}, nil
 }
 
 // fedFailure turns a failed federated sign-in into the redirect to the
