@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -25,8 +26,15 @@ func TestFederationInChromium(t *testing.T) {
 	f := newFedEnv(t, nil)
 	sub := f.upUser(t, "ana", "eng")
 
+	_, err := f.down.Client.SetUICustomization(context.Background(), &cip.SetUICustomizationInput{UserPoolId: aws.String(f.downPool),
+		ClientId: aws.String(f.downClient), CSS: aws.String(".idpButton-customizable { background-color: #ffff00; }")})
+	noErr(t, err)
+
 	b.Run("open the login page", chromedp.Navigate(f.authorizeURL("identity_provider", "")), chromedp.WaitVisible("a.idpButton-customizable"))
 	b.Shot("login")
+	if bg := b.Eval(`getComputedStyle(document.querySelector("a.idpButton-customizable")).backgroundColor`); bg != "rgb(255, 255, 0)" {
+		t.Errorf("provider button background %s: the UI customization CSS does not apply", bg)
+	}
 	b.Run("choose the provider", chromedp.Click("a.idpButton-customizable"), chromedp.WaitVisible("#username"))
 	b.Shot("upstream-login")
 	if loc := b.Eval("location.href"); !strings.HasPrefix(loc, f.up.URL+"/"+f.upPool+"/login?") {
