@@ -28,7 +28,7 @@ func TestAdminAuthentication(t *testing.T) {
 	ctx := context.Background()
 	client := func(key, secret string) *cip.Client {
 		return cip.New(cip.Options{Region: "eu-west-1", BaseEndpoint: aws.String(s.URL), RetryMaxAttempts: 1,
-			Credentials: credentials.NewStaticCredentialsProvider(key, secret, "")})
+			Credentials: credentials.NewStaticCredentialsProvider(key, secret, ""), HTTPClient: testserver.HTTPClient})
 	}
 	admin := client("AKIDCOGNATE", "admin-secret")
 	out, err := admin.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("secured")})

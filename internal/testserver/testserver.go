@@ -5,6 +5,7 @@
 package testserver
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -131,7 +132,36 @@ func NewClient(endpoint string) *cip.Client {
 		BaseEndpoint:     aws.String(endpoint),
 		Credentials:      credentials.NewStaticCredentialsProvider("test", "test", ""),
 		RetryMaxAttempts: 1,
+		HTTPClient:       HTTPClient,
 	})
+}
+
+// HTTPClient is the HTTP client of the test clients. It hands net/http
+// each request body as bytes in memory. The SDK closes its own body
+// stream once the response arrives; when that happens before net/http has
+// finished with the body (a server that answers as soon as it has read
+// Content-Length bytes, on a slow machine or under -race), net/http takes
+// the read error for a broken connection and closes it under the response
+// being read: "deserialization failed, ... use of closed network
+// connection" on a 200, aws/aws-sdk-go-v2#1825 and #2737, seen against
+// AWS as well. Buffering the body removes the SDK's stream from the race;
+// what goes over the wire is unchanged.
+var HTTPClient = bufferedBodies{&http.Client{}}
+
+type bufferedBodies struct{ c *http.Client }
+
+func (b bufferedBodies) Do(req *http.Request) (*http.Response, error) {
+	if req.Body != nil && req.Body != http.NoBody {
+		body, err := io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		req.ContentLength = int64(len(body))
+	}
+	return b.c.Do(req)
 }
 
 type testWriter struct{ t testing.TB }
