@@ -89,3 +89,18 @@ func identitiesValue(u *Upstream, userID string, created time.Time) string {
 	buf, _ := json.Marshal([]identity{{UserID: userID, ProviderName: u.Name, ProviderType: u.Type, Primary: true, DateCreated: created.UnixMilli()}})
 	return string(buf)
 }
+
+// hasIdentity reports whether an identities attribute holds the identity
+// userID of provider, compared exactly.
+func hasIdentity(identities, provider, userID string) bool {
+	var list []identity
+	if json.Unmarshal([]byte(identities), &list) != nil {
+		return false
+	}
+	for _, id := range list {
+		if id.ProviderName == provider && id.UserID == userID {
+			return true
+		}
+	}
+	return false
+}
