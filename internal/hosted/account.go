@@ -107,9 +107,15 @@ func (h *handler) accountPage(w http.ResponseWriter, r *http.Request, s site, pa
 		return
 	}
 	q := params(r.URL.Query())
-	req, _, err := h.Login.Authorize(r.Context(), s.poolID, q)
+	req, c, err := h.Login.Authorize(r.Context(), s.poolID, q)
 	if err != nil {
 		h.fail(w, r, err)
+		return
+	}
+	if !login.PasswordAllowed(c) {
+		// Unconfirmed: the page for a client that signs in through
+		// identity providers only, whose users have no password here.
+		h.pages.render(w, http.StatusBadRequest, "error", view{Title: "Not available", Message: "This app signs in through an identity provider only."})
 		return
 	}
 	a := &account{handler: h, w: w, r: r, s: s, q: q, req: req}

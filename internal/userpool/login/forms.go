@@ -77,9 +77,12 @@ func attributeField(a model.SchemaAttributeType) Field {
 // entered so far, if any, for the rules it meets. It fails as SignUp does
 // in a pool where only administrators create users.
 func (s *Service) SignUpForm(ctx context.Context, r *Request, password string) (*SignUpForm, error) {
-	p, err := s.pool(ctx, r.PoolID)
+	p, c, err := s.poolClient(ctx, r)
 	if err != nil {
 		return nil, err
+	}
+	if !PasswordAllowed(c) {
+		return nil, passwordRefused()
 	}
 	if !signUpAllowed(p) {
 		return nil, signUpRefused()

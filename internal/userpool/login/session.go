@@ -115,9 +115,7 @@ func (s *Service) SignIn(ctx context.Context, r *Request, username, password str
 		return nil, err
 	}
 	if !PasswordAllowed(c) {
-		// Unconfirmed: Cognito's answer to a password sent for a client
-		// that signs in through identity providers only.
-		return nil, cognito.New(cognito.NotAuthorized, "This app signs in through an identity provider only.")
+		return nil, passwordRefused()
 	}
 	if username == "" || password == "" {
 		// Unconfirmed: the hosted page's message for an empty field.
@@ -185,4 +183,13 @@ func (s *Service) Complete(ctx context.Context, r *Request, hs *Session) (string
 		v.Set("state", r.State)
 	}
 	return withParams(r.RedirectURI, v, r.ResponseType == "token"), nil
+}
+
+// passwordRefused answers the password pages (sign-in, sign-up,
+// confirmation, password reset) of a client that signs in through
+// identity providers only, whose users have no password here.
+//
+// Unconfirmed: Cognito's answer to a password sent for such a client.
+func passwordRefused() error {
+	return cognito.New(cognito.NotAuthorized, "This app signs in through an identity provider only.")
 }

@@ -88,6 +88,9 @@ func (s *Service) SignUp(ctx context.Context, r *Request, username, password str
 	if err != nil {
 		return nil, err
 	}
+	if !PasswordAllowed(c) {
+		return nil, passwordRefused()
+	}
 	if !signUpAllowed(p) {
 		return nil, signUpRefused()
 	}
@@ -169,6 +172,9 @@ func (s *Service) openTicket(raw string, r *Request) *ticket {
 }
 
 func (s *Service) resume(ctx context.Context, p *core.Pool, c *core.Client, t *ticket) (*Step, error) {
+	if !PasswordAllowed(c) {
+		return nil, passwordRefused()
+	}
 	hs, err := s.auth.HostedResume(ctx, p, c, t.Username, t.Sub, t.Password)
 	if err != nil {
 		return nil, err
@@ -203,6 +209,17 @@ func (s *Service) ConfirmSignUp(ctx context.Context, r *Request, username, code,
 	// between the confirmation and the app).
 	t := s.openTicket(rawTicket, r)
 	if t == nil {
+		return nil, nil
+	}
+	// The ticket signs in only the user it was issued for, and only on
+	// the confirmation that just succeeded: ConfirmSignUp succeeds once
+	// per user, so a ticket cannot be replayed, nor carried to the
+	// confirmation of another account.
+	var confirmed *core.User
+	if err := s.Store.View(ctx, func(tx store.Tx) (err error) {
+		confirmed, err = s.ResolveUser(tx, p, username)
+		return err
+	}); err != nil || confirmed.Rec.Sub != t.Sub {
 		return nil, nil
 	}
 	step, err := s.resume(ctx, p, c, t)
@@ -262,6 +279,9 @@ func (s *Service) ForgotPassword(ctx context.Context, r *Request, username strin
 	if err != nil {
 		return "", err
 	}
+	if !PasswordAllowed(c) {
+		return "", passwordRefused()
+	}
 	if username == "" {
 		return "", cognito.New(cognito.InvalidParameter, "Username cannot be empty.")
 	}
@@ -285,6 +305,9 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, r *Request, usernam
 	_, c, err := s.poolClient(ctx, r)
 	if err != nil {
 		return err
+	}
+	if !PasswordAllowed(c) {
+		return passwordRefused()
 	}
 	if username == "" || code == "" {
 		return cognito.New(cognito.InvalidParameter, "Username and confirmation code are required.")
