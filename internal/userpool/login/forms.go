@@ -4,11 +4,11 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/cognate-idp/cognate/internal/model"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/userpool/core"
+	"github.com/cognate-idp/cognate/internal/userpool/passwords"
 )
 
 // Field is an input of a hosted form: its form name, label, HTML input
@@ -151,23 +151,8 @@ func (s *Service) pool(ctx context.Context, poolID string) (*core.Pool, error) {
 // marked met by password. The check that counts is the policy's own
 // (passwords.CheckPolicy); these only guide the user.
 func PasswordRules(p *core.Pool, password string) []Rule {
-	pp := &model.PasswordPolicyType{}
-	if p.Cfg.Policies != nil && p.Cfg.Policies.PasswordPolicy != nil {
-		pp = p.Cfg.Policies.PasswordPolicy
-	}
-	var upper, lower, digit, symbol bool
-	for _, r := range password {
-		switch {
-		case unicode.IsUpper(r):
-			upper = true
-		case unicode.IsLower(r):
-			lower = true
-		case r >= '0' && r <= '9':
-			digit = true
-		case strings.ContainsRune("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ", r):
-			symbol = true
-		}
-	}
+	pp := passwords.Policy(p)
+	upper, lower, digit, symbol := passwords.Classes(password)
 	var out []Rule
 	if model.BoolValue(pp.RequireLowercase) {
 		out = append(out, Rule{Text: "Password must contain a lower case letter", Met: lower})

@@ -98,29 +98,14 @@ func checkPassword(encoded, password string) bool {
 
 // CheckPolicy applies the pool's password policy.
 func CheckPolicy(p *core.Pool, password string) error {
-	pp := &model.PasswordPolicyType{}
-	if p.Cfg.Policies != nil && p.Cfg.Policies.PasswordPolicy != nil {
-		pp = p.Cfg.Policies.PasswordPolicy
-	}
+	pp := Policy(p)
 	fail := func(why string) error {
 		return cognito.New(cognito.InvalidPassword, "Password did not conform with policy: "+why)
 	}
 	if int32(len([]rune(password))) < model.Int32Value(pp.MinimumLength) {
 		return fail("Password not long enough")
 	}
-	var upper, lower, digit, symbol bool
-	for _, r := range password {
-		switch {
-		case unicode.IsUpper(r):
-			upper = true
-		case unicode.IsLower(r):
-			lower = true
-		case r >= '0' && r <= '9':
-			digit = true
-		case strings.ContainsRune("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ", r):
-			symbol = true
-		}
-	}
+	upper, lower, digit, symbol := Classes(password)
 	switch {
 	case model.BoolValue(pp.RequireUppercase) && !upper:
 		return fail("Password must have uppercase characters")
@@ -203,4 +188,30 @@ func (s *Service) GeneratePassword(p *core.Pool) (string, error) {
 		b.WriteString(part)
 	}
 	return b.String(), nil
+}
+
+// Policy is p's password policy; an empty one when the pool has none.
+func Policy(p *core.Pool) *model.PasswordPolicyType {
+	if p.Cfg.Policies != nil && p.Cfg.Policies.PasswordPolicy != nil {
+		return p.Cfg.Policies.PasswordPolicy
+	}
+	return &model.PasswordPolicyType{}
+}
+
+// Classes reports which of the policy's character classes password has:
+// upper and lower case letters, digits and Cognito's symbols.
+func Classes(password string) (upper, lower, digit, symbol bool) {
+	for _, r := range password {
+		switch {
+		case unicode.IsUpper(r):
+			upper = true
+		case unicode.IsLower(r):
+			lower = true
+		case r >= '0' && r <= '9':
+			digit = true
+		case strings.ContainsRune("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ", r):
+			symbol = true
+		}
+	}
+	return upper, lower, digit, symbol
 }
