@@ -38,6 +38,13 @@ const fedProvider = "Upstream"
 // downstream pool's LambdaConfig, opts the downstream server's options.
 func newFedEnv(t *testing.T, lambda *types.LambdaConfigType, opts ...testserver.Option) *fedEnv {
 	t.Helper()
+	return newFedEnvSchema(t, nil, lambda, opts...)
+}
+
+// newFedEnvSchema is newFedEnv with schema added to the downstream
+// pool's.
+func newFedEnvSchema(t *testing.T, schema []types.SchemaAttributeType, lambda *types.LambdaConfigType, opts ...testserver.Option) *fedEnv {
+	t.Helper()
 	ctx := context.Background()
 	cb := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -52,7 +59,7 @@ func newFedEnv(t *testing.T, lambda *types.LambdaConfigType, opts ...testserver.
 	f.upPool = f.up.Pool(t, &cip.CreateUserPoolInput{PoolName: aws.String("upstream"), Schema: []types.SchemaAttributeType{custom("dept")}})
 	_, err := f.up.Client.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: aws.String(f.upPool), Domain: aws.String("upstream")})
 	noErr(t, err)
-	f.downPool = f.down.Pool(t, &cip.CreateUserPoolInput{PoolName: aws.String("downstream"), Schema: []types.SchemaAttributeType{custom("team")},
+	f.downPool = f.down.Pool(t, &cip.CreateUserPoolInput{PoolName: aws.String("downstream"), Schema: append([]types.SchemaAttributeType{custom("team")}, schema...),
 		LambdaConfig: lambda})
 	_, err = f.down.Client.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: aws.String(f.downPool), Domain: aws.String("downstream")})
 	noErr(t, err)

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"strings"
 
 	"github.com/cognate-idp/cognate/internal/cognito"
 	"github.com/cognate-idp/cognate/internal/store"
 	"github.com/cognate-idp/cognate/internal/trigger"
 	"github.com/cognate-idp/cognate/internal/userpool/core"
 	"github.com/cognate-idp/cognate/internal/userpool/triggers"
+	"github.com/cognate-idp/cognate/internal/userpool/users"
 )
 
 // SignIn signs in the user of a provider's verified claims for client c:
@@ -124,11 +126,22 @@ func (s *Service) applyMapping(tx store.Tx, u *core.User, attrs map[string]strin
 	return s.PutUser(tx, u)
 }
 
+// requiredUnmapped refuses the first sign-in of an identity whose mapped
+// attributes leave required attributes of the pool empty. Cognito sends
+// the browser to the callback with error=invalid_request and
+// error_description "attributes required: [email]".
+func requiredUnmapped(names []string) error {
+	return cognito.New(cognito.InvalidParameter, "attributes required: ["+strings.Join(names, ", ")+"]")
+}
+
 // createFederated creates the federated user of a first sign-in.
 func (s *Service) createFederated(ctx context.Context, p *core.Pool, c *core.Client, up *Upstream, name, userID string, attrs map[string]string) (*core.User, error) {
 	sub, err := s.NewUUID()
 	if err != nil {
 		return nil, err
+	}
+	if missing := users.RequiredAbsent(p, attrs); len(missing) > 0 {
+		return nil, requiredUnmapped(missing)
 	}
 	now := s.Now().UTC()
 	m := maps.Clone(attrs)

@@ -311,17 +311,24 @@ func (s *Service) newUser(p *core.Pool, username string, attrs []core.AttrChange
 	}, nil
 }
 
+// RequiredAbsent returns the names of pool p's required attributes
+// that attrs leaves empty, in schema order.
+func RequiredAbsent(p *core.Pool, attrs map[string]string) []string {
+	var names []string
+	for _, a := range p.Cfg.SchemaAttributes {
+		name := model.StringValue(a.Name)
+		if name != "sub" && model.BoolValue(a.Required) && attrs[name] == "" {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
 // MissingRequired reports required attributes absent from attrs.
 func MissingRequired(p *core.Pool, attrs map[string]string, lead, prefix string) error {
 	var ps []core.Problem
-	for _, a := range p.Cfg.SchemaAttributes {
-		name := model.StringValue(a.Name)
-		if name == "sub" || !model.BoolValue(a.Required) {
-			continue
-		}
-		if attrs[name] == "" {
-			ps = append(ps, core.Problem{Name: name, Text: "The attribute " + name + " is required"})
-		}
+	for _, name := range RequiredAbsent(p, attrs) {
+		ps = append(ps, core.Problem{Name: name, Text: "The attribute " + name + " is required"})
 	}
 	if len(ps) > 0 {
 		return core.ProblemsError(lead, prefix, ps)
