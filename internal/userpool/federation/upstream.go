@@ -90,7 +90,9 @@ func (s *Service) clientContext(ctx context.Context) context.Context {
 // the others from oidc_issuer's discovery document.
 func (s *Service) endpointsOf(ctx context.Context, u *Upstream) (*endpoints, error) {
 	d := u.Details
-	issuer := strings.TrimRight(d["oidc_issuer"], "/")
+	// The issuer is used exactly as configured: the discovery document
+	// and the ID tokens must name it so, trailing "/" included.
+	issuer := d["oidc_issuer"]
 	key := strings.Join([]string{issuer, d["authorize_url"], d["token_url"], d["attributes_url"], d["jwks_uri"]}, "\x00")
 	s.disc.mu.Lock()
 	e := s.disc.m[key]
@@ -212,12 +214,15 @@ func (s *Service) Exchange(ctx context.Context, u *Upstream, redirectURI, code, 
 		if err != nil {
 			return nil, err
 		}
-		if sub, _ := info["sub"].(string); sub != "" && sub != idt.Subject {
+		// OpenID Connect Core 5.3.2: a userInfo answer whose sub is not
+		// exactly the ID token's must not be used.
+		if sub, _ := info["sub"].(string); sub != idt.Subject {
 			return nil, upstreamErr("userinfo", errors.New("the userInfo subject is not the ID token's"))
 		}
 		for k, v := range info {
 			claims[k] = v
 		}
+		claims["sub"] = idt.Subject
 	}
 	return claims, nil
 }
