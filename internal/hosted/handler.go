@@ -210,7 +210,11 @@ func (h *handler) complete(w http.ResponseWriter, r *http.Request, s site, req *
 }
 
 func (h *handler) setCookie(w http.ResponseWriter, s site, name, value string, maxAge int) {
-	path := s.base + "/"
+	h.setCookieAt(w, s, s.base+"/", name, value, maxAge)
+}
+
+// setCookieAt sets a cookie of the pages for path only.
+func (h *handler) setCookieAt(w http.ResponseWriter, s site, path, name, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: path, MaxAge: maxAge, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
 }
 
@@ -247,6 +251,7 @@ func (h *handler) logout(w http.ResponseWriter, r *http.Request, s site) {
 		return
 	}
 	h.setCookie(w, s, sessionCookie, "", -1)
+	h.setCookieAt(w, s, s.base+profilePath, profileCookie, "", -1)
 	if again != nil {
 		to = s.base + "/login?" + again.Encode()
 	}

@@ -30,13 +30,19 @@ type Users interface {
 const returnProfile = "profile"
 
 // profileCookie keeps the page's access token, sealed, for the profile
-// path only.
-const profileCookie = "cognito-profile"
+// path (profilePath under the site's base) only.
+const (
+	profileCookie = "cognito-profile"
+	profilePath   = "/profile"
+)
 
+// profileToken is the profile cookie's content: the token, the session
+// it was issued for (its user's sub and auth time) and when it expires.
 type profileToken struct {
-	Token string `json:"t"`
-	Sub   string `json:"s"`
-	Exp   int64  `json:"e"`
+	Token    string `json:"t"`
+	Sub      string `json:"s"`
+	AuthTime int64  `json:"a"`
+	Exp      int64  `json:"e"`
 }
 
 // field is one attribute row of the profile page.
@@ -118,14 +124,16 @@ func (h *handler) profileError(w http.ResponseWriter, r *http.Request, err error
 }
 
 // profileToken returns the access token the page acts with: the one in
-// its cookie while it is the session user's and valid for another minute,
-// else a new one, which it keeps in the cookie.
+// its cookie while it belongs to this very session (its user, signed in
+// at the same time) and is valid for another minute, else a new one,
+// which it keeps in the cookie. A sign-in after a global sign-out is a
+// new session, so the page never acts with a token revoked by it.
 func (h *handler) profileToken(w http.ResponseWriter, r *http.Request, s site, req *login.Request, hs *login.Session) (string, error) {
 	now := h.Login.Now().Unix()
 	if c, err := r.Cookie(profileCookie); err == nil {
 		if raw, err := h.Login.Sealer.Open(c.Value, []byte(profileCookie+"\x00"+req.ClientID)); err == nil {
 			var pt profileToken
-			if json.Unmarshal(raw, &pt) == nil && pt.Sub == hs.Sub && now < pt.Exp-60 {
+			if json.Unmarshal(raw, &pt) == nil && pt.Sub == hs.Sub && pt.AuthTime == hs.AuthTime && now < pt.Exp-60 {
 				return pt.Token, nil
 			}
 		}
@@ -134,10 +142,9 @@ func (h *handler) profileToken(w http.ResponseWriter, r *http.Request, s site, r
 	if err != nil {
 		return "", err
 	}
-	buf, _ := json.Marshal(profileToken{Token: pa.Token, Sub: hs.Sub, Exp: pa.Exp})
+	buf, _ := json.Marshal(profileToken{Token: pa.Token, Sub: hs.Sub, AuthTime: hs.AuthTime, Exp: pa.Exp})
 	sealed := h.Login.Sealer.Seal(buf, []byte(profileCookie+"\x00"+req.ClientID))
-	http.SetCookie(w, &http.Cookie{Name: profileCookie, Value: sealed, Path: s.base + "/profile", MaxAge: int(pa.Exp - now),
-		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+	h.setCookieAt(w, s, s.base+profilePath, profileCookie, sealed, int(pa.Exp-now))
 	return pa.Token, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -174,4 +175,73 @@ func TestProfileNeedsScopeAndToken(t *testing.T) {
 	if got := s2.UserAttrs(t, pool, "ana")["given_name"]; got != "Eve" || !strings.Contains(body, "Your profile is saved.") {
 		t.Errorf("with its token the form set given_name to %q:\n%s", got, body)
 	}
+}
+
+// TestProfileAfterGlobalSignOut: after a global sign-out the profile page
+// asks the user to sign in again, and the new session acts with a new
+// token, not the revoked one the page kept; signing out clears that
+// token's cookie.
+func TestProfileAfterGlobalSignOut(t *testing.T) {
+	s := testserver.Start(t)
+	jar, err := cookiejar.New(nil)
+	must(t, err)
+	c := &http.Client{Jar: jar}
+	pool, _, page := profilePool(t, s, true)
+	signIn := func() string {
+		t.Helper()
+		status, body := get(t, c, page, nil)
+		if status != http.StatusOK || !strings.Contains(body, `id="password"`) {
+			t.Fatalf("profile without a session: %d, want the sign-in form\n%s", status, body)
+		}
+		loginURL := strings.Replace(page, "/profile?", "/login?", 1) + "&return_to=profile"
+		_, body = get(t, c, loginURL, url.Values{"_csrf": {hiddenCSRF(t, body)}, "step": {"signin"}, "username": {"ana"}, "password": {testserver.Password}})
+		if !strings.Contains(body, `id="attributes"`) {
+			t.Fatalf("no profile after signing in:\n%s", body)
+		}
+		return body
+	}
+	signIn()
+	profileURL := mustParse(t, page)
+	if !hasCookie(jar, profileURL, "cognito-profile") {
+		t.Fatal("the profile page kept no token cookie")
+	}
+
+	s.Clock.Advance(2 * time.Second)
+	_, err = s.Client.AdminUserGlobalSignOut(context.Background(), &cip.AdminUserGlobalSignOutInput{UserPoolId: aws.String(pool), Username: aws.String("ana")})
+	must(t, err)
+	s.Clock.Advance(2 * time.Second)
+	body := signIn()
+	if strings.Contains(body, "revoked") || !strings.Contains(body, `value="ana@example.com"`) {
+		t.Fatalf("the profile of the new session after a global sign-out:\n%s", body)
+	}
+	_, body = get(t, c, page, url.Values{"_csrf": {hiddenCSRF(t, body)}, "action": {"update"}, "attr:given_name": {"Eve"}})
+	if got := s.UserAttrs(t, pool, "ana")["given_name"]; got != "Eve" {
+		t.Fatalf("after signing in again the profile form set given_name to %q:\n%s", got, body)
+	}
+
+	logout := strings.Replace(page, "/profile?", "/logout?", 1)
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	status, _ := get(t, c, logout, nil)
+	if status != http.StatusFound {
+		t.Fatalf("logout answered %d, want a redirect", status)
+	}
+	if hasCookie(jar, profileURL, "cognito-profile") {
+		t.Error("the profile token's cookie outlived the sign-out")
+	}
+}
+
+func mustParse(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	must(t, err)
+	return u
+}
+
+func hasCookie(jar http.CookieJar, u *url.URL, name string) bool {
+	for _, c := range jar.Cookies(u) {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
 }
