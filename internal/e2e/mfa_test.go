@@ -231,3 +231,48 @@ func TestParallelMFASignIns(t *testing.T) {
 		e.wantTokens(t, ans)
 	}
 }
+
+// TestUnprovenSignInsKeepMFASessions: starting first-factor sign-ins that
+// anyone who knows the user name can start (USER_AUTH one-time codes)
+// more often than there are challenge slots does not void the session of
+// a sign-in that passed its password and waits for its MFA code.
+func TestUnprovenSignInsKeepMFASessions(t *testing.T) {
+	e := newEnv(t, &cip.CreateUserPoolInput{Policies: &types.UserPoolPolicyType{SignInPolicy: &types.SignInPolicyType{
+		AllowedFirstAuthFactors: []types.AuthFactorType{"PASSWORD", "EMAIL_OTP"}}}},
+		&cip.CreateUserPoolClientInput{ExplicitAuthFlows: []types.ExplicitAuthFlowsType{"ALLOW_USER_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}})
+	ctx := context.Background()
+	_, err := e.s.Client.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(e.pool),
+		MfaConfiguration: types.UserPoolMfaTypeOptional, SoftwareTokenMfaConfiguration: &types.SoftwareTokenMfaConfigType{Enabled: true}})
+	noErr(t, err)
+	tok := e.signedIn(t, "ana", "email", "ana@example.com", "email_verified", "true")
+	secret := e.enrolTOTP(t, tok)
+	_, err = e.s.Client.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: aws.String(tok),
+		SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true, PreferredMfa: true}})
+	noErr(t, err)
+
+	mfa, err := e.signIn("ana", testserver.Password, nil)
+	noErr(t, err)
+	if mfa.ChallengeName != types.ChallengeNameTypeSoftwareTokenMfa {
+		t.Fatalf("the password sign-in answered %s, want SOFTWARE_TOKEN_MFA", mfa.ChallengeName)
+	}
+	var otp []*string
+	for range 6 {
+		out, err := e.s.Client.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserAuth, ClientId: aws.String(e.client),
+			AuthParameters: map[string]string{"USERNAME": "ana", "PREFERRED_CHALLENGE": "EMAIL_OTP"}})
+		noErr(t, err)
+		if out.ChallengeName != types.ChallengeNameTypeEmailOtp {
+			t.Fatalf("USER_AUTH with EMAIL_OTP preferred answered %s", out.ChallengeName)
+		}
+		otp = append(otp, out.Session)
+	}
+	nextStep(e.s)
+	ans, err := e.respond(types.ChallengeNameTypeSoftwareTokenMfa, mfa.Session, "ana", "SOFTWARE_TOKEN_MFA_CODE", totpCode(t, e.s, secret))
+	if err != nil {
+		t.Fatalf("the MFA answer after six one-time-code starts: %v", err)
+	}
+	e.wantTokens(t, ans)
+	// The code sign-ins share their own slots: the newest still works.
+	ans, err = e.respond(types.ChallengeNameTypeEmailOtp, otp[5], "ana", "EMAIL_OTP_CODE", e.s.LastCode(t, e.pool, "ana", "email"))
+	noErr(t, err)
+	e.wantTokens(t, ans)
+}

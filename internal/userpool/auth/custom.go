@@ -120,7 +120,7 @@ func (s *Service) customChallenge(ctx context.Context, p *core.Pool, c *core.Cli
 	}
 	cs := s.NewAuthSession(name, p, c, u)
 	cs.Custom = ca
-	if err := s.bindOnce(ctx, p, u, &cs); err != nil {
+	if err := s.bindOnce(ctx, p, u, &cs, unproven); err != nil {
 		return nil, err
 	}
 	sess, err := s.SealSession(cs)

@@ -86,7 +86,7 @@ func (s *Service) challenge(ctx context.Context, p *core.Pool, c *core.Client, u
 	cs := s.NewAuthSession(name, p, c, u)
 	cs.Device = device
 	cs.Hosted = isHosted(ctx)
-	if err := s.bindOnce(ctx, p, u, &cs); err != nil {
+	if err := s.bindOnce(ctx, p, u, &cs, afterPassword); err != nil {
 		return nil, err
 	}
 	sess, err := s.SealSession(cs)

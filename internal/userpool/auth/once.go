@@ -14,12 +14,26 @@ import (
 const purposeChallenge = "challenge"
 
 // challengeSlots is how many challenge sessions of one user can be open
-// at once (sign-ins in several tabs or devices): a new challenge takes a
-// free slot, or else the oldest, whose session is then refused.
+// at once (sign-ins in several tabs or devices) in each of the two ranges
+// below: a new challenge takes a free slot of its range, or else the
+// oldest, whose session is then refused.
 //
 // Unconfirmed: Cognito keeps each session independent until it expires;
 // the bound keeps the user record small.
 const challengeSlots = 4
+
+// slotRange says which slots a challenge may take. A challenge that
+// anyone who knows the user name can start (a first factor of USER_AUTH:
+// a one-time code or a passkey; a custom challenge) takes the range of
+// unproven sign-ins, so starting such sign-ins over and over cannot void
+// the session of a sign-in that has passed its password and waits for
+// its MFA code or new password.
+type slotRange int
+
+const (
+	afterPassword slotRange = iota // slots 0 to challengeSlots-1
+	unproven                       // slots challengeSlots to 2*challengeSlots-1
+)
 
 func slotPurpose(k int) string {
 	if k == 0 {
@@ -28,11 +42,13 @@ func slotPurpose(k int) string {
 	return purposeChallenge + "." + strconv.Itoa(k)
 }
 
-// freeSlot returns the slot a new challenge of u takes: the first empty
-// or expired one, else the one that expires first (the oldest).
-func (s *Service) freeSlot(u *core.User) int {
-	best := 0
-	for k := range challengeSlots {
+// freeSlot returns the slot of range r a new challenge of u takes: the
+// first empty or expired one, else the one that expires first (the
+// oldest).
+func (s *Service) freeSlot(u *core.User, r slotRange) int {
+	first := int(r) * challengeSlots
+	best := first
+	for k := first; k < first+challengeSlots; k++ {
 		c := u.Doc.Codes[slotPurpose(k)]
 		if c == nil || !s.Now().Before(c.Expires) {
 			return k
@@ -48,7 +64,7 @@ func (s *Service) freeSlot(u *core.User) int {
 // without a slot is slot 0.
 func onceSlot(once string) (int, string) {
 	if k, nonce, ok := strings.Cut(once, "."); ok {
-		if n, err := strconv.Atoi(k); err == nil && n >= 0 && n < challengeSlots {
+		if n, err := strconv.Atoi(k); err == nil && n >= 0 && n < 2*challengeSlots {
 			return n, nonce
 		}
 		return -1, ""
@@ -57,10 +73,11 @@ func onceSlot(once string) (int, string) {
 }
 
 // bindOnce makes the session cs of u single-use: a random nonce travels
-// sealed in the session with its slot, and its MAC is kept in that slot
-// on the user until an answer that passes the challenge spends it. A
-// session for a name nobody has is left unbound: it can only fail.
-func (s *Service) bindOnce(ctx context.Context, p *core.Pool, u *core.User, cs *core.AuthSession) error {
+// sealed in the session with its slot, taken from range r, and its MAC is
+// kept in that slot on the user until an answer that passes the
+// challenge spends it. A session for a name nobody has is left unbound:
+// it can only fail.
+func (s *Service) bindOnce(ctx context.Context, p *core.Pool, u *core.User, cs *core.AuthSession, r slotRange) error {
 	if u == nil || u.Rec.Key == "" {
 		return nil
 	}
@@ -74,7 +91,7 @@ func (s *Service) bindOnce(ctx context.Context, p *core.Pool, u *core.User, cs *
 		if err != nil {
 			return err
 		}
-		slot = s.freeSlot(fresh)
+		slot = s.freeSlot(fresh, r)
 		s.delivery.StoreCode(p, fresh, slotPurpose(slot), nonce, "")
 		return s.PutUser(tx, fresh)
 	})

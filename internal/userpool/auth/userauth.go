@@ -138,7 +138,7 @@ func (s *Service) otpChallenge(ctx context.Context, p *core.Pool, c *core.Client
 	}
 	cs := s.NewAuthSession(challenge, p, c, u)
 	cs.UserAuth = true
-	if err := s.bindOnce(ctx, p, u, &cs); err != nil {
+	if err := s.bindOnce(ctx, p, u, &cs, unproven); err != nil {
 		return nil, err
 	}
 	sess, err := s.SealSession(cs)
@@ -203,7 +203,7 @@ func (s *Service) webAuthnChallenge(ctx context.Context, p *core.Pool, c *core.C
 	}
 	cs := s.NewAuthSession("WEB_AUTHN", p, c, u)
 	cs.UserAuth, cs.WebAuthn = true, state
-	if err := s.bindOnce(ctx, p, u, &cs); err != nil {
+	if err := s.bindOnce(ctx, p, u, &cs, unproven); err != nil {
 		return nil, err
 	}
 	sess, err := s.SealSession(cs)
