@@ -23,6 +23,7 @@ import (
 	"github.com/cognate-idp/cognate/internal/console"
 	"github.com/cognate-idp/cognate/internal/hosted"
 	"github.com/cognate-idp/cognate/internal/message"
+	"github.com/cognate-idp/cognate/internal/netguard"
 	"github.com/cognate-idp/cognate/internal/obs"
 	"github.com/cognate-idp/cognate/internal/seed"
 	"github.com/cognate-idp/cognate/internal/server"
@@ -129,7 +130,7 @@ func assemble(cfg config.Config, st store.Store, log *slog.Logger, o Overrides, 
 	caller.Log = trigger.NewCallLog(trigger.DefaultCallLogSize)
 	svc, err := userpool.New(userpool.Options{
 		Store: st, Region: cfg.Region, PublicURL: cfg.PublicURL, SecretKey: secret, Sender: sender,
-		Triggers: caller, HTTPClient: o.HTTPClient,
+		Triggers: caller, HTTPClient: upstreamClient(cfg, o.HTTPClient),
 		Logger: log, Now: o.Now, Random: o.Random, PasswordHash: o.PasswordHash,
 	})
 	if err != nil {
@@ -306,4 +307,14 @@ func (a *App) Front(srv *http.Server) *server.Front {
 		f.Direct = a.Edge
 	}
 	return f
+}
+
+// upstreamClient is the client of the requests to upstream identity
+// providers: restricted to public addresses when the configuration says
+// so, since their URLs are the pool administrators' choice.
+func upstreamClient(cfg config.Config, c *http.Client) *http.Client {
+	if cfg.Federation.PublicOnly {
+		return netguard.Client(30 * time.Second)
+	}
+	return c
 }

@@ -50,6 +50,8 @@ type Config struct {
 	Lambda Lambda `json:"lambda"`
 	// Messages configures verification message delivery.
 	Messages Messages `json:"messages"`
+	// Federation configures the requests to upstream identity providers.
+	Federation Federation `json:"federation"`
 	// Seed names a seed file (pools, clients, groups, users) applied at
 	// start: what it names and the server lacks is created.
 	Seed string `json:"seed"`
@@ -59,6 +61,17 @@ type Config struct {
 type AdminCredentials struct {
 	AccessKeyID     string `json:"accessKeyId"`
 	SecretAccessKey string `json:"secretAccessKey"`
+}
+
+// Federation configures how the server reaches the identity providers
+// that pool administrators configure (CreateIdentityProvider).
+type Federation struct {
+	// PublicOnly lets the server reach providers at public addresses
+	// only, never at loopback, private, link-local (cloud metadata) or
+	// other special addresses: for a server whose pool administrators
+	// must not make it fetch URLs inside its own network. Off by default,
+	// so a local provider (Keycloak on localhost) works in development.
+	PublicOnly bool `json:"publicOnly"`
 }
 
 // Lambda configures the Lambda client.
@@ -192,6 +205,13 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		if o.flag != "" {
 			*o.dst = o.flag
 		}
+	}
+	if v := getenv("COGNATE_FEDERATION_PUBLIC_ONLY"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return Config{}, fmt.Errorf("COGNATE_FEDERATION_PUBLIC_ONLY: %q is not true or false", v)
+		}
+		cfg.Federation.PublicOnly = b
 	}
 	if cfg.PublicURL == "" {
 		cfg.PublicURL = "http://" + cfg.Listen

@@ -50,6 +50,17 @@ func TestLoad(t *testing.T) {
 		{name: "bad flag", args: []string{"-nope"}, wantErr: "flag provided but not defined"},
 		{name: "stray argument", args: []string{"extra"}, wantErr: "unexpected argument"},
 		{name: "bad database", args: []string{"-database", "mysql://x"}, wantErr: "postgres"},
+		{name: "federation public only", env: map[string]string{"COGNATE_FEDERATION_PUBLIC_ONLY": "true"}, check: func(t *testing.T, c Config) {
+			if !c.Federation.PublicOnly {
+				t.Error("COGNATE_FEDERATION_PUBLIC_ONLY=true left federation.publicOnly off")
+			}
+		}},
+		{name: "federation public only off by default", check: func(t *testing.T, c Config) {
+			if c.Federation.PublicOnly {
+				t.Error("federation.publicOnly is on by default")
+			}
+		}},
+		{name: "bad federation public only", env: map[string]string{"COGNATE_FEDERATION_PUBLIC_ONLY": "maybe"}, wantErr: "COGNATE_FEDERATION_PUBLIC_ONLY"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

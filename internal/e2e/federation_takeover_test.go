@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
+	"github.com/cognate-idp/cognate/internal/config"
 	"github.com/cognate-idp/cognate/internal/testserver"
 )
 
@@ -32,5 +33,23 @@ func TestFederationNameSquatting(t *testing.T) {
 	}
 	if got := f.down.UserAttrs(t, f.downPool, squat)["email"]; got != "mallory@example.com" {
 		t.Errorf("the native user's email became %q", got)
+	}
+}
+
+// TestFederationPublicOnly: a server configured to reach identity
+// providers at public addresses only refuses a provider on loopback: the
+// sign-in ends at the client's callback with server_error and creates no
+// user, where the same provider works for a server without the setting.
+func TestFederationPublicOnly(t *testing.T) {
+	f := newFedEnv(t, nil, testserver.WithConfig(func(c *config.Config) { c.Federation.PublicOnly = true }))
+	f.upUser(t, "ana", "eng")
+	cb := f.callback(t, newBrowser(t, f.cbURL).get(f.authorizeURL()))
+	if cb.Get("error") != "server_error" || cb.Get("code") != "" || cb.Get("state") != "st-1" {
+		t.Fatalf("authorize through a loopback provider with publicOnly reached the client with %v, want server_error", cb)
+	}
+	open := newFedEnv(t, nil)
+	open.upUser(t, "ana", "eng")
+	if cb := open.signIn(t, "ana"); cb.Get("code") == "" {
+		t.Fatalf("without publicOnly the same provider answered %v", cb)
 	}
 }
