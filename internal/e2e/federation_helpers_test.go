@@ -114,15 +114,7 @@ func (f *fedEnv) authorizeURL(kv ...string) string {
 // client's callback.
 func (f *fedEnv) callback(t *testing.T, p page) url.Values {
 	t.Helper()
-	if p.location == "" {
-		t.Fatalf("browser at %s (status %d), not sent to the callback: %s", p.url, p.status, p.body)
-	}
-	u, err := url.Parse(p.location)
-	noErr(t, err)
-	if got := u.Scheme + "://" + u.Host + u.Path; got != f.cbURL {
-		t.Fatalf("sent to %s, want the callback %s", got, f.cbURL)
-	}
-	return u.Query()
+	return callbackAt(t, p, f.cbURL)
 }
 
 // signIn signs in through the upstream provider as name in a fresh

@@ -148,18 +148,26 @@ func (b *browser) submit(p page, fields ...string) page {
 	return b.do(req)
 }
 
-// callback parses where the browser was sent, checking it is the
+// callbackParams parses where the browser was sent, checking it is the
 // client's callback; fragment parameters (the implicit grant) are merged
 // into the query.
 func (e *hostedEnv) callbackParams(t *testing.T, p page) url.Values {
+	t.Helper()
+	return callbackAt(t, p, e.cbURL)
+}
+
+// callbackAt parses where the browser was sent, which must be callback
+// (scheme, host and path); fragment parameters (the implicit grant) are
+// merged into the query.
+func callbackAt(t *testing.T, p page, callback string) url.Values {
 	t.Helper()
 	if p.location == "" {
 		t.Fatalf("browser at %s (status %d), not sent to the callback: %s", p.url, p.status, p.body)
 	}
 	u, err := url.Parse(p.location)
 	noErr(t, err)
-	if got := u.Scheme + "://" + u.Host + u.Path; got != e.cbURL {
-		t.Fatalf("sent to %s, want the callback %s", got, e.cbURL)
+	if got := u.Scheme + "://" + u.Host + u.Path; got != callback {
+		t.Fatalf("sent to %s, want the callback %s", got, callback)
 	}
 	q := u.Query()
 	if u.Fragment != "" {
