@@ -149,7 +149,7 @@ func (s *Service) CreateIdentityProvider(ctx context.Context, in *model.CreateId
 	if err := checkProvider(name, typ, in.ProviderDetails); err != nil {
 		return nil, err
 	}
-	p := provider{Type: typ, Details: maps.Clone(in.ProviderDetails), Mapping: maps.Clone(in.AttributeMapping), Identifiers: in.IdpIdentifiers}
+	p := provider{Type: typ, Details: withDefaults(typ, maps.Clone(in.ProviderDetails)), Mapping: maps.Clone(in.AttributeMapping), Identifiers: in.IdpIdentifiers}
 	if p.Mapping == nil {
 		p.Mapping = map[string]string{}
 	}

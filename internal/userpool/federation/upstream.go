@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -39,7 +40,7 @@ func LoadUpstream(tx store.Tx, poolID, name string) (*Upstream, error) {
 	if !found {
 		return nil, notFound()
 	}
-	return &Upstream{Name: name, Type: p.Type, Details: p.Details, Mapping: p.Mapping}, nil
+	return &Upstream{Name: name, Type: p.Type, Details: withDefaults(p.Type, maps.Clone(p.Details)), Mapping: p.Mapping}, nil
 }
 
 // ProviderNameFor returns the name of the provider of pool poolID that
@@ -90,10 +91,25 @@ func (s *Service) clientContext(ctx context.Context) context.Context {
 // the others from oidc_issuer's discovery document.
 func (s *Service) endpointsOf(ctx context.Context, u *Upstream) (*endpoints, error) {
 	d := u.Details
+	if !signsIDTokens(u.Type) {
+		// An OAuth 2.0 provider: its configured endpoints, no discovery
+		// and no ID token.
+		if d["authorize_url"] == "" || d["token_url"] == "" || d["attributes_url"] == "" {
+			return nil, upstreamErr("discovery", errors.New("the provider has no authorization, token or attributes URL"))
+		}
+		return &endpoints{auth: d["authorize_url"], token: d["token_url"], userinfo: profileURL(u)}, nil
+	}
+	userinfo := d["attributes_url"]
+	if u.Type == "Google" {
+		// Google's attributes_url is its People API, whose answer is not a
+		// set of claims: the claims come from the ID token and the
+		// issuer's own userInfo endpoint, found by discovery.
+		userinfo = ""
+	}
 	// The issuer is used exactly as configured: the discovery document
 	// and the ID tokens must name it so, trailing "/" included.
 	issuer := d["oidc_issuer"]
-	key := strings.Join([]string{issuer, d["authorize_url"], d["token_url"], d["attributes_url"], d["jwks_uri"]}, "\x00")
+	key := strings.Join([]string{issuer, d["authorize_url"], d["token_url"], userinfo, d["jwks_uri"]}, "\x00")
 	s.disc.mu.Lock()
 	e := s.disc.m[key]
 	s.disc.mu.Unlock()
@@ -103,7 +119,7 @@ func (s *Service) endpointsOf(ctx context.Context, u *Upstream) (*endpoints, err
 	// The key set keeps this context for its later fetches.
 	bg := s.clientContext(context.WithoutCancel(ctx))
 	cfg := oidc.ProviderConfig{IssuerURL: issuer, AuthURL: d["authorize_url"], TokenURL: d["token_url"],
-		UserInfoURL: d["attributes_url"], JWKSURL: d["jwks_uri"]}
+		UserInfoURL: userinfo, JWKSURL: d["jwks_uri"]}
 	if cfg.AuthURL == "" || cfg.TokenURL == "" || cfg.JWKSURL == "" {
 		dctx, cancel := context.WithTimeout(bg, 15*time.Second)
 		defer cancel()
@@ -161,7 +177,7 @@ func (s *Service) oauthConfig(u *Upstream, e *endpoints, redirectURI string) *oa
 // not federate.
 func CheckSupported(u *Upstream) error {
 	switch u.Type {
-	case "OIDC":
+	case "OIDC", "Google", "Facebook", "LoginWithAmazon":
 		return nil
 	case "SAML":
 		return cognito.New(cognito.UnsupportedOperation, "Cognate does not support sign-in through SAML identity providers.")
@@ -176,6 +192,9 @@ func (s *Service) AuthCodeURL(ctx context.Context, u *Upstream, redirectURI, sta
 	e, err := s.endpointsOf(ctx, u)
 	if err != nil {
 		return "", err
+	}
+	if e.provider == nil {
+		return s.oauthConfig(u, e, redirectURI).AuthCodeURL(state), nil
 	}
 	return s.oauthConfig(u, e, redirectURI).AuthCodeURL(state, oidc.Nonce(nonce)), nil
 }
@@ -193,6 +212,14 @@ func (s *Service) Exchange(ctx context.Context, u *Upstream, redirectURI, code, 
 	tok, err := s.oauthConfig(u, e, redirectURI).Exchange(ctx, code)
 	if err != nil {
 		return nil, upstreamErr("token", tokenErrText(err))
+	}
+	if e.provider == nil {
+		// An OAuth 2.0 provider names the user in its profile API's
+		// answer to the access token it just issued.
+		if tok.AccessToken == "" {
+			return nil, upstreamErr("token", errors.New("the token response has no access_token"))
+		}
+		return s.userInfo(ctx, e.userinfo, http.MethodGet, tok.AccessToken)
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
