@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"errors"
+	"net/url"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -44,5 +45,28 @@ func TestFederationRequiredAttribute(t *testing.T) {
 	}
 	if got := f.down.UserAttrs(t, f.downPool, name)["given_name"]; got != "Upstream ana" {
 		t.Errorf("the federated user's given_name is %q, want the upstream name", got)
+	}
+}
+
+// TestFederationPrompt: the authorize request's prompt values reach the
+// OIDC provider the browser is sent to, and the provider's answer to
+// prompt=none without its own session comes back to the client.
+func TestFederationPrompt(t *testing.T) {
+	f := newFedEnv(t, nil)
+	f.upUser(t, "ana", "eng")
+	c := noRedirect(t)
+	for _, prompt := range []string{"select_account", "login consent", "none"} {
+		resp, err := c.Get(f.authorizeURL("prompt", prompt))
+		noErr(t, err)
+		resp.Body.Close()
+		loc, err := url.Parse(resp.Header.Get("Location"))
+		noErr(t, err)
+		if loc.Path != "/"+f.upPool+"/oauth2/authorize" || loc.Query().Get("prompt") != prompt {
+			t.Errorf("authorize with prompt=%q sent the browser to %s, want the upstream authorize endpoint with the same prompt", prompt, loc)
+		}
+	}
+	cb := f.callback(t, newBrowser(t, f.cbURL).get(f.authorizeURL("prompt", "none")))
+	if cb.Get("error") != "login_required" || cb.Get("state") != "st-1" || cb.Get("code") != "" {
+		t.Errorf("prompt=none without an upstream session reached the client with %v, want login_required", cb)
 	}
 }

@@ -57,6 +57,8 @@ func TestHostedAuthorizeErrors(t *testing.T) {
 			{"PKCE without method", "invalid_request", []string{"code_challenge", "abc"}},
 			{"other identity provider", "invalid_request", []string{"identity_provider", "Google"}},
 			{"prompt=none without a session", "login_required", []string{"prompt", "none"}},
+			{"unknown prompt", "invalid_request", []string{"prompt", "create"}},
+			{"prompt none with another value", "invalid_request", []string{"prompt", "none login"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				cb := e.callbackParams(t, newBrowser(t, e.cbURL).get(e.authorizeURL(tc.kv...)))

@@ -103,6 +103,16 @@ func TestHostedCodeFlowOIDC(t *testing.T) {
 		if p := b.get(e.authorizeURL("prompt", "login")); p.url.Path != "/"+e.pool+"/login" || p.location != "" {
 			t.Errorf("prompt=login went to %s %s", p.url, p.location)
 		}
+		if p := b.get(e.authorizeURL("prompt", "consent login")); p.url.Path != "/"+e.pool+"/login" || p.location != "" {
+			t.Errorf("prompt=\"consent login\" went to %s %s", p.url, p.location)
+		}
+		// select_account and consent leave the managed login's session
+		// alone: the session still signs in.
+		for _, prompt := range []string{"select_account", "consent", "none"} {
+			if cb := e.callbackParams(t, b.get(e.authorizeURL("scope", "openid", "prompt", prompt))); cb.Get("code") == "" {
+				t.Errorf("prompt=%s with a session: %v, want a code", prompt, cb)
+			}
+		}
 	})
 
 	t.Run("revoke ends the refresh token", func(t *testing.T) {

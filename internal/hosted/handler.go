@@ -161,13 +161,13 @@ func (h *handler) authorize(w http.ResponseWriter, r *http.Request, s site) {
 		h.federate(w, r, s, req, q)
 		return
 	}
-	if req.Prompt != "login" {
+	if !req.PromptHas("login") {
 		if hs := h.hostedSession(r, s); hs != nil {
 			h.complete(w, r, s, req, hs)
 			return
 		}
 	}
-	if req.Prompt == "none" {
+	if req.PromptHas("none") {
 		// Unconfirmed: prompt=none without a session answers OIDC's
 		// login_required.
 		ae := &login.AuthorizeError{Redirect: true, Code: "login_required", RedirectURI: req.RedirectURI, State: req.State, Fragment: req.ResponseType == "token"}

@@ -187,8 +187,9 @@ func CheckSupported(u *Upstream) error {
 
 // AuthCodeURL returns where to send the browser to sign in at provider
 // u: its authorization endpoint with the code flow, u's client and
-// scopes, and state and nonce.
-func (s *Service) AuthCodeURL(ctx context.Context, u *Upstream, redirectURI, state, nonce string) (string, error) {
+// scopes, and state and nonce; for a provider that signs ID tokens, the
+// authorize request's prompt values too.
+func (s *Service) AuthCodeURL(ctx context.Context, u *Upstream, redirectURI, state, nonce, prompt string) (string, error) {
 	e, err := s.endpointsOf(ctx, u)
 	if err != nil {
 		return "", err
@@ -196,7 +197,11 @@ func (s *Service) AuthCodeURL(ctx context.Context, u *Upstream, redirectURI, sta
 	if e.provider == nil {
 		return s.oauthConfig(u, e, redirectURI).AuthCodeURL(state), nil
 	}
-	return s.oauthConfig(u, e, redirectURI).AuthCodeURL(state, oidc.Nonce(nonce)), nil
+	opts := []oauth2.AuthCodeOption{oidc.Nonce(nonce)}
+	if prompt != "" {
+		opts = append(opts, oauth2.SetAuthURLParam("prompt", prompt))
+	}
+	return s.oauthConfig(u, e, redirectURI).AuthCodeURL(state, opts...), nil
 }
 
 // Exchange redeems the authorization code of a provider's callback, and

@@ -29,11 +29,37 @@ type Request struct {
 	Scopes       []string
 	Challenge    string // PKCE code_challenge (S256), "" for none
 	Nonce        string
-	Prompt       string // "", "login" or "none"
+	Prompt       string // OIDC prompt values, space-separated (see prompts)
 	// Provider is the identity provider to sign in through, by name; ""
 	// for the managed login's own pages.
 	Provider string
 }
+
+// prompts are the prompt values Cognito takes. none and login act on the
+// managed login's session: none signs in only with one (login_required
+// otherwise), login asks for the password again. select_account and
+// consent have no effect on the managed login itself; they, and login,
+// are passed on to an OIDC provider the request signs in through.
+var prompts = []string{"none", "login", "select_account", "consent"}
+
+// checkPrompt returns what is wrong with a prompt parameter, "" when
+// nothing is: each value must be one of prompts, and none stands alone
+// (OpenID Connect Core 3.1.2.1). Unconfirmed: Cognito's wording.
+func checkPrompt(prompt string) string {
+	vs := strings.Fields(prompt)
+	for _, v := range vs {
+		if !slices.Contains(prompts, v) {
+			return "Prompt " + v + " is not supported."
+		}
+	}
+	if len(vs) > 1 && slices.Contains(vs, "none") {
+		return "Prompt none cannot be combined with other values."
+	}
+	return ""
+}
+
+// PromptHas reports whether the request's prompt includes v.
+func (r *Request) PromptHas(v string) bool { return slices.Contains(strings.Fields(r.Prompt), v) }
 
 // AuthorizeError is an authorize request that failed. With Redirect
 // false the browser is shown Message and sent nowhere: the client or the
@@ -127,12 +153,8 @@ func (s *Service) Authorize(ctx context.Context, poolID string, q url.Values) (*
 			}
 			return err
 		}
-		switch p := r.Prompt; p {
-		case "", "login", "none":
-		default:
-			// Unconfirmed: Cognito's answer for other prompt values
-			// (consent, select_account); the OIDC code is used.
-			return fail("invalid_request", "Prompt "+p+" is not supported.")
+		if msg := checkPrompt(r.Prompt); msg != "" {
+			return fail("invalid_request", msg)
 		}
 		if ch := q.Get("code_challenge"); ch != "" || q.Has("code_challenge_method") {
 			// S256 is the only method Cognito supports.
