@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -48,8 +49,8 @@ func TestFederationRequiredAttribute(t *testing.T) {
 	}
 }
 
-// TestFederationPrompt: the authorize request's prompt values reach the
-// OIDC provider the browser is sent to, and the provider's answer to
+// TestFederationPrompt: the authorize request's prompt values and
+// login_hint reach the OIDC provider the browser is sent to, and the provider's answer to
 // prompt=none without its own session comes back to the client.
 func TestFederationPrompt(t *testing.T) {
 	f := newFedEnv(t, nil)
@@ -64,6 +65,14 @@ func TestFederationPrompt(t *testing.T) {
 		if loc.Path != "/"+f.upPool+"/oauth2/authorize" || loc.Query().Get("prompt") != prompt {
 			t.Errorf("authorize with prompt=%q sent the browser to %s, want the upstream authorize endpoint with the same prompt", prompt, loc)
 		}
+	}
+	// login_hint reaches the provider, whose sign-in form (a Cognate
+	// pool's here) starts with it, as the managed login's own does.
+	b := newBrowser(t, f.cbURL)
+	login := b.get(f.authorizeURL("login_hint", "ana@example.com"))
+	if login.url.Path != "/"+f.upPool+"/login" || login.url.Query().Get("login_hint") != "ana@example.com" ||
+		!strings.Contains(login.body, `id="username" name="username" value="ana@example.com"`) {
+		t.Errorf("authorize with login_hint led to %s:\n%s", login.url, login.body)
 	}
 	cb := f.callback(t, newBrowser(t, f.cbURL).get(f.authorizeURL("prompt", "none")))
 	if cb.Get("error") != "login_required" || cb.Get("state") != "st-1" || cb.Get("code") != "" {

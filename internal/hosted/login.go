@@ -29,12 +29,13 @@ var factorLabel = map[string]string{
 // loginPage shows the sign-in form for an authorize request.
 func (h *handler) loginPage(w http.ResponseWriter, r *http.Request, s site) {
 	q := params(r.URL.Query())
-	_, c, err := h.Login.Authorize(r.Context(), s.poolID, q)
+	req, c, err := h.Login.Authorize(r.Context(), s.poolID, q)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	v := view{Title: "Sign in", Action: s.base + "/login?" + q.Encode(), CSRF: h.csrf(w, r, s), Form: h.loginLinks(r, s, q)}
+	v := view{Title: "Sign in", Action: s.base + "/login?" + q.Encode(), CSRF: h.csrf(w, r, s), Form: h.loginLinks(r, s, q),
+		Username: req.LoginHint}
 	v.Providers, v.NoPassword = providerButtons(s, q, c), !login.PasswordAllowed(c)
 	h.pages.render(w, http.StatusOK, "login", v)
 }

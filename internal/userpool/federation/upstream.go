@@ -188,8 +188,8 @@ func CheckSupported(u *Upstream) error {
 // AuthCodeURL returns where to send the browser to sign in at provider
 // u: its authorization endpoint with the code flow, u's client and
 // scopes, and state and nonce; for a provider that signs ID tokens, the
-// authorize request's prompt values too.
-func (s *Service) AuthCodeURL(ctx context.Context, u *Upstream, redirectURI, state, nonce, prompt string) (string, error) {
+// authorize request's prompt and login_hint too.
+func (s *Service) AuthCodeURL(ctx context.Context, u *Upstream, redirectURI, state, nonce, prompt, loginHint string) (string, error) {
 	e, err := s.endpointsOf(ctx, u)
 	if err != nil {
 		return "", err
@@ -200,6 +200,9 @@ func (s *Service) AuthCodeURL(ctx context.Context, u *Upstream, redirectURI, sta
 	opts := []oauth2.AuthCodeOption{oidc.Nonce(nonce)}
 	if prompt != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("prompt", prompt))
+	}
+	if loginHint != "" {
+		opts = append(opts, oauth2.SetAuthURLParam("login_hint", loginHint))
 	}
 	return s.oauthConfig(u, e, redirectURI).AuthCodeURL(state, opts...), nil
 }

@@ -17,7 +17,7 @@ import (
 // Params are the parameters of an authorize request, which the login
 // pages carry along unchanged.
 var Params = []string{"response_type", "client_id", "redirect_uri", "state", "scope", "code_challenge",
-	"code_challenge_method", "nonce", "identity_provider", "idp_identifier", "prompt"}
+	"code_challenge_method", "nonce", "identity_provider", "idp_identifier", "prompt", "login_hint", "lang"}
 
 // Request is a checked authorize request.
 type Request struct {
@@ -30,6 +30,9 @@ type Request struct {
 	Challenge    string // PKCE code_challenge (S256), "" for none
 	Nonce        string
 	Prompt       string // OIDC prompt values, space-separated (see prompts)
+	// LoginHint is the user name the sign-in form starts with, passed on
+	// to an OIDC provider the request signs in through.
+	LoginHint string
 	// Provider is the identity provider to sign in through, by name; ""
 	// for the managed login's own pages.
 	Provider string
@@ -110,7 +113,7 @@ func (s *Service) Authorize(ctx context.Context, poolID string, q url.Values) (*
 	var c *core.Client
 	var scopes []string
 	r := &Request{PoolID: poolID, ClientID: q.Get("client_id"), RedirectURI: q.Get("redirect_uri"), State: q.Get("state"),
-		Nonce: q.Get("nonce"), Prompt: q.Get("prompt"), ResponseType: q.Get("response_type")}
+		Nonce: q.Get("nonce"), Prompt: q.Get("prompt"), LoginHint: q.Get("login_hint"), ResponseType: q.Get("response_type")}
 	fail := func(code, desc string) error {
 		return &AuthorizeError{Redirect: true, Code: code, Description: desc, RedirectURI: r.RedirectURI, State: r.State, Fragment: r.ResponseType == "token"}
 	}

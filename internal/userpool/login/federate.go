@@ -101,7 +101,7 @@ func (s *Service) Federate(ctx context.Context, r *Request, q url.Values, callba
 		return "", err
 	}
 	st := &fedState{PoolID: r.PoolID, Provider: r.Provider, Params: q, Callback: callback, Nonce: nonce, Browser: browser, Exp: s.Now().Unix() + StateTTL}
-	to, err := s.federation.AuthCodeURL(ctx, up, callback, s.sealState(st), nonce, r.Prompt)
+	to, err := s.federation.AuthCodeURL(ctx, up, callback, s.sealState(st), nonce, r.Prompt, r.LoginHint)
 	if err != nil {
 		s.Log.Warn("identity provider", "pool", r.PoolID, "provider", r.Provider, "error", err)
 		// Unconfirmed: Cognito's answer when the provider's endpoints
