@@ -33,6 +33,8 @@ import {
   AdminSetUserMFAPreferenceCommand,
   CreateUserPoolDomainCommand,
   CreateResourceServerCommand,
+  CreateIdentityProviderCommand,
+  DescribeUserPoolClientCommand,
   NotAuthorizedException,
   RefreshTokenReuseException,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -827,4 +829,76 @@ test('openid-client: code + PKCE through the hosted login, userInfo, refresh, re
   assert.equal(payload.client_id, machine.ClientId);
   assert.equal(payload.scope, 'https://api.example.com/read');
   assert.equal(payload.token_use, 'access');
+});
+
+// The same relying party signing in through a pool's upstream OIDC
+// provider (identity_provider on authorize): here another pool of the same
+// server, whose login page the browser fills in; the downstream pool
+// verifies the upstream ID token and issues its own, for the federated
+// user Upstream_<sub>.
+test('openid-client: code + PKCE through an upstream OIDC provider (identity_provider)', { timeout: 60_000 }, async () => {
+  const redirectURI = 'http://localhost:3000/api/auth/callback/cognito';
+  const up = (await env.admin.send(new CreateUserPoolCommand({ PoolName: 'compat-upstream' }))).UserPool.Id;
+  const down = (await env.admin.send(new CreateUserPoolCommand({ PoolName: 'compat-downstream' }))).UserPool.Id;
+  await env.admin.send(new CreateUserPoolDomainCommand({ UserPoolId: up, Domain: 'compat-upstream' }));
+  await env.admin.send(new CreateUserPoolDomainCommand({ UserPoolId: down, Domain: 'compat-downstream' }));
+  const downIss = `${env.url}/${down}`;
+  const upClient = (await env.admin.send(new CreateUserPoolClientCommand({ UserPoolId: up, ClientName: 'downstream', GenerateSecret: true,
+    AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: ['code'], AllowedOAuthScopes: ['openid', 'email', 'profile'],
+    CallbackURLs: [`${downIss}/oauth2/idpresponse`], SupportedIdentityProviders: ['COGNITO'] }))).UserPoolClient;
+  await env.admin.send(new AdminCreateUserCommand({ UserPoolId: up, Username: 'uma', MessageAction: 'SUPPRESS',
+    UserAttributes: [{ Name: 'email', Value: 'uma@example.com' }, { Name: 'email_verified', Value: 'true' }] }));
+  await env.admin.send(new AdminSetUserPasswordCommand({ UserPoolId: up, Username: 'uma', Password: PASSWORD, Permanent: true }));
+  await env.admin.send(new CreateIdentityProviderCommand({ UserPoolId: down, ProviderName: 'Upstream', ProviderType: 'OIDC',
+    ProviderDetails: { client_id: upClient.ClientId, client_secret: upClient.ClientSecret, attributes_request_method: 'GET',
+      oidc_issuer: `${env.url}/${up}`, authorize_scopes: 'openid email profile' },
+    AttributeMapping: { email: 'email' } }));
+  const web = (await env.admin.send(new CreateUserPoolClientCommand({ UserPoolId: down, ClientName: 'nextjs',
+    AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: ['code'], AllowedOAuthScopes: ['openid', 'email'],
+    CallbackURLs: [redirectURI], SupportedIdentityProviders: ['Upstream'] }))).UserPoolClient;
+
+  const insecure = { execute: [oidc.allowInsecureRequests] };
+  const config = await oidc.discovery(new URL(downIss), web.ClientId, undefined, oidc.None(), insecure);
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const authURL = oidc.buildAuthorizationUrl(config, { redirect_uri: redirectURI, scope: 'openid email', state, nonce,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', identity_provider: 'Upstream' });
+
+  // The browser: the downstream authorize sends it to the upstream one,
+  // which sends it to its login page.
+  const jar = new CookieJar();
+  let res = await jar.fetch(authURL);
+  assert.equal(res.status, 302);
+  let at = new URL(res.headers.get('location'), authURL);
+  assert.equal(at.pathname, `/${up}/oauth2/authorize`);
+  res = await jar.fetch(at);
+  assert.equal(res.status, 302);
+  at = new URL(res.headers.get('location'), at);
+  res = await jar.fetch(at);
+  const page = await res.text();
+  assert.equal(res.status, 200, page);
+  const form = new URLSearchParams({ _csrf: htmlAttr(page, /name="_csrf" value="([^"]*)"/), step: 'signin', username: 'uma', password: PASSWORD });
+  res = await jar.fetch(new URL(htmlAttr(page, /<form method="post" action="([^"]*)"/), at), {
+    method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  assert.equal(res.status, 302, await res.text());
+  // Back at the downstream pool's idpresponse, then the client's callback.
+  at = new URL(res.headers.get('location'), at);
+  assert.equal(at.pathname, `/${down}/oauth2/idpresponse`);
+  res = await jar.fetch(at);
+  assert.equal(res.status, 302, await res.text());
+  const callback = new URL(res.headers.get('location'));
+  assert.equal(callback.origin + callback.pathname, redirectURI);
+
+  const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
+  const claims = tokens.claims();
+  assert.equal(claims.iss, downIss);
+  assert.match(claims['cognito:username'], /^Upstream_[0-9a-f-]{36}$/);
+  assert.equal(claims.email, 'uma@example.com');
+  const ids = claims.identities;
+  assert.equal(ids.length, 1);
+  assert.equal(ids[0].providerName, 'Upstream');
+  assert.equal(ids[0].providerType, 'OIDC');
+  const info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
+  assert.equal(info.email, 'uma@example.com');
 });
