@@ -174,8 +174,8 @@ func flip(s string) string {
 
 // TestFederationAuthorize covers the authorize endpoint's choice of
 // provider: the login page's buttons, idp_identifier, providers the
-// client does not support and the types Cognate does not federate
-// (SAML, Sign in with Apple).
+// client does not support and the type Cognate does not federate
+// (SAML).
 func TestFederationAuthorize(t *testing.T) {
 	f := newFedEnv(t, nil)
 	ctx := context.Background()
@@ -228,20 +228,6 @@ func TestFederationAuthorize(t *testing.T) {
 		cb := f.callback(t, newBrowser(t, f.cbURL).get(f.authorizeURL("identity_provider", "Other")))
 		if cb.Get("error") != "invalid_request" || cb.Get("state") != "st-1" {
 			t.Errorf("callback %v, want invalid_request", cb)
-		}
-	})
-
-	t.Run("Sign in with Apple is not federated", func(t *testing.T) {
-		_, err := f.down.Client.CreateIdentityProvider(ctx, &cip.CreateIdentityProviderInput{UserPoolId: aws.String(f.downPool),
-			ProviderName: aws.String("SignInWithApple"), ProviderType: types.IdentityProviderTypeTypeSignInWithApple,
-			ProviderDetails: map[string]string{"client_id": "com.example.web", "team_id": "T1", "key_id": "K1", "private_key": "pk", "authorize_scopes": "email name"}})
-		noErr(t, err)
-		social := f.down.AppClient(t, f.downPool, &cip.CreateUserPoolClientInput{ClientName: aws.String("social"),
-			AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
-			AllowedOAuthScopes: []string{"openid"}, SupportedIdentityProviders: []string{"SignInWithApple"}, CallbackURLs: []string{f.cbURL}})
-		p := newBrowser(t, f.cbURL).get(f.authorizeURL("identity_provider", "SignInWithApple", "client_id", social, "scope", "openid"))
-		if p.status != http.StatusBadRequest || p.location != "" || !strings.Contains(p.body, "does not support sign-in through SignInWithApple") {
-			t.Errorf("Sign in with Apple authorize %d %q: %s", p.status, p.location, p.body)
 		}
 	})
 

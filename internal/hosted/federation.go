@@ -73,6 +73,10 @@ func (h *handler) federate(w http.ResponseWriter, r *http.Request, s site, req *
 // send the browser back: it signs the user in, starts the hosted session
 // and sends the browser on to the client.
 func (h *handler) idpResponse(w http.ResponseWriter, r *http.Request, s site) {
+	if r.Method == http.MethodPost {
+		h.idpFormPost(w, r, s)
+		return
+	}
 	browser := ""
 	if c, err := r.Cookie(fedCookie); err == nil {
 		browser = c.Value
@@ -88,4 +92,25 @@ func (h *handler) idpResponse(w http.ResponseWriter, r *http.Request, s site) {
 	r = r.Clone(r.Context())
 	r.URL.RawQuery = started.Encode()
 	h.complete(w, r, s, req, hs)
+}
+
+// idpFormPost serves POST /oauth2/idpresponse, a provider's answer sent
+// with response_mode=form_post (Sign in with Apple). A cross-site POST
+// carries no SameSite=Lax cookie, so the federation cookie that binds the
+// sign-in to the browser would be missing; the answer's fields go back to
+// GET /oauth2/idpresponse with a 303, a top-level GET navigation that
+// carries it.
+func (h *handler) idpFormPost(w http.ResponseWriter, r *http.Request, s site) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxLoginForm)
+	if err := r.ParseForm(); err != nil {
+		h.pages.render(w, http.StatusBadRequest, "error", view{Title: "Bad request", Message: "The identity provider's answer could not be read."})
+		return
+	}
+	q := url.Values{}
+	for _, k := range []string{"code", "state", "error", "error_description", "user"} {
+		if v := r.PostForm.Get(k); v != "" {
+			q.Set(k, v)
+		}
+	}
+	http.Redirect(w, r, s.base+login.IdpResponsePath+"?"+q.Encode(), http.StatusSeeOther)
 }

@@ -255,6 +255,7 @@ var hostedRoutes = []string{
 	"GET /forgotPassword", "POST /forgotPassword",
 	"GET /confirmForgotPassword", "POST /confirmForgotPassword",
 	"GET /confirmforgotPassword", "POST /confirmforgotPassword", // as the AWS endpoint table spells it
-	// Where upstream identity providers send the browser back.
-	"GET /oauth2/idpresponse",
+	// Where upstream identity providers send the browser back (POST:
+	// response_mode=form_post, as Sign in with Apple answers).
+	"GET /oauth2/idpresponse", "POST /oauth2/idpresponse",
 }

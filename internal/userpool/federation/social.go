@@ -38,6 +38,14 @@ func socialDefaults(typ string, given map[string]string) map[string]string {
 			"token_request_method":          "GET",
 			"token_url":                     "https://graph.facebook.com/" + v + "/oauth/access_token",
 		}
+	case "SignInWithApple":
+		// Unconfirmed: the details Cognito adds for Apple.
+		return map[string]string{
+			"authorize_url":        "https://appleid.apple.com/auth/authorize",
+			"oidc_issuer":          "https://appleid.apple.com",
+			"token_request_method": "POST",
+			"token_url":            "https://appleid.apple.com/auth/token",
+		}
 	case "LoginWithAmazon":
 		return map[string]string{
 			"attributes_url":                "https://api.amazon.com/user/profile",
@@ -62,10 +70,12 @@ func withDefaults(typ string, given map[string]string) map[string]string {
 }
 
 // signsIDTokens reports whether a sign-in through a provider of type typ
-// verifies an ID token: OIDC providers and Google do; Facebook and Login
-// with Amazon speak OAuth 2.0 only, and name the user in their profile
-// API's answer.
-func signsIDTokens(typ string) bool { return typ == "OIDC" || typ == "Google" }
+// verifies an ID token: OIDC providers, Google and Apple do; Facebook and
+// Login with Amazon speak OAuth 2.0 only, and name the user in their
+// profile API's answer.
+func signsIDTokens(typ string) bool {
+	return typ == "OIDC" || typ == "Google" || typ == "SignInWithApple"
+}
 
 // profileURL is where a sign-in through an OAuth 2.0 provider reads the
 // user: attributes_url, with the fields the mapping reads appended when

@@ -164,8 +164,14 @@ func or(a, b string) string {
 }
 
 func (s *Service) oauthConfig(u *Upstream, e *endpoints, redirectURI string) *oauth2.Config {
+	secret := u.Details["client_secret"]
+	if u.Type == "SignInWithApple" {
+		// Made for each request; a key that cannot sign leaves it empty,
+		// and Apple refuses the exchange.
+		secret, _ = appleClientSecret(u.Details, s.Now())
+	}
 	return &oauth2.Config{
-		ClientID: u.Details["client_id"], ClientSecret: u.Details["client_secret"], RedirectURL: redirectURI,
+		ClientID: u.Details["client_id"], ClientSecret: secret, RedirectURL: redirectURI,
 		// Unconfirmed: Cognito sends the client secret in the token
 		// request's body (client_secret_post).
 		Endpoint: oauth2.Endpoint{AuthURL: e.auth, TokenURL: e.token, AuthStyle: oauth2.AuthStyleInParams},
@@ -177,7 +183,7 @@ func (s *Service) oauthConfig(u *Upstream, e *endpoints, redirectURI string) *oa
 // not federate.
 func CheckSupported(u *Upstream) error {
 	switch u.Type {
-	case "OIDC", "Google", "Facebook", "LoginWithAmazon":
+	case "OIDC", "Google", "Facebook", "LoginWithAmazon", "SignInWithApple":
 		return nil
 	case "SAML":
 		return cognito.New(cognito.UnsupportedOperation, "Cognate does not support sign-in through SAML identity providers.")
@@ -204,13 +210,20 @@ func (s *Service) AuthCodeURL(ctx context.Context, u *Upstream, redirectURI, sta
 	if loginHint != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("login_hint", loginHint))
 	}
+	if u.Type == "SignInWithApple" {
+		// Apple answers a request for the name or email by posting its
+		// answer to the callback, which then has to ask for it.
+		opts = append(opts, oauth2.SetAuthURLParam("response_mode", "form_post"))
+	}
 	return s.oauthConfig(u, e, redirectURI).AuthCodeURL(state, opts...), nil
 }
 
 // Exchange redeems the authorization code of a provider's callback, and
 // returns the claims of its verified ID token (signature, issuer,
 // audience, expiry and nonce) merged with those of its userInfo endpoint.
-func (s *Service) Exchange(ctx context.Context, u *Upstream, redirectURI, code, nonce string) (map[string]any, error) {
+// appleUser is the user field Apple posts with the callback, whose name
+// claims fill in those the ID token lacks.
+func (s *Service) Exchange(ctx context.Context, u *Upstream, redirectURI, code, nonce, appleUser string) (map[string]any, error) {
 	e, err := s.endpointsOf(ctx, u)
 	if err != nil {
 		return nil, err
@@ -243,6 +256,13 @@ func (s *Service) Exchange(ctx context.Context, u *Upstream, redirectURI, code, 
 	claims := map[string]any{}
 	if err := idt.Claims(&claims); err != nil {
 		return nil, upstreamErr("id token", err)
+	}
+	if u.Type == "SignInWithApple" {
+		for k, v := range appleUserClaims(appleUser) {
+			if _, ok := claims[k]; !ok {
+				claims[k] = v
+			}
+		}
 	}
 	if e.userinfo != "" && tok.AccessToken != "" {
 		info, err := s.userInfo(ctx, e.userinfo, u.Details["attributes_request_method"], tok.AccessToken)

@@ -97,7 +97,7 @@ func TestExchangeUpstream(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f.info = tc.info
-			claims, err := s.Exchange(context.Background(), up, "http://rp.example/cb", "code-1", "n-1")
+			claims, err := s.Exchange(context.Background(), up, "http://rp.example/cb", "code-1", "n-1", "")
 			if !tc.ok {
 				var ue *UpstreamError
 				if !errors.As(err, &ue) || ue.Step != "userinfo" {
@@ -115,7 +115,7 @@ func TestExchangeUpstream(t *testing.T) {
 	}
 	t.Run("wrong nonce", func(t *testing.T) {
 		f.info = map[string]any{"sub": "u-1"}
-		if _, err := s.Exchange(context.Background(), up, "http://rp.example/cb", "code-1", "n-other"); err == nil {
+		if _, err := s.Exchange(context.Background(), up, "http://rp.example/cb", "code-1", "n-other", ""); err == nil {
 			t.Fatal("an ID token with another nonce was accepted")
 		}
 	})

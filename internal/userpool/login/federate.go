@@ -150,7 +150,7 @@ func (s *Service) IdpResponse(ctx context.Context, poolID string, q url.Values, 
 	if err != nil {
 		return nil, nil, nil, s.fedFailure(r, err)
 	}
-	claims, err := s.federation.Exchange(ctx, up, st.Callback, q.Get("code"), st.Nonce)
+	claims, err := s.federation.Exchange(ctx, up, st.Callback, q.Get("code"), st.Nonce, q.Get("user"))
 	if err != nil {
 		return nil, nil, nil, s.fedFailure(r, err)
 	}
