@@ -170,6 +170,18 @@ func TestFederationSocialProviders(t *testing.T) {
 			t.Errorf("Login with Amazon's profile was asked for fields %q, want none (attributes_url_add_attributes false)", amzn.fields)
 		}
 	})
+	t.Run("a new mapping keeps the username source", func(t *testing.T) {
+		out, err := f.down.Client.UpdateIdentityProvider(ctx, &cip.UpdateIdentityProviderInput{UserPoolId: aws.String(f.downPool),
+			ProviderName: aws.String("Facebook"), AttributeMapping: map[string]string{"email": "email"}})
+		noErr(t, err)
+		if got := out.IdentityProvider.AttributeMapping["username"]; got != "id" {
+			t.Errorf("Facebook's username mapping after an update without it: %q, want id", got)
+		}
+		cb := f.callback(t, newBrowser(t, f.cbURL).get(f.authorizeURL("identity_provider", "Facebook")))
+		if id := f.tokens(t, cb.Get("code")); id["cognito:username"] != "Facebook_10157" {
+			t.Errorf("after the new mapping the sign-in gave %v", id["cognito:username"])
+		}
+	})
 	t.Run("a profile without the user ID", func(t *testing.T) {
 		fb.profile = map[string]any{"email": "nobody@fb.example"}
 		cb := f.callback(t, newBrowser(t, f.cbURL).get(f.authorizeURL("identity_provider", "Facebook")))

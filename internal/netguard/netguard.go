@@ -15,10 +15,12 @@ import (
 )
 
 // blocked are the ranges that are not public besides those netip names:
-// shared address space (RFC 6598), IETF protocol assignments, the
-// documentation and benchmarking ranges, 6to4 relays, NAT64 and the
-// reserved 240.0.0.0/4.
+// "this network", shared address space (RFC 6598), IETF protocol
+// assignments (Teredo among them), the documentation and benchmarking
+// ranges, 6to4 relays, IPv4-compatible, SIIT and NAT64 forms, the IPv6
+// discard and site-local ranges, and the reserved 240.0.0.0/4.
 var blocked = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),
 	netip.MustParsePrefix("100.64.0.0/10"),
 	netip.MustParsePrefix("192.0.0.0/24"),
 	netip.MustParsePrefix("192.0.2.0/24"),
@@ -27,9 +29,14 @@ var blocked = []netip.Prefix{
 	netip.MustParsePrefix("198.51.100.0/24"),
 	netip.MustParsePrefix("203.0.113.0/24"),
 	netip.MustParsePrefix("240.0.0.0/4"),
+	netip.MustParsePrefix("::/96"),           // IPv4-compatible
+	netip.MustParsePrefix("::ffff:0:0:0/96"), // SIIT
 	netip.MustParsePrefix("64:ff9b::/96"),
 	netip.MustParsePrefix("64:ff9b:1::/48"),
+	netip.MustParsePrefix("100::/64"),  // discard
+	netip.MustParsePrefix("2001::/23"), // IETF protocol assignments, Teredo among them
 	netip.MustParsePrefix("2001:db8::/32"),
+	netip.MustParsePrefix("fec0::/10"), // site-local
 	netip.MustParsePrefix("2002::/16"),
 }
 

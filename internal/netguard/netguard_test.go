@@ -17,6 +17,8 @@ func TestPublic(t *testing.T) {
 		"169.254.169.254": false, "fe80::1": false, "100.64.0.1": false, "224.0.0.1": false, "ff02::1": false,
 		"255.255.255.255": false, "::ffff:127.0.0.1": false, "::ffff:10.0.0.1": false, "::ffff:8.8.8.8": true,
 		"192.0.2.1": false, "2001:db8::1": false, "240.0.0.1": false, "fd00:ec2::254": false,
+		"0.1.2.3": false, "::127.0.0.1": false, "::ffff:0:7f00:1": false, "2001:0:4136:e378::1": false,
+		"100::1": false, "fec0::1": false, "2a00:1450:4001::1": true,
 	} {
 		if got := Public(netip.MustParseAddr(addr)); got != want {
 			t.Errorf("Public(%s) = %v, want %v", addr, got, want)

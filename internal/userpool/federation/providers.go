@@ -35,7 +35,7 @@ type Service struct {
 
 // New returns a Service; client makes the requests to upstream providers.
 func New(env *core.Env, tr *triggers.Service, client *http.Client) *Service {
-	return &Service{Env: env, triggers: tr, http: client}
+	return &Service{Env: env, triggers: tr, http: limited(client)}
 }
 
 // provider is what a provider item stores; the name is the item's ID.
@@ -60,6 +60,25 @@ var requiredDetails = map[string][]string{
 
 // usernameSource is the provider claim Cognito maps to username by default.
 var usernameSource = map[string]string{"Facebook": "id", "LoginWithAmazon": "user_id"}
+
+// withUsername returns a copy of mapping with the provider claim that
+// names the user: Cognito maps the provider's subject (sub, Facebook's
+// id, Login with Amazon's user_id) to username unless told otherwise, and
+// keeps that mapping when a new one leaves it out.
+func withUsername(typ string, mapping map[string]string) map[string]string {
+	m := maps.Clone(mapping)
+	if m == nil {
+		m = map[string]string{}
+	}
+	if _, ok := m["username"]; !ok && typ != "SAML" {
+		src := usernameSource[typ]
+		if src == "" {
+			src = "sub"
+		}
+		m["username"] = src
+	}
+	return m
+}
 
 func notFound() error {
 	// Unconfirmed: Cognito's message for an unknown provider.
@@ -149,18 +168,7 @@ func (s *Service) CreateIdentityProvider(ctx context.Context, in *model.CreateId
 	if err := checkProvider(name, typ, in.ProviderDetails); err != nil {
 		return nil, err
 	}
-	p := provider{Type: typ, Details: withDefaults(typ, maps.Clone(in.ProviderDetails)), Mapping: maps.Clone(in.AttributeMapping), Identifiers: in.IdpIdentifiers}
-	if p.Mapping == nil {
-		p.Mapping = map[string]string{}
-	}
-	if _, ok := p.Mapping["username"]; !ok && typ != "SAML" {
-		// Cognito maps the provider's subject to username unless told otherwise.
-		src := usernameSource[typ]
-		if src == "" {
-			src = "sub"
-		}
-		p.Mapping["username"] = src
-	}
+	p := provider{Type: typ, Details: withDefaults(typ, maps.Clone(in.ProviderDetails)), Mapping: withUsername(typ, in.AttributeMapping), Identifiers: in.IdpIdentifiers}
 	var out *model.IdentityProviderType
 	err := s.Store.Update(ctx, func(tx store.Tx) error {
 		pool, err := s.LoadPool(tx, model.StringValue(in.UserPoolId))
@@ -271,10 +279,10 @@ func (s *Service) UpdateIdentityProvider(ctx context.Context, in *model.UpdateId
 			if err := checkProvider(name, p.Type, merged); err != nil {
 				return err
 			}
-			p.Details = merged
+			p.Details = redefault(p.Type, p.Details, merged, in.ProviderDetails)
 		}
 		if in.AttributeMapping != nil {
-			p.Mapping = maps.Clone(in.AttributeMapping)
+			p.Mapping = withUsername(p.Type, in.AttributeMapping)
 		}
 		if in.IdpIdentifiers != nil {
 			if err := s.claimIdentifiers(tx, pool.Id, name, in.IdpIdentifiers, p.Identifiers); err != nil {

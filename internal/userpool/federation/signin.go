@@ -140,9 +140,6 @@ func (s *Service) createFederated(ctx context.Context, p *core.Pool, c *core.Cli
 	if err != nil {
 		return nil, err
 	}
-	if missing := users.RequiredAbsent(p, attrs); len(missing) > 0 {
-		return nil, requiredUnmapped(missing)
-	}
 	now := s.Now().UTC()
 	m := maps.Clone(attrs)
 	m["sub"] = sub
@@ -168,6 +165,12 @@ func (s *Service) createFederated(ctx context.Context, p *core.Pool, c *core.Cli
 		if l, err := s.linkedUser(tx, p, up.Name, userID); err != nil || l != nil {
 			out = l
 			return err
+		}
+		// Checked here, after PreSignUp: a trigger that links the
+		// identity to a native user signs it in as that user, whose
+		// attributes are its own.
+		if missing := users.RequiredAbsent(p, attrs); len(missing) > 0 {
+			return requiredUnmapped(missing)
 		}
 		rec, err := u.Encode()
 		if err != nil {

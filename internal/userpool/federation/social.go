@@ -2,6 +2,7 @@ package federation
 
 import (
 	"maps"
+	"net/url"
 	"slices"
 	"strings"
 )
@@ -69,6 +70,19 @@ func withDefaults(typ string, given map[string]string) map[string]string {
 	return def
 }
 
+// redefault returns the merged details of an update with the defaults
+// worked out again: a stored value that was the old default and that the
+// update does not set gives way to the new default (a Facebook provider's
+// URLs follow a new api_version).
+func redefault(typ string, old, merged, given map[string]string) map[string]string {
+	for k, v := range socialDefaults(typ, old) {
+		if _, set := given[k]; !set && merged[k] == v {
+			delete(merged, k)
+		}
+	}
+	return withDefaults(typ, merged)
+}
+
 // signsIDTokens reports whether a sign-in through a provider of type typ
 // verifies an ID token: OIDC providers, Google and Apple do; Facebook and
 // Login with Amazon speak OAuth 2.0 only, and name the user in their
@@ -81,20 +95,24 @@ func signsIDTokens(typ string) bool {
 // user: attributes_url, with the fields the mapping reads appended when
 // attributes_url_add_attributes is "true" (Facebook's Graph API answers
 // only the fields it is asked for), the user ID field always among them.
-func profileURL(u *Upstream) string {
-	url := u.Details["attributes_url"]
-	if u.Details["attributes_url_add_attributes"] != "true" {
-		return url
+func profileURL(up *Upstream) string {
+	u := up.Details["attributes_url"]
+	if up.Details["attributes_url_add_attributes"] != "true" {
+		return u
 	}
 	fields := []string{"id"}
-	for _, claim := range u.Mapping {
+	for _, claim := range up.Mapping {
 		if !slices.Contains(fields, claim) {
 			fields = append(fields, claim)
 		}
 	}
 	slices.Sort(fields[1:])
-	if strings.HasSuffix(url, "=") {
-		return url + strings.Join(fields, ",")
+	if !strings.HasSuffix(u, "=") {
+		return u
 	}
-	return url
+	for i, f := range fields {
+		// A mapped claim name stays one field: it cannot add parameters.
+		fields[i] = url.QueryEscape(f)
+	}
+	return u + strings.Join(fields, ",")
 }

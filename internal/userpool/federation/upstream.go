@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -65,6 +66,44 @@ func upstreamErr(step string, err error) error { return &UpstreamError{Step: ste
 
 // discoveryTTL is how long a provider's discovery document is reused.
 const discoveryTTL = 10 * time.Minute
+
+// maxDiscovered bounds the discovery cache: past it, expired entries go,
+// and if that is not enough, all of them.
+const maxDiscovered = 1024
+
+// maxUpstreamBody bounds every answer of a provider (discovery, key set,
+// token, userInfo): its URLs are the pool administrator's choice.
+const maxUpstreamBody = 1 << 20
+
+// limited returns a copy of c whose response bodies end after
+// maxUpstreamBody bytes.
+func limited(c *http.Client) *http.Client {
+	if c == nil {
+		c = &http.Client{Timeout: 30 * time.Second}
+	}
+	cc := *c
+	rt := c.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	cc.Transport = limitTransport{rt}
+	return &cc
+}
+
+type limitTransport struct{ rt http.RoundTripper }
+
+func (t limitTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := t.rt.RoundTrip(r)
+	if err == nil {
+		resp.Body = limitedBody{io.LimitReader(resp.Body, maxUpstreamBody), resp.Body}
+	}
+	return resp, err
+}
+
+type limitedBody struct {
+	io.Reader
+	io.Closer
+}
 
 // endpoints are an OIDC provider's discovered or configured endpoints,
 // with the verifier of its ID tokens.
@@ -151,6 +190,16 @@ func (s *Service) endpointsOf(ctx context.Context, u *Upstream) (*endpoints, err
 	if s.disc.m == nil {
 		s.disc.m = map[string]*endpoints{}
 	}
+	if len(s.disc.m) >= maxDiscovered {
+		for k, old := range s.disc.m {
+			if s.Now().Sub(old.fetched) >= discoveryTTL {
+				delete(s.disc.m, k)
+			}
+		}
+		if len(s.disc.m) >= maxDiscovered {
+			clear(s.disc.m)
+		}
+	}
 	s.disc.m[key] = e
 	s.disc.mu.Unlock()
 	return e, nil
@@ -204,10 +253,10 @@ func (s *Service) AuthCodeURL(ctx context.Context, u *Upstream, redirectURI, sta
 		return s.oauthConfig(u, e, redirectURI).AuthCodeURL(state), nil
 	}
 	opts := []oauth2.AuthCodeOption{oidc.Nonce(nonce)}
-	if prompt != "" {
-		opts = append(opts, oauth2.SetAuthURLParam("prompt", prompt))
+	if p := upstreamPrompt(u.Type, prompt); p != "" {
+		opts = append(opts, oauth2.SetAuthURLParam("prompt", p))
 	}
-	if loginHint != "" {
+	if loginHint != "" && u.Type != "SignInWithApple" {
 		opts = append(opts, oauth2.SetAuthURLParam("login_hint", loginHint))
 	}
 	if u.Type == "SignInWithApple" {
@@ -282,6 +331,29 @@ func (s *Service) Exchange(ctx context.Context, u *Upstream, redirectURI, code, 
 	return claims, nil
 }
 
+// googlePrompts are the prompt values Google takes; it refuses the
+// request with any other (login among them).
+var googlePrompts = []string{"none", "consent", "select_account"}
+
+// upstreamPrompt is the prompt passed on to a provider of type typ: all of
+// it to an OIDC provider, the values Google takes to Google, none to
+// Apple, which has no prompt parameter.
+func upstreamPrompt(typ, prompt string) string {
+	switch typ {
+	case "OIDC":
+		return prompt
+	case "Google":
+		var keep []string
+		for _, v := range strings.Fields(prompt) {
+			if slices.Contains(googlePrompts, v) {
+				keep = append(keep, v)
+			}
+		}
+		return strings.Join(keep, " ")
+	}
+	return ""
+}
+
 // tokenErrText keeps the OAuth error of a failed token request and drops
 // the rest of the provider's answer.
 func tokenErrText(err error) error {
@@ -294,9 +366,6 @@ func tokenErrText(err error) error {
 	}
 	return err
 }
-
-// maxUserInfo bounds a userInfo answer.
-const maxUserInfo = 1 << 20
 
 // userInfo asks a provider's userInfo endpoint for the user's claims
 // with the access token, by GET or POST as attributes_request_method
@@ -322,7 +391,7 @@ func (s *Service) userInfo(ctx context.Context, endpoint, method, accessToken st
 		return nil, upstreamErr("userinfo", err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxUserInfo))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxUpstreamBody))
 	if err != nil {
 		return nil, upstreamErr("userinfo", err)
 	}
