@@ -43,13 +43,8 @@ func TestFederationInChromium(t *testing.T) {
 	b.Run("sign in upstream", chromedp.SendKeys("#username", "ana"), chromedp.SendKeys("#password", testserver.Password+kb.Enter),
 		chromedp.WaitVisible("#done"))
 	b.Shot("callback")
-	loc := b.Eval("location.href")
-	u, err := url.Parse(loc)
-	noErr(t, err)
-	if !strings.HasPrefix(loc, f.cbURL+"?") || u.Query().Get("code") == "" || u.Query().Get("state") != "st-1" {
-		t.Fatalf("browser ended at %s, want the callback with a code and the state", loc)
-	}
-	if id := f.tokens(t, u.Query().Get("code")); id["cognito:username"] != fedProvider+"_"+sub || id["custom:team"] != "eng" {
+	code := f.browserCode(t, b)
+	if id := f.tokens(t, code); id["cognito:username"] != fedProvider+"_"+sub || id["custom:team"] != "eng" {
 		t.Errorf("ID token %v, want the federated user with its mapped attributes", id)
 	}
 	for _, name := range []string{"login", "upstream-login", "callback"} {
@@ -82,4 +77,17 @@ func TestFederationProfileInChromium(t *testing.T) {
 	if loc := b.Eval("location.pathname"); loc != "/"+f.downPool+"/profile" {
 		t.Errorf("ended at %s, want the profile page", loc)
 	}
+}
+
+// browserCode returns the code of the client's callback, where browser b
+// must have ended, with the authorize request's state.
+func (f *fedEnv) browserCode(t *testing.T, b *testserver.Browser) string {
+	t.Helper()
+	loc := b.Eval("location.href")
+	u, err := url.Parse(loc)
+	noErr(t, err)
+	if !strings.HasPrefix(loc, f.cbURL+"?") || u.Query().Get("code") == "" || u.Query().Get("state") != "st-1" {
+		t.Fatalf("browser ended at %s, want the callback with a code and the state", loc)
+	}
+	return u.Query().Get("code")
 }
