@@ -83,12 +83,49 @@ func redefault(typ string, old, merged, given map[string]string) map[string]stri
 	return withDefaults(typ, merged)
 }
 
-// signsIDTokens reports whether a sign-in through a provider of type typ
-// verifies an ID token: OIDC providers, Google and Apple do; Facebook and
-// Login with Amazon speak OAuth 2.0 only, and name the user in their
-// profile API's answer.
-func signsIDTokens(typ string) bool {
-	return typ == "OIDC" || typ == "Google" || typ == "SignInWithApple"
+// kind is how a sign-in goes through a provider of one type; the types
+// a sign-in can go through are those of kinds.
+type kind struct {
+	// idToken: a verified ID token names the user. Otherwise (OAuth 2.0
+	// only) the profile API's answer to the access token does.
+	idToken bool
+	// prompts are the prompt values the provider takes, passed on from
+	// the authorize request; allPrompts passes all of them.
+	prompts    []string
+	allPrompts bool
+	// loginHint passes the authorize request's login_hint on.
+	loginHint bool
+	// discoveredUserInfo: attributes_url is not a claims endpoint, so the
+	// claims beside the ID token's come from the discovered userInfo.
+	discoveredUserInfo bool
+	// apple: the client secret is a JWT signed with the team's key, the
+	// answer comes by response_mode=form_post, with the user's name in
+	// its user field.
+	apple bool
+}
+
+var kinds = map[string]kind{
+	"OIDC": {idToken: true, allPrompts: true, loginHint: true},
+	// Google refuses prompt values other than these (login among them),
+	// and its attributes_url is its People API.
+	"Google":          {idToken: true, prompts: []string{"none", "consent", "select_account"}, loginHint: true, discoveredUserInfo: true},
+	"SignInWithApple": {idToken: true, apple: true},
+	"Facebook":        {},
+	"LoginWithAmazon": {},
+}
+
+// prompt is the part of an authorize request's prompt that k takes.
+func (k kind) prompt(prompt string) string {
+	if k.allPrompts {
+		return prompt
+	}
+	var keep []string
+	for _, v := range strings.Fields(prompt) {
+		if slices.Contains(k.prompts, v) {
+			keep = append(keep, v)
+		}
+	}
+	return strings.Join(keep, " ")
 }
 
 // profileURL is where a sign-in through an OAuth 2.0 provider reads the

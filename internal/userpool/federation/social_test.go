@@ -11,8 +11,8 @@ func TestUpstreamPrompt(t *testing.T) {
 		{"SignInWithApple", "select_account", ""},
 		{"Facebook", "consent", ""},
 	} {
-		if got := upstreamPrompt(tc.typ, tc.prompt); got != tc.want {
-			t.Errorf("upstreamPrompt(%s, %q) = %q, want %q", tc.typ, tc.prompt, got, tc.want)
+		if got := kinds[tc.typ].prompt(tc.prompt); got != tc.want {
+			t.Errorf("kinds[%s].prompt(%q) = %q, want %q", tc.typ, tc.prompt, got, tc.want)
 		}
 	}
 }

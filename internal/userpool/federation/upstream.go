@@ -9,7 +9,6 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -78,9 +77,6 @@ const maxUpstreamBody = 1 << 20
 // limited returns a copy of c whose response bodies end after
 // maxUpstreamBody bytes.
 func limited(c *http.Client) *http.Client {
-	if c == nil {
-		c = &http.Client{Timeout: 30 * time.Second}
-	}
 	cc := *c
 	rt := c.Transport
 	if rt == nil {
@@ -129,8 +125,8 @@ func (s *Service) clientContext(ctx context.Context) context.Context {
 // ProviderDetails (authorize_url, token_url, attributes_url, jwks_uri),
 // the others from oidc_issuer's discovery document.
 func (s *Service) endpointsOf(ctx context.Context, u *Upstream) (*endpoints, error) {
-	d := u.Details
-	if !signsIDTokens(u.Type) {
+	d, k := u.Details, kinds[u.Type]
+	if !k.idToken {
 		// An OAuth 2.0 provider: its configured endpoints, no discovery
 		// and no ID token.
 		if d["authorize_url"] == "" || d["token_url"] == "" || d["attributes_url"] == "" {
@@ -139,10 +135,7 @@ func (s *Service) endpointsOf(ctx context.Context, u *Upstream) (*endpoints, err
 		return &endpoints{auth: d["authorize_url"], token: d["token_url"], userinfo: profileURL(u)}, nil
 	}
 	userinfo := d["attributes_url"]
-	if u.Type == "Google" {
-		// Google's attributes_url is its People API, whose answer is not a
-		// set of claims: the claims come from the ID token and the
-		// issuer's own userInfo endpoint, found by discovery.
+	if k.discoveredUserInfo {
 		userinfo = ""
 	}
 	// The issuer is used exactly as configured: the discovery document
@@ -214,7 +207,7 @@ func or(a, b string) string {
 
 func (s *Service) oauthConfig(u *Upstream, e *endpoints, redirectURI string) *oauth2.Config {
 	secret := u.Details["client_secret"]
-	if u.Type == "SignInWithApple" {
+	if kinds[u.Type].apple {
 		// Made for each request; a key that cannot sign leaves it empty,
 		// and Apple refuses the exchange.
 		secret, _ = appleClientSecret(u.Details, s.Now())
@@ -231,10 +224,10 @@ func (s *Service) oauthConfig(u *Upstream, e *endpoints, redirectURI string) *oa
 // CheckSupported refuses a sign-in through a provider type Cognate does
 // not federate.
 func CheckSupported(u *Upstream) error {
-	switch u.Type {
-	case "OIDC", "Google", "Facebook", "LoginWithAmazon", "SignInWithApple":
+	if _, ok := kinds[u.Type]; ok {
 		return nil
-	case "SAML":
+	}
+	if u.Type == "SAML" {
 		return cognito.New(cognito.UnsupportedOperation, "Cognate does not support sign-in through SAML identity providers.")
 	}
 	return cognito.Errorf(cognito.UnsupportedOperation, "Cognate does not support sign-in through %s; configure it as an OIDC identity provider instead.", u.Type)
@@ -252,14 +245,15 @@ func (s *Service) AuthCodeURL(ctx context.Context, u *Upstream, redirectURI, sta
 	if e.provider == nil {
 		return s.oauthConfig(u, e, redirectURI).AuthCodeURL(state), nil
 	}
+	k := kinds[u.Type]
 	opts := []oauth2.AuthCodeOption{oidc.Nonce(nonce)}
-	if p := upstreamPrompt(u.Type, prompt); p != "" {
+	if p := k.prompt(prompt); p != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("prompt", p))
 	}
-	if loginHint != "" && u.Type != "SignInWithApple" {
+	if loginHint != "" && k.loginHint {
 		opts = append(opts, oauth2.SetAuthURLParam("login_hint", loginHint))
 	}
-	if u.Type == "SignInWithApple" {
+	if k.apple {
 		// Apple answers a request for the name or email by posting its
 		// answer to the callback, which then has to ask for it.
 		opts = append(opts, oauth2.SetAuthURLParam("response_mode", "form_post"))
@@ -306,7 +300,7 @@ func (s *Service) Exchange(ctx context.Context, u *Upstream, redirectURI, code, 
 	if err := idt.Claims(&claims); err != nil {
 		return nil, upstreamErr("id token", err)
 	}
-	if u.Type == "SignInWithApple" {
+	if kinds[u.Type].apple {
 		for k, v := range appleUserClaims(appleUser) {
 			if _, ok := claims[k]; !ok {
 				claims[k] = v
@@ -329,29 +323,6 @@ func (s *Service) Exchange(ctx context.Context, u *Upstream, redirectURI, code, 
 		claims["sub"] = idt.Subject
 	}
 	return claims, nil
-}
-
-// googlePrompts are the prompt values Google takes; it refuses the
-// request with any other (login among them).
-var googlePrompts = []string{"none", "consent", "select_account"}
-
-// upstreamPrompt is the prompt passed on to a provider of type typ: all of
-// it to an OIDC provider, the values Google takes to Google, none to
-// Apple, which has no prompt parameter.
-func upstreamPrompt(typ, prompt string) string {
-	switch typ {
-	case "OIDC":
-		return prompt
-	case "Google":
-		var keep []string
-		for _, v := range strings.Fields(prompt) {
-			if slices.Contains(googlePrompts, v) {
-				keep = append(keep, v)
-			}
-		}
-		return strings.Join(keep, " ")
-	}
-	return ""
 }
 
 // tokenErrText keeps the OAuth error of a failed token request and drops
@@ -391,7 +362,7 @@ func (s *Service) userInfo(ctx context.Context, endpoint, method, accessToken st
 		return nil, upstreamErr("userinfo", err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxUpstreamBody))
+	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return nil, upstreamErr("userinfo", err)
 	}
